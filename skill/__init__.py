@@ -1,0 +1,64 @@
+"""Back Spasm Helper: an Alexa skill for people in the middle of a back-muscle spasm.
+
+``create_app`` builds the Flask app that serves the skill at ``POST /``.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Mapping
+
+from flask import Flask
+
+from . import content as content_module
+from .builder import build_skill
+
+log = logging.getLogger(__name__)
+
+
+def _env_flag(name: str, default: bool = True) -> bool:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() not in ("0", "false", "no", "off")
+
+
+def default_config() -> dict[str, Any]:
+    """Configuration read from the environment (see README: Configuration)."""
+    return {
+        "VERIFY_SIGNATURE": _env_flag("ASK_SDK_VERIFY_SIGNATURE"),
+        "VERIFY_TIMESTAMP": _env_flag("ASK_SDK_VERIFY_TIMESTAMP"),
+        "SKILL_ID": os.environ.get("SKILL_ID") or None,
+        "LOCALES": ("en-US",),
+        # Alexa's requests are a few kilobytes; anything far larger is not one.
+        "MAX_CONTENT_LENGTH": 128 * 1024,
+    }
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask app: configuration first, then the skill and its endpoint."""
+    app = Flask(__name__)
+    app.config.update(default_config())
+    if config:
+        app.config.update(config)
+
+    contents = {locale: content_module.load(locale) for locale in app.config["LOCALES"]}
+    skill = build_skill(contents)
+
+    from .web import SkillEndpoint
+
+    endpoint = SkillEndpoint(
+        skill,
+        verify_signature=app.config["VERIFY_SIGNATURE"],
+        verify_timestamp=app.config["VERIFY_TIMESTAMP"],
+        skill_id=app.config["SKILL_ID"],
+    )
+    endpoint.register(app)
+    if not app.config["VERIFY_SIGNATURE"] or not app.config["VERIFY_TIMESTAMP"]:
+        log.warning(
+            "Request verification is OFF (signature: %s, timestamp: %s). "
+            "Use this only for local trials; Alexa requires it on any public endpoint.",
+            "on" if app.config["VERIFY_SIGNATURE"] else "off",
+            "on" if app.config["VERIFY_TIMESTAMP"] else "off",
+        )
+    return app

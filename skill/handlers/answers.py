@@ -1,0 +1,66 @@
+"""The intent-to-content map: one data-driven handler answers every topic."""
+from __future__ import annotations
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from .. import ssml
+from ..content import Topic
+from .base import IntentHandler, content_of, intent_name, prompt, reply, session
+
+PENDING = "pending"  # session key: what a "yes" would do next
+LAST_TOPIC = "last_topic"
+
+
+def answer_topic(handler_input: HandlerInput, topic: Topic) -> Response:
+    """Speak a topic's short answer, then offer more when there is more."""
+    attributes = session(handler_input)
+    attributes[LAST_TOPIC] = topic.id
+    if topic.more:
+        attributes[PENDING] = {"yes": "more", "topic": topic.id}
+        closing = prompt(handler_input, "offer_more")
+    else:
+        attributes.pop(PENDING, None)
+        closing = prompt(handler_input, "after_more")
+    speech = ssml.join([ssml.text(topic.answer), closing])
+    return reply(handler_input, speech, ssml.text(topic.reprompt))
+
+
+def tell_more(handler_input: HandlerInput) -> Response:
+    """The longer answer for the topic just answered."""
+    attributes = session(handler_input)
+    attributes.pop(PENDING, None)
+    topic = content_of(handler_input).topics.get(attributes.get(LAST_TOPIC, ""))
+    reprompt = prompt(handler_input, "general_reprompt")
+    if topic is None or not topic.more:
+        return reply(handler_input, prompt(handler_input, "nothing_more"), reprompt)
+    speech = ssml.join([ssml.text(topic.more), prompt(handler_input, "after_more")])
+    return reply(handler_input, speech, reprompt)
+
+
+class TopicHandler(AbstractRequestHandler):
+    """Answers any intent that has a topic in the content map."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return intent_name(handler_input) in content_of(handler_input).topic_by_intent
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        topic = content_of(handler_input).topic_by_intent[intent_name(handler_input) or ""]
+        return answer_topic(handler_input, topic)
+
+
+class MoreHandler(IntentHandler):
+    """'Tell me more', or 'yes' right after an offer of more."""
+
+    intents = ("MoreIntent", "AMAZON.YesIntent")
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        name = intent_name(handler_input)
+        if name == "MoreIntent":
+            return True
+        pending = session(handler_input).get(PENDING) or {}
+        return name == "AMAZON.YesIntent" and pending.get("yes") == "more"
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return tell_more(handler_input)

@@ -1,0 +1,76 @@
+"""What every handler needs: the request's intent, content, session, and a reply."""
+from __future__ import annotations
+
+from typing import Any, MutableMapping
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import IntentRequest, Response
+
+from .. import ssml
+from ..content import Content
+
+CONTENT_KEY = "content"  # request attribute set by the locale interceptor
+
+
+def intent_name(handler_input: HandlerInput) -> str | None:
+    """The intent's name, or None for any other request type."""
+    request = handler_input.request_envelope.request
+    if isinstance(request, IntentRequest) and request.intent is not None:
+        return request.intent.name
+    return None
+
+
+def slot_values(handler_input: HandlerInput) -> dict[str, str]:
+    """The intent's filled slots as name -> spoken value (empty slots left out)."""
+    request = handler_input.request_envelope.request
+    if not isinstance(request, IntentRequest) or request.intent is None or not request.intent.slots:
+        return {}
+    return {
+        name: slot.value
+        for name, slot in request.intent.slots.items()
+        if slot is not None and isinstance(slot.value, str) and slot.value.strip()
+    }
+
+
+def content_of(handler_input: HandlerInput) -> Content:
+    """The content of the request's locale (chosen by the locale interceptor)."""
+    return handler_input.attributes_manager.request_attributes[CONTENT_KEY]
+
+
+def session(handler_input: HandlerInput) -> MutableMapping[str, Any]:
+    """The session attributes; a throwaway dict for a request that has no session."""
+    if handler_input.request_envelope.session is None:
+        return handler_input.attributes_manager.request_attributes.setdefault("_no_session", {})
+    return handler_input.attributes_manager.session_attributes
+
+
+def prompt(handler_input: HandlerInput, prompt_id: str, **values: ssml.Value) -> ssml.Ssml:
+    """A prompt from the content file, filled in and escaped."""
+    return ssml.render(content_of(handler_input).prompt(prompt_id), values)
+
+
+def reply(
+    handler_input: HandlerInput,
+    speech: ssml.Ssml,
+    reprompt: ssml.Ssml | None = None,
+    end: bool = False,
+) -> Response:
+    """Speak, and either keep listening with a reprompt or end the session."""
+    builder = handler_input.response_builder.speak(speech.markup)
+    if end:
+        builder.set_should_end_session(True)
+    else:
+        if reprompt is None:
+            raise ValueError("a response that keeps the session open needs a reprompt")
+        builder.ask(reprompt.markup).set_should_end_session(False)
+    return builder.response
+
+
+class IntentHandler(AbstractRequestHandler):
+    """A handler for the intents it names; subclasses may narrow can_handle further."""
+
+    intents: tuple[str, ...] = ()
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return intent_name(handler_input) in self.intents

@@ -1,0 +1,137 @@
+"""Launch, help, stop, repeat, yes/no, fallback and session end: the built-in requests."""
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import is_request_type
+from ask_sdk_model import Response, SessionEndedRequest
+
+from .. import ssml
+from .answers import PENDING
+from .base import IntentHandler, intent_name, prompt, reply, session
+
+log = logging.getLogger(__name__)
+LAST_REPLY = "last_reply"  # session key: the last response, for AMAZON.RepeatIntent
+
+
+class LaunchHandler(AbstractRequestHandler):
+    """Opening the skill: a short welcome, the disclaimer the first time, what to ask."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("LaunchRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        speech = ssml.join(
+            [
+                prompt(handler_input, "welcome_first"),
+                prompt(handler_input, "disclaimer"),
+                prompt(handler_input, "launch_options"),
+            ]
+        )
+        return reply(handler_input, speech, prompt(handler_input, "launch_reprompt"))
+
+
+class HelpHandler(IntentHandler):
+    """What the skill can do."""
+
+    intents = ("AMAZON.HelpIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return reply(handler_input, prompt(handler_input, "help"), prompt(handler_input, "help_reprompt"))
+
+
+class StopHandler(IntentHandler):
+    """Stop or cancel: a kind goodbye, session over."""
+
+    intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return reply(handler_input, prompt(handler_input, "goodbye"), end=True)
+
+
+class NavigateHomeHandler(IntentHandler):
+    """'Go home': forget the current thread and list the options again."""
+
+    intents = ("AMAZON.NavigateHomeIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        session(handler_input).pop(PENDING, None)
+        return reply(handler_input, prompt(handler_input, "launch_options"), prompt(handler_input, "launch_reprompt"))
+
+
+class RepeatHandler(IntentHandler):
+    """Say the last response again, word for word."""
+
+    intents = ("AMAZON.RepeatIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        last = session(handler_input).get(LAST_REPLY)
+        if not isinstance(last, dict) or not last.get("speech"):
+            return reply(handler_input, prompt(handler_input, "nothing_to_repeat"), prompt(handler_input, "launch_reprompt"))
+        return reply(handler_input, ssml.Ssml(last["speech"]), ssml.Ssml(last.get("reprompt") or ""))
+
+
+class YesHandler(IntentHandler):
+    """'Yes' with nothing offered: ask what they would like."""
+
+    intents = ("AMAZON.YesIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return reply(handler_input, prompt(handler_input, "after_more"), prompt(handler_input, "general_reprompt"))
+
+
+class NoHandler(IntentHandler):
+    """'No' to an offer: drop it and ask what else."""
+
+    intents = ("AMAZON.NoIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        session(handler_input).pop(PENDING, None)
+        return reply(handler_input, prompt(handler_input, "no_thanks"), prompt(handler_input, "general_reprompt"))
+
+
+class FallbackHandler(IntentHandler):
+    """Anything not understood: say what the skill can help with."""
+
+    intents = ("AMAZON.FallbackIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return reply(handler_input, prompt(handler_input, "fallback"), prompt(handler_input, "fallback_reprompt"))
+
+
+class UnknownIntentHandler(FallbackHandler):
+    """An intent this skill does not know (a newer model, a stray request): same as fallback."""
+
+    intents = ()
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return intent_name(handler_input) is not None
+
+
+class SessionEndedHandler(AbstractRequestHandler):
+    """The session closed (user left, timeout, error): log why; nothing may be spoken."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type("SessionEndedRequest")(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        if isinstance(request, SessionEndedRequest):
+            reason = request.reason.value if request.reason else "unknown"
+            log.info("session ended: %s", reason)
+            if request.error is not None:
+                log.warning("session ended with error: %s", request.error.message)
+        return handler_input.response_builder.response
+
+
+class OtherRequestHandler(AbstractRequestHandler):
+    """Requests that are not a spoken turn (skill events, messages): acknowledge quietly."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        log.info("no conversation for request type %s", handler_input.request_envelope.request.object_type)
+        return handler_input.response_builder.response

@@ -1,0 +1,41 @@
+"""Cross-cutting concerns only: pick the locale's content, remember the last reply."""
+from __future__ import annotations
+
+from typing import Mapping
+
+from ask_sdk_core.dispatch_components import AbstractRequestInterceptor, AbstractResponseInterceptor
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from .content import DEFAULT_LOCALE, Content
+from .handlers.base import CONTENT_KEY
+from .handlers.builtins import LAST_REPLY
+
+
+class LocaleInterceptor(AbstractRequestInterceptor):
+    """Puts the content for the request's locale (or the default) in the request attributes."""
+
+    def __init__(self, contents: Mapping[str, Content]):
+        self.contents = contents
+
+    def process(self, handler_input: HandlerInput) -> None:
+        locale = getattr(handler_input.request_envelope.request, "locale", None) or DEFAULT_LOCALE
+        content = self.contents.get(locale) or self.contents[DEFAULT_LOCALE]
+        handler_input.attributes_manager.request_attributes[CONTENT_KEY] = content
+
+
+class RepeatCacheInterceptor(AbstractResponseInterceptor):
+    """Keeps the last spoken response in the session so 'repeat' can say it again."""
+
+    def process(self, handler_input: HandlerInput, response: Response) -> None:
+        if response is None or response.output_speech is None or response.should_end_session:
+            return
+        if handler_input.request_envelope.session is None:
+            return
+        if getattr(response.output_speech, "ssml", None) is None:
+            return
+        reprompt = response.reprompt.output_speech.ssml if response.reprompt and response.reprompt.output_speech else None
+        handler_input.attributes_manager.session_attributes[LAST_REPLY] = {
+            "speech": response.output_speech.ssml,
+            "reprompt": reprompt,
+        }

@@ -1,0 +1,84 @@
+"""The HTTP side: POST / takes an Alexa request envelope, GET /health answers load balancers.
+
+Every bad request gets a 4xx with a short reason; a request that reaches the skill
+always gets a valid Alexa response.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from ask_sdk_core.exceptions import AskSdkException
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_model import RequestEnvelope
+from flask import Flask, Response, jsonify, request
+
+from .verification import VerificationFailed, build_verifiers, skill_id_of, verify
+
+log = logging.getLogger(__name__)
+
+
+class BadRequest(Exception):
+    """The body is not an acceptable Alexa request; the message says why."""
+
+
+def _error(status: int, reason: str) -> tuple[Response, int]:
+    return jsonify({"error": reason}), status
+
+
+def parse_envelope(skill: CustomSkill, body: bytes, content_type: str | None) -> tuple[str, RequestEnvelope]:
+    """Decode and shape-check the body, then deserialize it into a RequestEnvelope."""
+    if not content_type or content_type.split(";")[0].strip().lower() != "application/json":
+        raise BadRequest("expected Content-Type: application/json")
+    try:
+        text = body.decode("utf-8")
+        payload = json.loads(text)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise BadRequest("body is not valid JSON") from error
+    if not isinstance(payload, dict) or not isinstance(payload.get("request"), dict):
+        raise BadRequest("not an Alexa request: no request object")
+    if not isinstance(payload["request"].get("type"), str):
+        raise BadRequest("not an Alexa request: no request type")
+    try:
+        envelope = skill.serializer.deserialize(payload=text, obj_type=RequestEnvelope)
+    except Exception as error:  # the SDK raises several types for malformed fields
+        raise BadRequest("malformed Alexa request") from error
+    if envelope is None or envelope.request is None:
+        raise BadRequest("malformed Alexa request")
+    return text, envelope
+
+
+class SkillEndpoint:
+    """Verifies each request, then hands it to the skill."""
+
+    def __init__(self, skill: CustomSkill, verify_signature: bool, verify_timestamp: bool, skill_id: str | None):
+        self.skill = skill
+        self.verifiers = build_verifiers(verify_signature, verify_timestamp)
+        self.skill_id = skill_id
+
+    def register(self, app: Flask) -> None:
+        """Add the routes to the app."""
+        app.add_url_rule("/", "skill", self.dispatch, methods=["POST"])
+        app.add_url_rule("/health", "health", lambda: {"status": "ok"}, methods=["GET"])
+        app.register_error_handler(413, lambda e: _error(413, "request body too large"))
+        app.register_error_handler(405, lambda e: _error(405, "method not allowed"))
+        app.register_error_handler(404, lambda e: _error(404, "not found"))
+
+    def dispatch(self) -> Any:
+        """POST /: one Alexa request in, one Alexa response out."""
+        try:
+            body, envelope = parse_envelope(self.skill, request.get_data(cache=False), request.content_type)
+            verify(self.verifiers, request.headers, body, envelope)
+        except (BadRequest, VerificationFailed) as error:
+            log.info("rejected request: %s", error)
+            return _error(400, str(error))
+        if self.skill_id is not None and skill_id_of(envelope) != self.skill_id:
+            log.info("rejected request for another skill")
+            return _error(400, "request is for another skill")
+        try:
+            response_envelope = self.skill.invoke(request_envelope=envelope, context=None)
+        except AskSdkException as error:
+            log.error("skill could not answer: %s", error)
+            return _error(400, "the skill cannot handle this request")
+        return jsonify(self.skill.serializer.serialize(response_envelope))

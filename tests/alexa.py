@@ -1,0 +1,219 @@
+"""Speaks Alexa's wire format to the Flask app: full request envelopes, session carried turn to turn."""
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from skill import ssml
+
+SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
+MODEL_PATH = Path(__file__).resolve().parent.parent / "interaction_model" / "en-US.json"
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def envelope(
+    request: dict[str, Any],
+    *,
+    user_id: str = "amzn1.ask.account.TESTUSER",
+    attributes: dict[str, Any] | None = None,
+    new: bool = True,
+    session_id: str | None = None,
+    skill_id: str = SKILL_ID,
+) -> dict[str, Any]:
+    """A complete Alexa request envelope around one request object."""
+    request = {"requestId": f"amzn1.echo-api.request.{uuid.uuid4()}", "timestamp": now_iso(), "locale": "en-US", **request}
+    return {
+        "version": "1.0",
+        "session": {
+            "new": new,
+            "sessionId": session_id or f"amzn1.echo-api.session.{uuid.uuid4()}",
+            "application": {"applicationId": skill_id},
+            "attributes": attributes or {},
+            "user": {"userId": user_id},
+        },
+        "context": {
+            "System": {
+                "application": {"applicationId": skill_id},
+                "user": {"userId": user_id},
+                "device": {"deviceId": "amzn1.ask.device.TEST", "supportedInterfaces": {}},
+                "apiEndpoint": "https://api.amazonalexa.com",
+                "apiAccessToken": "token",
+            }
+        },
+        "request": request,
+    }
+
+
+def intent_request(name: str, slots: dict[str, str] | None = None, dialog_state: str | None = None) -> dict[str, Any]:
+    """An IntentRequest object with optional slot values."""
+    request: dict[str, Any] = {
+        "type": "IntentRequest",
+        "intent": {
+            "name": name,
+            "confirmationStatus": "NONE",
+            "slots": {key: {"name": key, "value": value, "confirmationStatus": "NONE"} for key, value in (slots or {}).items()},
+        },
+    }
+    if dialog_state:
+        request["dialogState"] = dialog_state
+    return request
+
+
+@dataclass
+class Reply:
+    """One response from the skill, with what a test needs to assert on."""
+
+    status: int
+    body: dict[str, Any]
+
+    @property
+    def response(self) -> dict[str, Any]:
+        return self.body.get("response", {})
+
+    @property
+    def ssml(self) -> str:
+        return (self.response.get("outputSpeech") or {}).get("ssml", "")
+
+    @property
+    def speech(self) -> str:
+        """The spoken words, tags removed, spacing folded."""
+        return _plain(self.ssml)
+
+    @property
+    def reprompt(self) -> str:
+        return _plain(((self.response.get("reprompt") or {}).get("outputSpeech") or {}).get("ssml", ""))
+
+    @property
+    def ended(self) -> bool:
+        return bool(self.response.get("shouldEndSession"))
+
+    @property
+    def attributes(self) -> dict[str, Any]:
+        return self.body.get("sessionAttributes") or {}
+
+    @property
+    def directives(self) -> list[dict[str, Any]]:
+        return self.response.get("directives") or []
+
+
+def _plain(markup: str) -> str:
+    text = re.sub(r"<[^>]+>", " ", markup)
+    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    return " ".join(text.split())
+
+
+# Alexa's built-in intents come with their own samples; these are their common phrasings.
+BUILTIN_SAMPLES = {
+    "AMAZON.StopIntent": ["stop", "shut up", "off", "quit", "exit", "be quiet", "i'm done"],
+    "AMAZON.CancelIntent": ["cancel", "never mind", "forget it"],
+    "AMAZON.HelpIntent": ["help", "help me", "what can you do", "what can i say", "what can i ask"],
+    "AMAZON.YesIntent": ["yes", "yeah", "yep", "sure", "okay", "ok", "please", "yes please"],
+    "AMAZON.NoIntent": ["no", "nope", "no thanks", "no thank you", "not now"],
+    "AMAZON.RepeatIntent": ["repeat", "repeat that", "say that again", "what", "pardon", "come again"],
+    "AMAZON.NavigateHomeIntent": ["go home", "start from the beginning", "main menu"],
+    "AMAZON.PauseIntent": ["pause", "wait", "hold on", "hang on"],
+    "AMAZON.ResumeIntent": ["resume", "continue", "keep going", "carry on", "go on"],
+    "AMAZON.NextIntent": ["next", "next one", "ready", "i'm ready", "done"],
+    "AMAZON.PreviousIntent": ["previous", "go back", "back", "last one"],
+    "AMAZON.StartOverIntent": ["start over", "restart", "from the top", "start again"],
+}
+
+
+class UtteranceRouter:
+    """Routes typed utterances to intents by the interaction model's samples, the way sample matching does.
+
+    No generalisation: an utterance reaches an intent only when it matches a sample
+    (slots match any words); anything else becomes AMAZON.FallbackIntent.
+    """
+
+    def __init__(self, model_path: Path = MODEL_PATH):
+        model = json.loads(model_path.read_text())["interactionModel"]["languageModel"]
+        self.patterns: list[tuple[str, re.Pattern[str]]] = []
+        self.intents = {intent["name"] for intent in model["intents"]}
+        for intent in model["intents"]:
+            builtin = BUILTIN_SAMPLES.get(intent["name"], [])
+            for sample in builtin + intent.get("samples", []):
+                pattern = re.escape(normalize(sample))
+                pattern = re.sub(r"\\\{(\w+)\\\}", lambda m: f"(?P<{m.group(1)}>.+?)", pattern)
+                self.patterns.append((intent["name"], re.compile(f"^{pattern}$")))
+
+    def route(self, utterance: str) -> tuple[str, dict[str, str]]:
+        """The intent name and slot values for an utterance."""
+        text = normalize(utterance)
+        for name, pattern in self.patterns:
+            match = pattern.match(text)
+            if match:
+                return name, {key: value for key, value in match.groupdict().items() if value}
+        return "AMAZON.FallbackIntent", {}
+
+
+def normalize(utterance: str) -> str:
+    text = utterance.lower().replace("’", "'")
+    text = re.sub(r"[^\w' ]+", " ", text)
+    return " ".join(text.split())
+
+
+@dataclass
+class Alexa:
+    """A conversation with the skill: launch, intents or typed utterances, session carried along."""
+
+    client: Any
+    router: UtteranceRouter
+    user_id: str = "amzn1.ask.account.TESTUSER"
+    attributes: dict[str, Any] = field(default_factory=dict)
+    session_id: str | None = None
+    last: Reply | None = None
+
+    def post(self, request: dict[str, Any]) -> Reply:
+        """Send one request in the current session (a new one if none is open)."""
+        new = self.session_id is None
+        if new:
+            self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
+            self.attributes = {}
+        body = envelope(request, user_id=self.user_id, attributes=self.attributes, new=new, session_id=self.session_id)
+        result = self.client.post("/", data=json.dumps(body), content_type="application/json")
+        reply = Reply(result.status_code, result.get_json(silent=True) or {})
+        assert reply.status == 200, (reply.status, reply.body)
+        check_reply(reply, request)
+        self.attributes = reply.attributes
+        if reply.ended or request["type"] == "SessionEndedRequest":
+            self.session_id = None
+            self.attributes = {}
+        self.last = reply
+        return reply
+
+    def launch(self) -> Reply:
+        return self.post({"type": "LaunchRequest"})
+
+    def intent(self, name: str, slots: dict[str, str] | None = None, dialog_state: str | None = None) -> Reply:
+        return self.post(intent_request(name, slots, dialog_state))
+
+    def say(self, utterance: str) -> Reply:
+        """Type what the user says; the interaction model decides the intent."""
+        name, slots = self.router.route(utterance)
+        return self.intent(name, slots)
+
+    def end_session(self, reason: str = "USER_INITIATED") -> Reply:
+        return self.post({"type": "SessionEndedRequest", "reason": reason})
+
+
+def check_reply(reply: Reply, request: dict[str, Any]) -> None:
+    """Rules every response must keep: valid SSML, and no dead ends."""
+    if request["type"] == "SessionEndedRequest":
+        assert "outputSpeech" not in reply.response
+        return
+    document = reply.ssml
+    assert document, f"no speech for {request}"
+    assert ssml.problems(document) == [], (ssml.problems(document), document)
+    if not reply.ended:
+        assert reply.reprompt, f"session left open without a reprompt: {reply.speech}"
+        reprompt_ssml = reply.response["reprompt"]["outputSpeech"]["ssml"]
+        assert ssml.problems(reprompt_ssml) == []

@@ -1,0 +1,37 @@
+"""Fixtures: the app (verification off unless a test turns it on), a client, and a conversation."""
+from __future__ import annotations
+
+import pytest
+
+from skill import create_app
+
+from .alexa import Alexa, UtteranceRouter
+
+_ROUTER = UtteranceRouter()
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Configuration for the app under test; override in a test module to change it."""
+    return {"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False, "SKILL_ID": None, "TESTING": True}
+
+
+@pytest.fixture
+def app(app_config):
+    return create_app(app_config)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def router() -> UtteranceRouter:
+    return _ROUTER
+
+
+@pytest.fixture
+def alexa(client) -> Alexa:
+    """A fresh conversation with the skill."""
+    return Alexa(client, _ROUTER)

@@ -1,0 +1,108 @@
+"""Every topic answers correctly through full request envelopes, reached by how people say it."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from skill import content as content_module
+
+CONTENT = content_module.load()
+
+# topic id -> (phrasings a person might say, facts the answer must state as regexes over the spoken text)
+TOPICS: dict[str, tuple[list[str], list[str]]] = {
+    "heat_or_ice": (
+        ["heat or ice", "ice or heat for this", "should I put heat on it", "is cold better", "hot or cold"],
+        [r"\bice\b|\bcold\b", r"\bheat\b", r"towel", r"bare skin", r"fifteen to twenty minutes", r"couple of hours"],
+    ),
+    "see_doctor": (
+        ["when should I see a doctor", "is this serious", "do I need to go to the ER", "warning signs"],
+        [r"emergency", r"bladder or bowels", r"numbness", r"twelve hours", r"week or two"],
+    ),
+    "first_aid": (
+        ["what do I do", "my back locked up", "I threw my back out", "how do I make it stop"],
+        [r"position", r"breathe slowly", r"fifteen to twenty minutes"],
+    ),
+    "pain_relief": (
+        ["ibuprofen or tylenol", "what can I take", "is paracetamol ok", "pain killers"],
+        [r"ibuprofen", r"naproxen", r"aspirin", r"acetaminophen", r"not inflammation", r"label", r"pharmacist or doctor"],
+    ),
+    "muscle_relaxants": (
+        ["muscle relaxants", "what about valium", "can I drive on muscle relaxants", "muscle relaxers"],
+        [r"prescription", r"short time", r"drowsy", r"don't drive"],
+    ),
+    "rest_or_move": (
+        ["should I rest", "should I stay in bed", "can I walk", "bed rest"],
+        [r"rest", r"day or two", r"short walks"],
+    ),
+    "positions": (
+        ["what position helps", "how should I lie down", "pillow under my knees", "can I sit in a recliner"],
+        [r"on your back", r"thirty degrees", r"pillow under your knees", r"reclining chair"],
+    ),
+    "breathing": (
+        ["how should I breathe", "breathing tips", "it hurts to breathe"],
+        [r"slow", r"shallow", r"hold our breath", r"four", r"six"],
+    ),
+    "what_is_spasm": (["what is a back spasm", "why is my back so tight", "what's a spasm"], [r"tightening", r"on its own", r"guarding"]),
+    "causes": (
+        ["what causes it", "why did this happen", "is it from lifting", "can dehydration cause it"],
+        [r"strain", r"lifting", r"twisting", r"stomach muscles", r"posture", r"stress", r"dehydration", r"spine"],
+    ),
+    "how_long": (["how long does it last", "when will it go away", "how long to heal"], [r"week or two", r"twelve hours", r"doctor"]),
+    "prevention": (["how do I prevent it", "how do I stop it coming back", "does posture matter"], [r"active", r"stretches", r"posture", r"stress"]),
+    "exercises": (["what exercises help", "physical therapy", "stretches for my back"], [r"physical therapy", r"eased", r"stop"]),
+    "therapies": (["does massage help", "tens", "should I see a chiropractor", "steroid injection"], [r"massage", r"TENS", r"chiropractic", r"injection"]),
+    "diagnosis": (["do I need an MRI", "x ray", "what should I tell my doctor"], [r"X-ray", r"MRI or CT"]),
+    "surgery": (["do I need surgery", "back surgery", "will they operate"], [r"rarely", r"last resort"]),
+    "stress": (["can stress cause it", "anxiety", "why are my muscles twitching"], [r"stress", r"anxi", r"twitch"]),
+    "pulled_muscle": (["is it a pulled muscle", "neck strain", "pain between my shoulder blades"], [r"neck", r"upper back", r"lower back"]),
+    "leg_cramps": (["leg cramp", "charley horse", "my calf is cramping"], [r"calf|hamstring", r"toes toward your head", r"strap|belt"]),
+}
+
+
+def test_every_topic_in_the_content_is_tested():
+    assert set(TOPICS) == set(CONTENT.topics)
+
+
+@pytest.mark.parametrize(
+    "topic_id, phrasing",
+    [(topic_id, phrasing) for topic_id, (phrasings, _) in TOPICS.items() for phrasing in phrasings],
+)
+def test_phrasing_reaches_its_topic_and_says_the_facts(alexa, topic_id, phrasing):
+    alexa.launch()
+    reply = alexa.say(phrasing)
+    assert reply.attributes.get("last_topic") == topic_id, reply.speech
+    for fact in TOPICS[topic_id][1]:
+        assert re.search(fact, reply.speech, re.IGNORECASE), f"{topic_id} answer lacks {fact!r}: {reply.speech}"
+    assert not reply.ended
+
+
+@pytest.mark.parametrize("topic_id", sorted(CONTENT.topics))
+def test_yes_after_an_answer_gives_the_longer_answer(alexa, topic_id):
+    topic = CONTENT.topics[topic_id]
+    first = alexa.intent(topic.intent)
+    assert first.speech.endswith("Want to hear more?")
+    more = alexa.say("yes")
+    assert topic.more is not None and more.speech.startswith(topic.more[:40])
+    assert "Want to hear more?" not in more.speech
+
+
+@pytest.mark.parametrize("utterance", ["tell me more", "more", "more please"])
+def test_tell_me_more_gives_the_longer_answer_of_the_last_topic(alexa, utterance):
+    alexa.say("heat or ice")
+    reply = alexa.say(utterance)
+    assert reply.speech.startswith(CONTENT.topics["heat_or_ice"].more[:40])
+
+
+def test_more_with_no_topic_answered_says_so_without_guessing(alexa):
+    alexa.launch()
+    reply = alexa.say("tell me more")
+    assert reply.speech == CONTENT.prompt("nothing_more")
+
+
+def test_no_declines_the_offer_and_keeps_listening(alexa):
+    alexa.say("heat or ice")
+    reply = alexa.say("no")
+    assert reply.speech == CONTENT.prompt("no_thanks")
+    assert "pending" not in reply.attributes
+    assert alexa.say("yes").speech == CONTENT.prompt("after_more")  # nothing offered any more
