@@ -8,19 +8,23 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from .content import Content
-from .handlers import answers, builtins, errors
+from .handlers import answers, builtins, errors, safety, triage
 from .interceptors import LocaleInterceptor, RepeatCacheInterceptor
 
 
 def request_handlers() -> list[AbstractRequestHandler]:
     """Every request handler, in the order they are tried; the first that can handle wins."""
     return [
+        # Safety first: a red flag interrupts anything, in every state.
+        safety.RedFlagHandler(),
         # Requests that are not conversation turns.
         builtins.SessionEndedHandler(),
         # Context-dependent answers before the general ones.
         answers.MoreHandler(),
-        # The content map, then the built-in intents.
+        # The content map, free-form questions, triage; then the built-in intents.
         answers.TopicHandler(),
+        answers.QuestionHandler(),
+        triage.TriageHandler(),
         builtins.LaunchHandler(),
         builtins.HelpHandler(),
         builtins.StopHandler(),

@@ -13,10 +13,14 @@ from typing import Any, Mapping
 
 import yaml
 
+from .matcher import Matcher
+
 CONTENT_DIR = Path(__file__).parent / "content"
 DEFAULT_LOCALE = "en-US"
 SOURCE_FILE = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt$")
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+# libyaml's loader when PyYAML was built with it (its wheels are): ten times faster at start-up.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Every prompt id the code speaks, with the placeholders its template may use.
 PROMPTS: dict[str, frozenset[str]] = {
@@ -24,7 +28,7 @@ PROMPTS: dict[str, frozenset[str]] = {
     for name in (
         "welcome_first welcome_back disclaimer launch_options launch_reprompt offer_more after_more "
         "general_reprompt help help_reprompt fallback fallback_reprompt nothing_more nothing_to_repeat "
-        "no_thanks goodbye error error_reprompt"
+        "no_thanks goodbye error error_reprompt not_sure"
     ).split()
 }
 
@@ -43,6 +47,54 @@ class Topic:
     reprompt: str
     sources: tuple[str, ...]
     more: str | None = None
+    match: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """An answer that escalates: emergency help now, or a doctor promptly."""
+
+    id: str
+    intent: str
+    answer: str
+    hands_free: str
+    sources: tuple[str, ...]
+    match: tuple[str, ...]
+    reprompt: str | None = None  # None: the answer ends the session
+
+    @property
+    def ends_session(self) -> bool:
+        return self.reprompt is None
+
+
+@dataclass(frozen=True)
+class TriageBand:
+    """What to do at a stage: applies while the hours since onset are below `below_hours`."""
+
+    id: str
+    answer: str
+    sources: tuple[str, ...]
+    below_hours: float | None = None
+
+
+@dataclass(frozen=True)
+class Triage:
+    """The 'how long has it been' answers and questions."""
+
+    ask: str
+    ask_reprompt: str
+    not_understood: str
+    red_flag_reminder: str
+    reprompt: str
+    units: Mapping[str, tuple[str, str]]
+    bands: tuple[TriageBand, ...]
+
+    def band_for(self, hours: float) -> TriageBand:
+        """The first band whose limit lies above the hours given (the last has none)."""
+        for band in self.bands:
+            if band.below_hours is None or hours < band.below_hours:
+                return band
+        return self.bands[-1]
 
 
 @dataclass(frozen=True)
@@ -51,9 +103,14 @@ class Content:
 
     locale: str
     skill_name: str
+    emergency_number: str
     prompts: Mapping[str, str]
     topics: Mapping[str, Topic]
+    red_flags: Mapping[str, RedFlag]
+    triage: Triage
     topic_by_intent: Mapping[str, Topic] = field(default_factory=dict)
+    red_flag_by_intent: Mapping[str, RedFlag] = field(default_factory=dict)
+    matcher: Matcher = field(default_factory=lambda: Matcher({}, {}))
 
     def prompt(self, prompt_id: str) -> str:
         """The template for a prompt id (KeyError for an id the file lacks)."""
@@ -91,6 +148,12 @@ class _Reader:
                 raise self.fail(f"{where}.sources", f"{name!r} is not a source article file name")
         return tuple(value)
 
+    def words(self, node: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+        value = node.get(key)
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(f"{where}.{key}", "expected a list of words or phrases")
+        return tuple(value)
+
     def placeholders(self, template: str, allowed: frozenset[str], where: str) -> None:
         unknown = set(PLACEHOLDER.findall(template)) - allowed
         if unknown:
@@ -126,8 +189,61 @@ def _read_topics(reader: _Reader, node: Any) -> dict[str, Topic]:
             reprompt=reader.text(entry, "reprompt", where) or "",
             more=reader.text(entry, "more", where, required=False),
             sources=reader.sources(entry, where),
+            match=reader.words(entry, "match", where),
         )
     return topics
+
+
+def _read_red_flags(reader: _Reader, node: Any) -> dict[str, RedFlag]:
+    flags: dict[str, RedFlag] = {}
+    for flag_id, entry in reader.mapping(node, "red_flags").items():
+        where = f"red_flags.{flag_id}"
+        entry = reader.mapping(entry, where)
+        answer = reader.text(entry, "answer", where) or ""
+        reader.placeholders(answer, frozenset({"emergency_number"}), f"{where}.answer")
+        flags[flag_id] = RedFlag(
+            id=flag_id,
+            intent=reader.text(entry, "intent", where) or "",
+            answer=answer,
+            hands_free=reader.text(entry, "hands_free", where) or "",
+            reprompt=reader.text(entry, "reprompt", where, required=False),
+            sources=reader.sources(entry, where),
+            match=reader.words(entry, "match", where),
+        )
+    if "emergency" not in flags:
+        raise reader.fail("red_flags", "the emergency red flag is required")
+    return flags
+
+
+def _read_triage(reader: _Reader, node: Any) -> Triage:
+    triage = reader.mapping(node, "triage")
+    texts = {key: reader.text(triage, key, "triage") or "" for key in
+             ("ask", "ask_reprompt", "not_understood", "red_flag_reminder", "reprompt")}
+    units_node = reader.mapping(triage.get("units"), "triage.units")
+    units: dict[str, tuple[str, str]] = {}
+    for unit in ("hour", "day", "week", "month"):
+        forms = units_node.get(unit)
+        if not isinstance(forms, list) or len(forms) != 2 or not all(isinstance(f, str) for f in forms):
+            raise reader.fail(f"triage.units.{unit}", "expected [singular, plural]")
+        units[unit] = (forms[0], forms[1])
+    bands_node = triage.get("bands")
+    if not isinstance(bands_node, list) or not bands_node:
+        raise reader.fail("triage.bands", "expected a list of bands")
+    bands: list[TriageBand] = []
+    for index, entry in enumerate(bands_node):
+        where = f"triage.bands[{index}]"
+        entry = reader.mapping(entry, where)
+        limit = entry.get("below_hours")
+        last = index == len(bands_node) - 1
+        if last and limit is not None:
+            raise reader.fail(f"{where}.below_hours", "the last band must have no limit")
+        if not last and (not isinstance(limit, (int, float)) or (bands and limit <= (bands[-1].below_hours or 0))):
+            raise reader.fail(f"{where}.below_hours", "expected hours, rising from band to band")
+        answer = reader.text(entry, "answer", where) or ""
+        reader.placeholders(answer, frozenset({"elapsed"}), f"{where}.answer")
+        bands.append(TriageBand(id=reader.text(entry, "id", where) or "", answer=answer,
+                                sources=reader.sources(entry, where), below_hours=limit))
+    return Triage(units=units, bands=tuple(bands), **texts)
 
 
 def load(locale: str = DEFAULT_LOCALE, directory: Path = CONTENT_DIR) -> Content:
@@ -135,17 +251,27 @@ def load(locale: str = DEFAULT_LOCALE, directory: Path = CONTENT_DIR) -> Content
     path = directory / f"{locale}.yaml"
     reader = _Reader(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except FileNotFoundError as error:
         raise ContentError(f"{path}: content file not found") from error
     except yaml.YAMLError as error:
         raise ContentError(f"{path.name}: not valid YAML: {error}") from error
     root = reader.mapping(raw, "top level")
     topics = _read_topics(reader, root.get("topics"))
+    red_flags = _read_red_flags(reader, root.get("red_flags"))
     return Content(
         locale=reader.text(root, "locale", "top level") or locale,
         skill_name=reader.text(root, "skill_name", "top level") or "",
+        emergency_number=reader.text(root, "emergency_number", "top level") or "",
         prompts=_read_prompts(reader, root.get("prompts")),
         topics=topics,
+        red_flags=red_flags,
+        triage=_read_triage(reader, root.get("triage")),
         topic_by_intent={topic.intent: topic for topic in topics.values()},
+        red_flag_by_intent={flag.intent: flag for flag in red_flags.values()},
+        matcher=Matcher(
+            # The emergency flag (the one that ends the session) is checked before the others.
+            {flag.id: flag.match for flag in sorted(red_flags.values(), key=lambda flag: not flag.ends_session)},
+            {topic.id: topic.match for topic in topics.values()},
+        ),
     )

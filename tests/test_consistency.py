@@ -13,7 +13,11 @@ from .alexa import BUILTIN_SAMPLES, MODEL_PATH, normalize
 MODEL = json.loads(MODEL_PATH.read_text())["interactionModel"]["languageModel"]
 MODEL_INTENTS = {intent["name"]: intent for intent in MODEL["intents"]}
 CONTENT = content_module.load()
-HANDLED = {name for handler in request_handlers() for name in getattr(handler, "intents", ())} | set(CONTENT.topic_by_intent)
+HANDLED = (
+    {name for handler in request_handlers() for name in getattr(handler, "intents", ())}
+    | set(CONTENT.topic_by_intent)
+    | set(CONTENT.red_flag_by_intent)
+)
 REQUIRED_BUILTINS = {
     "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.FallbackIntent",
     "AMAZON.NavigateHomeIntent", "AMAZON.RepeatIntent", "AMAZON.YesIntent", "AMAZON.NoIntent",
@@ -56,6 +60,23 @@ def test_samples_are_speakable_and_their_slots_are_declared(intent):
         assert not any(ch.isdigit() for ch in sample), f"spell numbers out: {sample!r}"
         for slot in __import__("re").findall(r"\{(\w+)\}", sample):
             assert slot in declared, f"{intent}: {sample!r} uses undeclared slot {slot}"
+
+
+def test_search_query_intents_carry_a_phrase_besides_the_slot():
+    """Alexa rejects a sample that is only an AMAZON.SearchQuery slot."""
+    for name, intent in MODEL_INTENTS.items():
+        search_slots = {s["name"] for s in intent.get("slots", []) if s["type"] == "AMAZON.SearchQuery"}
+        for sample in intent.get("samples", []):
+            assert sample.strip() not in {f"{{{slot}}}" for slot in search_slots}, f"{name}: {sample!r}"
+
+
+def test_dialog_model_covers_the_elicited_slot():
+    dialog = json.loads(MODEL_PATH.read_text())["interactionModel"]["dialog"]
+    prompts = {p["id"] for p in json.loads(MODEL_PATH.read_text())["interactionModel"]["prompts"]}
+    triage = next(i for i in dialog["intents"] if i["name"] == "HowLongHasItBeenIntent")
+    duration = next(s for s in triage["slots"] if s["name"] == "duration")
+    assert duration["prompts"]["elicitation"] in prompts
+    assert dialog["delegationStrategy"] == "SKILL_RESPONSE"
 
 
 def test_no_sample_belongs_to_two_intents():

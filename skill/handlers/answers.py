@@ -1,13 +1,17 @@
 """The intent-to-content map: one data-driven handler answers every topic."""
 from __future__ import annotations
 
+import logging
+
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from .. import ssml
 from ..content import Topic
-from .base import IntentHandler, content_of, intent_name, prompt, reply, session
+from .base import IntentHandler, content_of, intent_name, prompt, reply, session, slot_values
+
+log = logging.getLogger(__name__)
 
 PENDING = "pending"  # session key: what a "yes" would do next
 LAST_TOPIC = "last_topic"
@@ -64,3 +68,20 @@ class MoreHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return tell_more(handler_input)
+
+
+class QuestionHandler(IntentHandler):
+    """A question in the user's own words: match it to a topic, or say what the skill can do."""
+
+    intents = ("QuestionIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        query = slot_values(handler_input).get("query", "")
+        match = content_of(handler_input).matcher.match(query)
+        # Log what matched, never the words the user said.
+        log.info("question matched %s %s (score %d)", match.kind, match.id, match.score)
+        topic = content_of(handler_input).topics.get(match.id or "") if match.kind == "topic" else None
+        if topic is None:
+            session(handler_input).pop(PENDING, None)
+            return reply(handler_input, prompt(handler_input, "not_sure"), prompt(handler_input, "fallback_reprompt"))
+        return answer_topic(handler_input, topic)

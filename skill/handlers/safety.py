@@ -1,0 +1,59 @@
+"""Red flags, checked first in every state: at launch, mid-answer, mid-routine, mid-dialog."""
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from .. import ssml
+from ..content import RedFlag
+from .base import content_of, intent_name, reply, session, slot_values
+
+log = logging.getLogger(__name__)
+# Session keys a red flag clears: whatever was under way stops.
+INTERRUPTED = ("routine", "pending", "last_topic")
+
+
+def red_flag_in(handler_input: HandlerInput) -> RedFlag | None:
+    """The red flag this request raises: a red-flag intent, or red-flag words in any slot."""
+    content = content_of(handler_input)
+    flag = content.red_flag_by_intent.get(intent_name(handler_input) or "")
+    if flag is not None:
+        return flag
+    for value in slot_values(handler_input).values():
+        match = content.matcher.red_flag(value)
+        if match is not None and match.id is not None:
+            return content.red_flags[match.id]
+    return None
+
+
+def escalate(handler_input: HandlerInput, flag: RedFlag) -> Response:
+    """Urgent instruction first, then how to get help hands-free; the emergency one ends the session."""
+    content = content_of(handler_input)
+    attributes = session(handler_input)
+    for key in INTERRUPTED:
+        attributes.pop(key, None)
+    log.warning("red flag raised: %s", flag.id)
+    speech = ssml.join(
+        [
+            ssml.render(flag.answer, {"emergency_number": ssml.digits(content.emergency_number)}),
+            ssml.text(flag.hands_free),
+        ]
+    )
+    if flag.ends_session:
+        return reply(handler_input, speech, end=True)
+    return reply(handler_input, speech, ssml.text(flag.reprompt or ""))
+
+
+class RedFlagHandler(AbstractRequestHandler):
+    """Any request that mentions a red flag, whatever else is going on."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return red_flag_in(handler_input) is not None
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        flag = red_flag_in(handler_input)
+        assert flag is not None
+        return escalate(handler_input, flag)

@@ -1,0 +1,94 @@
+"""'How long has it been': ask for the time when missing, then apply the articles' time rules."""
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime, timezone
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Intent, IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
+from ask_sdk_model.dialog import ElicitSlotDirective
+
+from .. import duration, ssml
+from ..content import Topic, Triage
+from .answers import answer_topic
+from .base import IntentHandler, content_of, intent_name, reply, session, slot_values
+
+log = logging.getLogger(__name__)
+TRIAGE_INTENT = "HowLongHasItBeenIntent"
+DURATION_SLOT = "duration"
+DATE_SLOT = "started"
+
+
+def request_time(handler_input: HandlerInput) -> datetime:
+    """The request's own timestamp (so answers are reproducible), else the clock."""
+    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
+    if isinstance(stamp, datetime):
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+    return datetime.now(timezone.utc)
+
+
+def spoken_elapsed(hours: float, triage: Triage) -> str:
+    """'5 hours', '3 days', '2 weeks', '2 months': the largest unit that reads naturally."""
+    for unit, size, below in (("hour", 1, 48), ("day", 24, 14 * 24), ("week", 168, 8 * 168), ("month", 720, None)):
+        if below is None or hours < below:
+            count = max(1, round(hours / size))
+            singular, plural = triage.units[unit]
+            return f"{count} {singular if count == 1 else plural}"
+    raise AssertionError("unreachable")
+
+
+def elicit(handler_input: HandlerInput, speech: str, reprompt: str) -> Response:
+    """Ask for the duration slot through Alexa's dialog management."""
+    intent = Intent(
+        name=TRIAGE_INTENT,
+        confirmation_status=IntentConfirmationStatus.NONE,
+        slots={
+            name: Slot(name=name, confirmation_status=SlotConfirmationStatus.NONE)
+            for name in (DURATION_SLOT, DATE_SLOT)
+        },
+    )
+    handler_input.response_builder.add_directive(ElicitSlotDirective(updated_intent=intent, slot_to_elicit=DURATION_SLOT))
+    return reply(handler_input, ssml.text(speech), ssml.text(reprompt))
+
+
+def advise(handler_input: HandlerInput, hours: float) -> Response:
+    """The band's advice for this many hours, with the red-flag reminder."""
+    triage = content_of(handler_input).triage
+    band = triage.band_for(hours)
+    log.info("triage band %s", band.id)
+    speech = ssml.join(
+        [ssml.render(band.answer, {"elapsed": spoken_elapsed(hours, triage)}), ssml.text(triage.red_flag_reminder)]
+    )
+    return reply(handler_input, speech, ssml.text(triage.reprompt))
+
+
+class TriageHandler(IntentHandler):
+    """How long it has been, from a duration or a start date; asks when missing or unclear."""
+
+    intents = (TRIAGE_INTENT,)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        triage = content_of(handler_input).triage
+        slots = slot_values(handler_input)
+        session(handler_input).pop("pending", None)
+        if not slots.get(DURATION_SLOT) and not slots.get(DATE_SLOT):
+            return elicit(handler_input, triage.ask, triage.ask_reprompt)
+        hours = duration.hours_from_duration(slots.get(DURATION_SLOT))
+        if hours is None:
+            hours = duration.hours_since_date(slots.get(DATE_SLOT), request_time(handler_input))
+        if hours is None:
+            # Words that are no duration may be a question that landed here; answer it if it is one.
+            topic = _topic_in(handler_input, slots.get(DURATION_SLOT) or slots.get(DATE_SLOT) or "")
+            if topic is not None:
+                return answer_topic(handler_input, topic)
+            return elicit(handler_input, triage.not_understood, triage.ask_reprompt)
+        return advise(handler_input, hours)
+
+
+def _topic_in(handler_input: HandlerInput, text: str) -> Topic | None:
+    """The topic a slot's raw words match, if they are not a date or duration at all."""
+    if not re.search(r"[a-z]{3,}", text.lower()):
+        return None
+    match = content_of(handler_input).matcher.match(text)
+    return content_of(handler_input).topics.get(match.id or "") if match.kind == "topic" else None

@@ -1,0 +1,104 @@
+"""Matches a question in the user's own words to a topic or a red flag, explainably.
+
+Each topic and red flag lists words and phrases in the content file. A phrase matches when its
+words appear in the question in order, with at most two other words between neighbours
+("my left leg is really weak" matches "leg weak"). A topic scores the number of words in the
+phrases it matched, so longer, more specific phrases count for more. Red flags are checked
+first and win on any match. A question matches a topic only when one topic scores best with at
+least MIN_SCORE; a tie or a weak score is "not sure", and the skill says what it can help with
+rather than guessing a medical answer.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+MIN_SCORE = 1
+MAX_GAP = 2  # other words allowed between two words of a phrase
+
+
+def tokens(text: str) -> tuple[str, ...]:
+    """Lower-case words with light stemming, so 'stretches' and 'stretch' meet."""
+    words = re.findall(r"[a-z0-9']+", text.lower().replace("’", "'").replace("-", " "))
+    return tuple(_stem(word) for word in words)
+
+
+def _stem(word: str) -> str:
+    if word.endswith("'s"):
+        word = word[:-2]
+    for suffix, min_length in (("ing", 6), ("es", 5), ("s", 4)):
+        if len(word) >= min_length and word.endswith(suffix) and not word.endswith("ss"):
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+def _phrases(phrases: Iterable[str]) -> list[tuple[str, ...]]:
+    """Tokenised phrases, without the empty ones and the ones that stem alike."""
+    return [phrase for phrase in dict.fromkeys(tokens(p) for p in phrases) if phrase]
+
+
+def phrase_in(phrase: Sequence[str], words: Sequence[str]) -> bool:
+    """Whether the phrase's words occur in order, each within MAX_GAP words of the last."""
+    for start, word in enumerate(words):
+        if word != phrase[0]:
+            continue
+        position, found = start, True
+        for part in phrase[1:]:
+            window = words[position + 1 : position + 2 + MAX_GAP]
+            if part not in window:
+                found = False
+                break
+            position = position + 1 + window.index(part)
+        if found:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Match:
+    """What a question matched: a red flag or a topic id, its score, and the phrases that counted."""
+
+    kind: str  # "red_flag", "topic" or "none"
+    id: str | None
+    score: int
+    phrases: tuple[str, ...]
+
+
+class Matcher:
+    """Built once from the content's vocabularies; matching is a pure function of the text."""
+
+    def __init__(self, red_flags: Mapping[str, Iterable[str]], topics: Mapping[str, Iterable[str]]):
+        self.red_flags = [(flag, _phrases(phrases)) for flag, phrases in red_flags.items()]
+        self.topics = [(topic, _phrases(phrases)) for topic, phrases in topics.items()]
+
+    def red_flag(self, text: str) -> Match | None:
+        """The first red flag (in content order: emergency first) the text mentions."""
+        words = tokens(text)
+        for flag, phrases in self.red_flags:
+            hits = [p for p in phrases if phrase_in(p, words)]
+            if hits:
+                return Match("red_flag", flag, sum(len(p) for p in hits), tuple(" ".join(p) for p in hits))
+        return None
+
+    def match(self, text: str) -> Match:
+        """A red flag, else the single best-scoring topic, else 'none'."""
+        flag = self.red_flag(text)
+        if flag is not None:
+            return flag
+        words = tokens(text)
+        scored: list[tuple[int, str, tuple[str, ...]]] = []
+        for topic, phrases in self.topics:
+            hits = [p for p in phrases if phrase_in(p, words)]
+            # A phrase inside a longer matched phrase of the same topic does not count twice.
+            hits = [p for p in hits if not any(p != q and phrase_in(p, q) for q in hits)]
+            if hits:
+                scored.append((sum(len(p) for p in hits), topic, tuple(" ".join(p) for p in hits)))
+        scored.sort(key=lambda item: -item[0])
+        if not scored or scored[0][0] < MIN_SCORE or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+            return Match("none", None, scored[0][0] if scored else 0, ())
+        score, topic, phrases = scored[0]
+        return Match("topic", topic, score, phrases)
