@@ -8,7 +8,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from .content import Content
-from .handlers import answers, builtins, errors, safety, triage
+from .handlers import answers, builtins, errors, routines, safety, triage
 from .interceptors import LocaleInterceptor, RepeatCacheInterceptor
 
 
@@ -19,8 +19,14 @@ def request_handlers() -> list[AbstractRequestHandler]:
         safety.RedFlagHandler(),
         # Requests that are not conversation turns.
         builtins.SessionEndedHandler(),
+        # Inside a routine, its controls come before the general handlers.
+        routines.RoutineControlHandler(),
+        routines.RoutineHelpHandler(),
+        routines.RoutineNotUnderstoodHandler(),
         # Context-dependent answers before the general ones.
         answers.MoreHandler(),
+        routines.StartRoutineHandler(),
+        routines.ListRoutinesHandler(),
         # The content map, free-form questions, triage; then the built-in intents.
         answers.TopicHandler(),
         answers.QuestionHandler(),
@@ -32,6 +38,7 @@ def request_handlers() -> list[AbstractRequestHandler]:
         builtins.RepeatHandler(),
         builtins.YesHandler(),
         builtins.NoHandler(),
+        routines.NoRoutineHandler(),
         # Last: AMAZON.FallbackIntent and any intent this skill does not know.
         builtins.FallbackHandler(),
         builtins.UnknownIntentHandler(),

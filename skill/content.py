@@ -13,7 +13,8 @@ from typing import Any, Mapping
 
 import yaml
 
-from .matcher import Matcher
+from . import pacing
+from .matcher import Matcher, phrase_in, tokens
 
 CONTENT_DIR = Path(__file__).parent / "content"
 DEFAULT_LOCALE = "en-US"
@@ -30,6 +31,24 @@ PROMPTS: dict[str, frozenset[str]] = {
         "general_reprompt help help_reprompt fallback fallback_reprompt nothing_more nothing_to_repeat "
         "no_thanks goodbye error error_reprompt not_sure"
     ).split()
+}
+
+
+# Routine prompts, with the placeholders each may use.
+ROUTINE_PROMPTS: dict[str, frozenset[str]] = {
+    **{
+        name: frozenset()
+        for name in (
+            "list list_reprompt next_question step_reprompt paused paused_reprompt slower faster slowest "
+            "fastest first_step start_over skipped stopped finished_question help_reprompt not_understood "
+            "no_routine which_routine"
+        ).split()
+    },
+    "step_header": frozenset({"number", "total", "title"}),
+    "back_to_routine": frozenset({"name"}),
+    "help": frozenset({"name"}),
+    "continue_offer": frozenset({"name"}),
+    "continue_reprompt": frozenset({"name"}),
 }
 
 
@@ -98,6 +117,39 @@ class Triage:
 
 
 @dataclass(frozen=True)
+class Beat:
+    """Words to say, then a pause in seconds (at the normal pace)."""
+
+    say: str
+    pause: float = 0.0
+
+
+@dataclass(frozen=True)
+class Step:
+    """One response's worth of a routine: beats said once, then beats repeated `repeat` times."""
+
+    title: str
+    sources: tuple[str, ...]
+    beats: tuple[Beat, ...] = ()
+    each: tuple[Beat, ...] = ()
+    repeat: int = 1
+    count: str | None = None  # said before each repetition, with {number}
+
+
+@dataclass(frozen=True)
+class Routine:
+    """A guided routine: steps, a closing line, and the names people call it."""
+
+    id: str
+    name: str
+    synonyms: tuple[str, ...]
+    sources: tuple[str, ...]
+    outro: str
+    steps: tuple[Step, ...]
+    end_session: bool = False  # True: finishing closes the skill (so the user can set a timer)
+
+
+@dataclass(frozen=True)
 class Content:
     """All words of one locale, validated."""
 
@@ -108,6 +160,8 @@ class Content:
     topics: Mapping[str, Topic]
     red_flags: Mapping[str, RedFlag]
     triage: Triage
+    routine_prompts: Mapping[str, str]
+    routines: Mapping[str, Routine]
     topic_by_intent: Mapping[str, Topic] = field(default_factory=dict)
     red_flag_by_intent: Mapping[str, RedFlag] = field(default_factory=dict)
     matcher: Matcher = field(default_factory=lambda: Matcher({}, {}))
@@ -115,6 +169,17 @@ class Content:
     def prompt(self, prompt_id: str) -> str:
         """The template for a prompt id (KeyError for an id the file lacks)."""
         return self.prompts[prompt_id]
+
+    def routine_by_name(self, spoken: str) -> Routine | None:
+        """The routine whose name or synonym the words contain (the longest such name wins)."""
+        words = tokens(spoken)
+        best: tuple[int, Routine | None] = (0, None)
+        for routine in self.routines.values():
+            for name in (routine.id.replace("_", " "), routine.name, *routine.synonyms):
+                phrase = tokens(name)
+                if phrase and len(phrase) > best[0] and phrase_in(phrase, words):
+                    best = (len(phrase), routine)
+        return best[1]
 
 
 class _Reader:
@@ -160,15 +225,69 @@ class _Reader:
             raise self.fail(where, f"unknown placeholder(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
 
 
-def _read_prompts(reader: _Reader, node: Any) -> dict[str, str]:
-    prompts_node = reader.mapping(node, "prompts")
+def _read_prompts(reader: _Reader, node: Any, section: str = "prompts",
+                  wanted: Mapping[str, frozenset[str]] = PROMPTS) -> dict[str, str]:
+    prompts_node = reader.mapping(node, section)
     prompts: dict[str, str] = {}
-    for prompt_id, allowed in PROMPTS.items():
-        template = reader.text(prompts_node, prompt_id, "prompts")
+    for prompt_id, allowed in wanted.items():
+        template = reader.text(prompts_node, prompt_id, section)
         assert template is not None
-        reader.placeholders(template, allowed, f"prompts.{prompt_id}")
+        reader.placeholders(template, allowed, f"{section}.{prompt_id}")
         prompts[prompt_id] = template
     return prompts
+
+
+def _read_beats(reader: _Reader, node: Any, where: str) -> tuple[Beat, ...]:
+    if node is None:
+        return ()
+    if not isinstance(node, list) or not node:
+        raise reader.fail(where, "expected a list of beats")
+    beats = []
+    for index, entry in enumerate(node):
+        entry = reader.mapping(entry, f"{where}[{index}]")
+        pause = entry.get("pause", 0)
+        if not isinstance(pause, (int, float)) or isinstance(pause, bool) or not 0 <= pause <= 60:
+            raise reader.fail(f"{where}[{index}].pause", "expected seconds from 0 to 60")
+        beats.append(Beat(say=reader.text(entry, "say", f"{where}[{index}]") or "", pause=float(pause)))
+    return tuple(beats)
+
+
+def _read_routines(reader: _Reader, node: Any, prompts: Mapping[str, str]) -> dict[str, Routine]:
+    routines: dict[str, Routine] = {}
+    for routine_id, entry in reader.mapping(node, "routines").items():
+        where = f"routines.{routine_id}"
+        entry = reader.mapping(entry, where)
+        steps_node = entry.get("steps")
+        if not isinstance(steps_node, list) or not steps_node:
+            raise reader.fail(f"{where}.steps", "expected a list of steps")
+        steps = []
+        for index, step in enumerate(steps_node):
+            step_where = f"{where}.steps[{index}]"
+            step = reader.mapping(step, step_where)
+            repeat = step.get("repeat", 1)
+            if not isinstance(repeat, int) or isinstance(repeat, bool) or not 1 <= repeat <= 20:
+                raise reader.fail(f"{step_where}.repeat", "expected a whole number from 1 to 20")
+            once = _read_beats(reader, step.get("beats"), f"{step_where}.beats")
+            each = _read_beats(reader, step.get("each"), f"{step_where}.each")
+            if not once and not each:
+                raise reader.fail(step_where, "a step needs beats or each")
+            count = reader.text(step, "count", step_where, required=False)
+            if count is not None:
+                reader.placeholders(count, frozenset({"number"}), f"{step_where}.count")
+            steps.append(Step(title=reader.text(step, "title", step_where) or "", sources=reader.sources(step, step_where),
+                              beats=once, each=each, repeat=repeat, count=count))
+        routine = Routine(
+            id=routine_id,
+            name=reader.text(entry, "name", where) or "",
+            synonyms=reader.words(entry, "synonyms", where),
+            sources=reader.sources(entry, where),
+            outro=reader.text(entry, "outro", where) or "",
+            steps=tuple(steps),
+            end_session=bool(entry.get("end_session", False)),
+        )
+        pacing.over_budget(routine, prompts, reader.fail)
+        routines[routine_id] = routine
+    return routines
 
 
 def _read_topics(reader: _Reader, node: Any) -> dict[str, Topic]:
@@ -259,6 +378,7 @@ def load(locale: str = DEFAULT_LOCALE, directory: Path = CONTENT_DIR) -> Content
     root = reader.mapping(raw, "top level")
     topics = _read_topics(reader, root.get("topics"))
     red_flags = _read_red_flags(reader, root.get("red_flags"))
+    routine_prompts = _read_prompts(reader, root.get("routine_prompts"), "routine_prompts", ROUTINE_PROMPTS)
     return Content(
         locale=reader.text(root, "locale", "top level") or locale,
         skill_name=reader.text(root, "skill_name", "top level") or "",
@@ -267,6 +387,8 @@ def load(locale: str = DEFAULT_LOCALE, directory: Path = CONTENT_DIR) -> Content
         topics=topics,
         red_flags=red_flags,
         triage=_read_triage(reader, root.get("triage")),
+        routine_prompts=routine_prompts,
+        routines=_read_routines(reader, root.get("routines"), routine_prompts),
         topic_by_intent={topic.intent: topic for topic in topics.values()},
         red_flag_by_intent={flag.intent: flag for flag in red_flags.values()},
         matcher=Matcher(

@@ -10,6 +10,7 @@ from ask_sdk_model import Response
 from .content import DEFAULT_LOCALE, Content
 from .handlers.base import CONTENT_KEY
 from .handlers.builtins import LAST_REPLY
+from .handlers.routines import STEP_PLAYED
 
 
 class LocaleInterceptor(AbstractRequestInterceptor):
@@ -25,12 +26,20 @@ class LocaleInterceptor(AbstractRequestInterceptor):
 
 
 class RepeatCacheInterceptor(AbstractResponseInterceptor):
-    """Keeps the last spoken response in the session so 'repeat' can say it again."""
+    """Keeps the last spoken response in the session so 'repeat' can say it again.
+
+    A routine step is not copied (it can run to thousands of characters, and session
+    attributes travel with every request): a marker says a step was played, and the
+    routine handler renders the same step again from the routine state.
+    """
 
     def process(self, handler_input: HandlerInput, response: Response) -> None:
         if response is None or response.output_speech is None or response.should_end_session:
             return
         if handler_input.request_envelope.session is None:
+            return
+        if handler_input.attributes_manager.request_attributes.get(STEP_PLAYED):
+            handler_input.attributes_manager.session_attributes[LAST_REPLY] = {STEP_PLAYED: True}
             return
         if getattr(response.output_speech, "ssml", None) is None:
             return

@@ -52,8 +52,13 @@ def envelope(
     }
 
 
-def intent_request(name: str, slots: dict[str, str] | None = None, dialog_state: str | None = None) -> dict[str, Any]:
-    """An IntentRequest object with optional slot values."""
+def intent_request(
+    name: str,
+    slots: dict[str, str] | None = None,
+    dialog_state: str | None = None,
+    resolved: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """An IntentRequest object with optional slot values (and entity-resolution ids, as Alexa adds them)."""
     request: dict[str, Any] = {
         "type": "IntentRequest",
         "intent": {
@@ -62,6 +67,16 @@ def intent_request(name: str, slots: dict[str, str] | None = None, dialog_state:
             "slots": {key: {"name": key, "value": value, "confirmationStatus": "NONE"} for key, value in (slots or {}).items()},
         },
     }
+    for key, value_id in (resolved or {}).items():
+        request["intent"]["slots"][key]["resolutions"] = {
+            "resolutionsPerAuthority": [
+                {
+                    "authority": f"amzn1.er-authority.echo-sdk.{SKILL_ID}.CUSTOM",
+                    "status": {"code": "ER_SUCCESS_MATCH"},
+                    "values": [{"value": {"name": request["intent"]["slots"][key]["value"], "id": value_id}}],
+                }
+            ]
+        }
     if dialog_state:
         request["dialogState"] = dialog_state
     return request
@@ -138,21 +153,50 @@ class UtteranceRouter:
         model = json.loads(model_path.read_text())["interactionModel"]["languageModel"]
         self.patterns: list[tuple[str, re.Pattern[str]]] = []
         self.intents = {intent["name"] for intent in model["intents"]}
+        # Custom slot types: every value and synonym -> the value's id (Alexa's entity resolution).
+        self.type_values = {
+            slot_type["name"]: {
+                normalize(word): value["id"]
+                for value in slot_type["values"]
+                for word in [value["name"]["value"], *value["name"].get("synonyms", [])]
+            }
+            for slot_type in model.get("types", [])
+        }
+        self.slot_types: dict[tuple[str, str], str] = {}
         for intent in model["intents"]:
+            for slot in intent.get("slots", []):
+                self.slot_types[(intent["name"], slot["name"])] = slot["type"]
             builtin = BUILTIN_SAMPLES.get(intent["name"], [])
             for sample in builtin + intent.get("samples", []):
-                pattern = re.escape(normalize(sample))
-                pattern = re.sub(r"\\\{(\w+)\\\}", lambda m: f"(?P<{m.group(1)}>.+?)", pattern)
+                parts = re.split(r"(\{\w+\})", sample)
+                pattern = "".join(
+                    f"(?P<{part[1:-1]}>.+?)" if re.fullmatch(r"\{\w+\}", part) else re.escape((" " if part.startswith(" ") else "") + normalize(part) + (" " if part.endswith(" ") else ""))
+                    for part in parts
+                    if part
+                )
+                pattern = re.sub(r"(\\ )+", r"\\ ", pattern).strip()
                 self.patterns.append((intent["name"], re.compile(f"^{pattern}$")))
 
     def route(self, utterance: str) -> tuple[str, dict[str, str]]:
         """The intent name and slot values for an utterance."""
+        name, slots, _ = self.route_resolved(utterance)
+        return name, slots
+
+    def route_resolved(self, utterance: str) -> tuple[str, dict[str, str], dict[str, str]]:
+        """The intent, its slot values, and the ids of values that a custom slot type resolves."""
         text = normalize(utterance)
         for name, pattern in self.patterns:
             match = pattern.match(text)
-            if match:
-                return name, {key: value for key, value in match.groupdict().items() if value}
-        return "AMAZON.FallbackIntent", {}
+            if not match:
+                continue
+            slots = {key: value for key, value in match.groupdict().items() if value}
+            resolved = {}
+            for key, value in slots.items():
+                values = self.type_values.get(self.slot_types.get((name, key), ""))
+                if values is not None and value in values:
+                    resolved[key] = values[value]  # else: Alexa passes the words on, unresolved
+            return name, slots, resolved
+        return "AMAZON.FallbackIntent", {}, {}
 
 
 def normalize(utterance: str) -> str:
@@ -198,8 +242,8 @@ class Alexa:
 
     def say(self, utterance: str) -> Reply:
         """Type what the user says; the interaction model decides the intent."""
-        name, slots = self.router.route(utterance)
-        return self.intent(name, slots)
+        name, slots, resolved = self.router.route_resolved(utterance)
+        return self.post(intent_request(name, slots, resolved=resolved))
 
     def end_session(self, reason: str = "USER_INITIATED") -> Reply:
         return self.post({"type": "SessionEndedRequest", "reason": reason})

@@ -60,6 +60,9 @@ STATES = {
     "mid Q&A, after an offer of more": lambda alexa: alexa.say("heat or ice"),
     "after the longer answer": lambda alexa: (alexa.say("what causes it"), alexa.say("yes")),
     "mid dialog, asked how long": lambda alexa: alexa.intent("HowLongHasItBeenIntent", dialog_state="STARTED"),
+    "mid routine: breathing": lambda alexa: (alexa.say("guide me through breathing"), alexa.say("next")),
+    "mid routine: stretches, paused": lambda alexa: (alexa.say("guide me through stretches"), alexa.say("pause")),
+    "mid routine: positions": lambda alexa: alexa.say("guide me through positions"),
 }
 
 
@@ -70,6 +73,7 @@ def test_a_red_flag_in_own_words_escalates_in_every_state(alexa, state, text, fl
     reply = alexa.intent("QuestionIntent", {"query": text})
     ASSERT_FLAG[flag](reply)
     assert "pending" not in reply.attributes and "last_topic" not in reply.attributes
+    assert "routine" not in reply.attributes  # a red flag stops any routine
 
 
 @pytest.mark.parametrize("state", sorted(STATES))

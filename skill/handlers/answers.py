@@ -9,12 +9,23 @@ from ask_sdk_model import Response
 
 from .. import ssml
 from ..content import Topic
+from . import routines
 from .base import IntentHandler, content_of, intent_name, prompt, reply, session, slot_values
 
 log = logging.getLogger(__name__)
 
 PENDING = "pending"  # session key: what a "yes" would do next
 LAST_TOPIC = "last_topic"
+
+
+def answer(handler_input: HandlerInput, words: ssml.Ssml, closing: ssml.Ssml, reprompt: ssml.Ssml) -> Response:
+    """An answer; in the middle of a routine, it also offers to go back to it."""
+    state = routines.current(handler_input)
+    if state is not None:
+        routine = content_of(handler_input).routines[state.routine]
+        closing = ssml.join([closing, routines.routine_prompt(handler_input, "continue_offer", routine)])
+        reprompt = routines.routine_prompt(handler_input, "continue_reprompt", routine)
+    return reply(handler_input, ssml.join([words, closing]), reprompt)
 
 
 def answer_topic(handler_input: HandlerInput, topic: Topic) -> Response:
@@ -27,8 +38,7 @@ def answer_topic(handler_input: HandlerInput, topic: Topic) -> Response:
     else:
         attributes.pop(PENDING, None)
         closing = prompt(handler_input, "after_more")
-    speech = ssml.join([ssml.text(topic.answer), closing])
-    return reply(handler_input, speech, ssml.text(topic.reprompt))
+    return answer(handler_input, ssml.text(topic.answer), closing, ssml.text(topic.reprompt))
 
 
 def tell_more(handler_input: HandlerInput) -> Response:
@@ -38,9 +48,8 @@ def tell_more(handler_input: HandlerInput) -> Response:
     topic = content_of(handler_input).topics.get(attributes.get(LAST_TOPIC, ""))
     reprompt = prompt(handler_input, "general_reprompt")
     if topic is None or not topic.more:
-        return reply(handler_input, prompt(handler_input, "nothing_more"), reprompt)
-    speech = ssml.join([ssml.text(topic.more), prompt(handler_input, "after_more")])
-    return reply(handler_input, speech, reprompt)
+        return answer(handler_input, ssml.Ssml(""), prompt(handler_input, "nothing_more"), reprompt)
+    return answer(handler_input, ssml.text(topic.more), prompt(handler_input, "after_more"), reprompt)
 
 
 class TopicHandler(AbstractRequestHandler):

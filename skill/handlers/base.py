@@ -33,6 +33,22 @@ def slot_values(handler_input: HandlerInput) -> dict[str, str]:
     }
 
 
+def resolved_value(handler_input: HandlerInput, slot_name: str) -> str | None:
+    """A slot's entity-resolved id when Alexa matched one, else the words it heard."""
+    request = handler_input.request_envelope.request
+    if not isinstance(request, IntentRequest) or request.intent is None or not request.intent.slots:
+        return None
+    slot = request.intent.slots.get(slot_name)
+    if slot is None:
+        return None
+    resolutions = getattr(slot, "resolutions", None)
+    for authority in getattr(resolutions, "resolutions_per_authority", None) or []:
+        status = getattr(getattr(authority, "status", None), "code", None)
+        if getattr(status, "value", status) == "ER_SUCCESS_MATCH" and authority.values:
+            return authority.values[0].value.id
+    return slot.value if isinstance(slot.value, str) and slot.value.strip() else None
+
+
 def content_of(handler_input: HandlerInput) -> Content:
     """The content of the request's locale (chosen by the locale interceptor)."""
     return handler_input.attributes_manager.request_attributes[CONTENT_KEY]

@@ -57,7 +57,8 @@ class NavigateHomeHandler(IntentHandler):
     intents = ("AMAZON.NavigateHomeIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        session(handler_input).pop(PENDING, None)
+        for key in (PENDING, "routine"):
+            session(handler_input).pop(key, None)
         return reply(handler_input, prompt(handler_input, "launch_options"), prompt(handler_input, "launch_reprompt"))
 
 
@@ -68,7 +69,7 @@ class RepeatHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         last = session(handler_input).get(LAST_REPLY)
-        if not isinstance(last, dict) or not last.get("speech"):
+        if not isinstance(last, dict) or not isinstance(last.get("speech"), str):
             return reply(handler_input, prompt(handler_input, "nothing_to_repeat"), prompt(handler_input, "launch_reprompt"))
         return reply(handler_input, ssml.Ssml(last["speech"]), ssml.Ssml(last.get("reprompt") or ""))
 
