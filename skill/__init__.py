@@ -12,6 +12,7 @@ from flask import Flask
 
 from . import content as content_module
 from .builder import build_skill
+from .store import build_adapter
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,10 @@ def default_config() -> dict[str, Any]:
         "VERIFY_TIMESTAMP": _env_flag("ASK_SDK_VERIFY_TIMESTAMP"),
         "SKILL_ID": os.environ.get("SKILL_ID") or None,
         "LOCALES": ("en-US",),
+        # Memory: "sqlite" (default), "dynamodb" (SKILL_DYNAMODB_TABLE), or "none".
+        "STORE": os.environ.get("SKILL_STORE") or "sqlite",
+        "STORE_PATH": os.environ.get("SKILL_DB_PATH") or None,  # default: <instance folder>/back-spasm-helper.sqlite3
+        "DYNAMODB_TABLE": os.environ.get("SKILL_DYNAMODB_TABLE") or None,
         # Alexa's requests are a few kilobytes; anything far larger is not one.
         "MAX_CONTENT_LENGTH": 128 * 1024,
     }
@@ -37,13 +42,15 @@ def default_config() -> dict[str, Any]:
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app: configuration first, then the skill and its endpoint."""
-    app = Flask(__name__)
+    app = Flask(__name__, instance_relative_config=True)
     app.config.update(default_config())
     if config:
         app.config.update(config)
 
     contents = {locale: content_module.load(locale) for locale in app.config["LOCALES"]}
-    skill = build_skill(contents)
+    store_path = app.config["STORE_PATH"] or os.path.join(app.instance_path, "back-spasm-helper.sqlite3")
+    store = build_adapter(app.config["STORE"], store_path, app.config["DYNAMODB_TABLE"])
+    skill = build_skill(contents, store)
 
     from .web import SkillEndpoint
 
@@ -54,6 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         skill_id=app.config["SKILL_ID"],
     )
     endpoint.register(app)
+    app.extensions["back_spasm_helper.store"] = store
     if not app.config["VERIFY_SIGNATURE"] or not app.config["VERIFY_TIMESTAMP"]:
         log.warning(
             "Request verification is OFF (signature: %s, timestamp: %s). "

@@ -8,8 +8,11 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from .content import Content
-from .handlers import answers, builtins, errors, routines, safety, triage
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+
+from .handlers import answers, builtins, errors, remembering, routines, safety, triage
 from .interceptors import LocaleInterceptor, RepeatCacheInterceptor
+from .persistence import LoadProfileInterceptor, SaveProfileInterceptor
 
 
 def request_handlers() -> list[AbstractRequestHandler]:
@@ -23,7 +26,9 @@ def request_handlers() -> list[AbstractRequestHandler]:
         routines.RoutineControlHandler(),
         routines.RoutineHelpHandler(),
         routines.RoutineNotUnderstoodHandler(),
-        # Context-dependent answers before the general ones.
+        # Answers to a question the skill just asked, before the general ones.
+        remembering.ResumeOfferHandler(),
+        remembering.ForgetConfirmHandler(),
         answers.MoreHandler(),
         routines.StartRoutineHandler(),
         routines.ListRoutinesHandler(),
@@ -31,6 +36,7 @@ def request_handlers() -> list[AbstractRequestHandler]:
         answers.TopicHandler(),
         answers.QuestionHandler(),
         triage.TriageHandler(),
+        remembering.ForgetMeHandler(),
         builtins.LaunchHandler(),
         builtins.HelpHandler(),
         builtins.StopHandler(),
@@ -47,12 +53,15 @@ def request_handlers() -> list[AbstractRequestHandler]:
     ]
 
 
-def build_skill(contents: Mapping[str, Content]) -> CustomSkill:
+def build_skill(contents: Mapping[str, Content], store: AbstractPersistenceAdapter | None = None) -> CustomSkill:
     """The skill: handlers in priority order, the exception handler, the interceptors."""
-    builder = CustomSkillBuilder()
+    builder = CustomSkillBuilder(persistence_adapter=store)
     for handler in request_handlers():
         builder.add_request_handler(handler)
     builder.add_exception_handler(errors.CatchAllExceptionHandler())
     builder.add_global_request_interceptor(LocaleInterceptor(contents))
     builder.add_global_response_interceptor(RepeatCacheInterceptor())
+    if store is not None:
+        builder.add_global_request_interceptor(LoadProfileInterceptor())
+        builder.add_global_response_interceptor(SaveProfileInterceptor())
     return builder.create()

@@ -25,12 +25,16 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Every prompt id the code speaks, with the placeholders its template may use.
 PROMPTS: dict[str, frozenset[str]] = {
-    name: frozenset()
-    for name in (
-        "welcome_first welcome_back disclaimer launch_options launch_reprompt offer_more after_more "
-        "general_reprompt help help_reprompt fallback fallback_reprompt nothing_more nothing_to_repeat "
-        "no_thanks goodbye error error_reprompt not_sure"
-    ).split()
+    **{
+        name: frozenset()
+        for name in (
+            "welcome_first welcome_back disclaimer launch_options launch_reprompt offer_more after_more "
+            "general_reprompt help help_reprompt fallback fallback_reprompt nothing_more nothing_to_repeat "
+            "no_thanks goodbye error error_reprompt not_sure resume_reprompt fresh_start forget_confirm "
+            "forget_reprompt forget_done forget_kept"
+        ).split()
+    },
+    "resume_offer": frozenset({"number", "name", "title"}),
 }
 
 
@@ -103,6 +107,7 @@ class Triage:
     ask: str
     ask_reprompt: str
     not_understood: str
+    remembered: str
     red_flag_reminder: str
     reprompt: str
     units: Mapping[str, tuple[str, str]]
@@ -337,7 +342,8 @@ def _read_red_flags(reader: _Reader, node: Any) -> dict[str, RedFlag]:
 def _read_triage(reader: _Reader, node: Any) -> Triage:
     triage = reader.mapping(node, "triage")
     texts = {key: reader.text(triage, key, "triage") or "" for key in
-             ("ask", "ask_reprompt", "not_understood", "red_flag_reminder", "reprompt")}
+             ("ask", "ask_reprompt", "not_understood", "remembered", "red_flag_reminder", "reprompt")}
+    reader.placeholders(texts["remembered"], frozenset({"elapsed"}), "triage.remembered")
     units_node = reader.mapping(triage.get("units"), "triage.units")
     units: dict[str, tuple[str, str]] = {}
     for unit in ("hour", "day", "week", "month"):

@@ -215,6 +215,7 @@ class Alexa:
     attributes: dict[str, Any] = field(default_factory=dict)
     session_id: str | None = None
     last: Reply | None = None
+    timestamp: str | None = None  # the request time to send; None: now
 
     def post(self, request: dict[str, Any]) -> Reply:
         """Send one request in the current session (a new one if none is open)."""
@@ -223,6 +224,8 @@ class Alexa:
             self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
             self.attributes = {}
         body = envelope(request, user_id=self.user_id, attributes=self.attributes, new=new, session_id=self.session_id)
+        if self.timestamp:
+            body["request"]["timestamp"] = self.timestamp
         result = self.client.post("/", data=json.dumps(body), content_type="application/json")
         reply = Reply(result.status_code, result.get_json(silent=True) or {})
         assert reply.status == 200, (reply.status, reply.body)

@@ -11,9 +11,16 @@ _ROUTER = UtteranceRouter()
 
 
 @pytest.fixture
-def app_config() -> dict:
+def store_path(tmp_path):
+    """A fresh SQLite file for each test."""
+    return tmp_path / "store.sqlite3"
+
+
+@pytest.fixture
+def app_config(store_path) -> dict:
     """Configuration for the app under test; override in a test module to change it."""
-    return {"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False, "SKILL_ID": None, "TESTING": True}
+    return {"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False, "SKILL_ID": None, "TESTING": True,
+            "STORE": "sqlite", "STORE_PATH": str(store_path)}
 
 
 @pytest.fixture

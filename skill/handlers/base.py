@@ -1,6 +1,7 @@
 """What every handler needs: the request's intent, content, session, and a reply."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any, MutableMapping
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
@@ -11,6 +12,7 @@ from .. import ssml
 from ..content import Content
 
 CONTENT_KEY = "content"  # request attribute set by the locale interceptor
+PROFILE_KEY = "profile"  # request attribute: the user's remembered attributes (see skill/memory.py)
 
 
 def intent_name(handler_input: HandlerInput) -> str | None:
@@ -52,6 +54,19 @@ def resolved_value(handler_input: HandlerInput, slot_name: str) -> str | None:
 def content_of(handler_input: HandlerInput) -> Content:
     """The content of the request's locale (chosen by the locale interceptor)."""
     return handler_input.attributes_manager.request_attributes[CONTENT_KEY]
+
+
+def profile(handler_input: HandlerInput) -> MutableMapping[str, Any]:
+    """What is remembered about this user; changes are saved after the response (skill.persistence)."""
+    return handler_input.attributes_manager.request_attributes.setdefault(PROFILE_KEY, {})
+
+
+def now(handler_input: HandlerInput) -> datetime:
+    """The request's own timestamp (so answers are reproducible), else the clock."""
+    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
+    if isinstance(stamp, datetime):
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+    return datetime.now(timezone.utc)
 
 
 def session(handler_input: HandlerInput) -> MutableMapping[str, Any]:

@@ -8,9 +8,10 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response, SessionEndedRequest
 
-from .. import ssml
+from .. import memory, ssml
+from . import routines
 from .answers import PENDING
-from .base import IntentHandler, intent_name, prompt, reply, session
+from .base import IntentHandler, content_of, intent_name, profile, prompt, reply, session
 
 log = logging.getLogger(__name__)
 LAST_REPLY = "last_reply"  # session key: the last response, for AMAZON.RepeatIntent
@@ -23,14 +24,21 @@ class LaunchHandler(AbstractRequestHandler):
         return is_request_type("LaunchRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        speech = ssml.join(
-            [
-                prompt(handler_input, "welcome_first"),
-                prompt(handler_input, "disclaimer"),
-                prompt(handler_input, "launch_options"),
-            ]
+        first_time = memory.note_visit(profile(handler_input))
+        opening = [prompt(handler_input, "welcome_first"), prompt(handler_input, "disclaimer")] if first_time else [
+            prompt(handler_input, "welcome_back")
+        ]
+        remembered = routines.stored(handler_input)
+        if remembered is None:
+            speech = ssml.join([*opening, prompt(handler_input, "launch_options")])
+            return reply(handler_input, speech, prompt(handler_input, "launch_reprompt"))
+        routine = content_of(handler_input).routines[remembered.routine]
+        session(handler_input)[PENDING] = {"yes": "resume"}
+        offer = prompt(
+            handler_input, "resume_offer",
+            number=remembered.step + 1, name=routine.name, title=routine.steps[remembered.step].title,
         )
-        return reply(handler_input, speech, prompt(handler_input, "launch_reprompt"))
+        return reply(handler_input, ssml.join([*opening, offer]), prompt(handler_input, "resume_reprompt"))
 
 
 class HelpHandler(IntentHandler):
@@ -59,6 +67,7 @@ class NavigateHomeHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         for key in (PENDING, "routine"):
             session(handler_input).pop(key, None)
+        memory.forget_routine(profile(handler_input))
         return reply(handler_input, prompt(handler_input, "launch_options"), prompt(handler_input, "launch_reprompt"))
 
 

@@ -6,14 +6,15 @@ state from the session, call it, and speak the outcome.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from .. import pacing, ssml
+from .. import memory, pacing, ssml
 from ..content import Content, Routine
 from ..routine import Action, Event, Outcome, RoutineState, advance, start
-from .base import IntentHandler, content_of, intent_name, reply, resolved_value, session
+from .base import IntentHandler, content_of, intent_name, now, profile, reply, resolved_value, session
 
 log = logging.getLogger(__name__)
 ROUTINE = "routine"  # session key: the RoutineState of the routine under way
@@ -55,8 +56,11 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
     note = [routine_prompt(handler_input, outcome.note, routine)] if outcome.note else []
     if outcome.state is None:
         attributes.pop(ROUTINE, None)
+        memory.forget_routine(profile(handler_input))
     else:
         attributes[ROUTINE] = outcome.state.to_dict()
+        # Remembered at every step, so a session that times out mid-hold can be picked up later.
+        memory.remember_routine(profile(handler_input), outcome.state, now(handler_input))
     attributes.pop("pending", None)
 
     if outcome.action is Action.PLAY and outcome.state is not None:
@@ -80,11 +84,24 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
     return reply(handler_input, routine_prompt(handler_input, "stopped"), end=True)
 
 
-def begin(handler_input: HandlerInput, routine: Routine, pace: int | None = None) -> Response:
-    """Start a routine from its first step."""
+def begin(handler_input: HandlerInput, routine: Routine) -> Response:
+    """Start a routine from its first step, at the pace the user last chose."""
     log.info("routine started: %s", routine.id)
+    pace = memory.preferred_pace(profile(handler_input))
     outcome = start(routine.id) if pace is None else start(routine.id, pace)
     return speak_outcome(handler_input, outcome, routine)
+
+
+def resume(handler_input: HandlerInput, state: RoutineState) -> Response:
+    """Pick a remembered routine up where it was left."""
+    routine = content_of(handler_input).routines[state.routine]
+    log.info("routine resumed: %s", routine.id)
+    return speak_outcome(handler_input, Outcome(replace(state, paused=False), Action.PLAY, "back_to_routine"), routine)
+
+
+def stored(handler_input: HandlerInput) -> RoutineState | None:
+    """An unfinished routine remembered from an earlier session, if recent enough."""
+    return memory.resumable_routine(profile(handler_input), now(handler_input), step_counts(content_of(handler_input)))
 
 
 class InRoutine(IntentHandler):
@@ -164,9 +181,13 @@ class ListRoutinesHandler(IntentHandler):
 
 
 class NoRoutineHandler(IntentHandler):
-    """Routine controls with no routine under way: say so, and offer the routines."""
+    """Routine controls with no routine under way: resume a remembered one, or offer the routines."""
 
     intents = tuple(name for name, event in EVENTS.items() if event not in (Event.STOP, Event.REPEAT))
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        if intent_name(handler_input) in ("AMAZON.ResumeIntent", "AMAZON.NextIntent"):
+            remembered = stored(handler_input)
+            if remembered is not None:
+                return resume(handler_input, remembered)
         return reply(handler_input, routine_prompt(handler_input, "no_routine"), routine_prompt(handler_input, "list_reprompt"))

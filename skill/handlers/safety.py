@@ -7,9 +7,9 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from .. import ssml
+from .. import memory, ssml
 from ..content import RedFlag
-from .base import content_of, intent_name, reply, session, slot_values
+from .base import content_of, intent_name, profile, reply, session, slot_values
 
 log = logging.getLogger(__name__)
 # Session keys a red flag clears: whatever was under way stops.
@@ -35,6 +35,7 @@ def escalate(handler_input: HandlerInput, flag: RedFlag) -> Response:
     attributes = session(handler_input)
     for key in INTERRUPTED:
         attributes.pop(key, None)
+    memory.forget_routine(profile(handler_input))
     log.warning("red flag raised: %s", flag.id)
     speech = ssml.join(
         [

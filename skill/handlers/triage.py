@@ -3,29 +3,20 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timezone
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Intent, IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
 from ask_sdk_model.dialog import ElicitSlotDirective
 
-from .. import duration, ssml
+from .. import duration, memory, ssml
 from ..content import Topic, Triage
 from .answers import answer_topic
-from .base import IntentHandler, content_of, intent_name, reply, session, slot_values
+from .base import IntentHandler, content_of, now, profile, reply, session, slot_values
 
 log = logging.getLogger(__name__)
 TRIAGE_INTENT = "HowLongHasItBeenIntent"
 DURATION_SLOT = "duration"
 DATE_SLOT = "started"
-
-
-def request_time(handler_input: HandlerInput) -> datetime:
-    """The request's own timestamp (so answers are reproducible), else the clock."""
-    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
-    if isinstance(stamp, datetime):
-        return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
-    return datetime.now(timezone.utc)
 
 
 def spoken_elapsed(hours: float, triage: Triage) -> str:
@@ -52,13 +43,15 @@ def elicit(handler_input: HandlerInput, speech: str, reprompt: str) -> Response:
     return reply(handler_input, ssml.text(speech), ssml.text(reprompt))
 
 
-def advise(handler_input: HandlerInput, hours: float) -> Response:
+def advise(handler_input: HandlerInput, hours: float, remembered: bool = False) -> Response:
     """The band's advice for this many hours, with the red-flag reminder."""
     triage = content_of(handler_input).triage
     band = triage.band_for(hours)
     log.info("triage band %s", band.id)
+    elapsed = spoken_elapsed(hours, triage)
+    opening = [ssml.render(triage.remembered, {"elapsed": elapsed})] if remembered else []
     speech = ssml.join(
-        [ssml.render(band.answer, {"elapsed": spoken_elapsed(hours, triage)}), ssml.text(triage.red_flag_reminder)]
+        [*opening, ssml.render(band.answer, {"elapsed": elapsed}), ssml.text(triage.red_flag_reminder)]
     )
     return reply(handler_input, speech, ssml.text(triage.reprompt))
 
@@ -73,16 +66,20 @@ class TriageHandler(IntentHandler):
         slots = slot_values(handler_input)
         session(handler_input).pop("pending", None)
         if not slots.get(DURATION_SLOT) and not slots.get(DATE_SLOT):
+            remembered = memory.hours_since_onset(profile(handler_input), now(handler_input))
+            if remembered is not None:
+                return advise(handler_input, remembered, remembered=True)
             return elicit(handler_input, triage.ask, triage.ask_reprompt)
         hours = duration.hours_from_duration(slots.get(DURATION_SLOT))
         if hours is None:
-            hours = duration.hours_since_date(slots.get(DATE_SLOT), request_time(handler_input))
+            hours = duration.hours_since_date(slots.get(DATE_SLOT), now(handler_input))
         if hours is None:
             # Words that are no duration may be a question that landed here; answer it if it is one.
             topic = _topic_in(handler_input, slots.get(DURATION_SLOT) or slots.get(DATE_SLOT) or "")
             if topic is not None:
                 return answer_topic(handler_input, topic)
             return elicit(handler_input, triage.not_understood, triage.ask_reprompt)
+        memory.remember_onset(profile(handler_input), duration.started_at(now(handler_input), hours), now(handler_input))
         return advise(handler_input, hours)
 
 

@@ -1,0 +1,65 @@
+"""Answers about memory: picking a routine back up, and 'forget me'."""
+from __future__ import annotations
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from .. import memory, ssml
+from ..persistence import forget_user
+from . import routines
+from .answers import PENDING
+from .base import IntentHandler, intent_name, profile, prompt, reply, session
+
+
+def pending_yes(handler_input: HandlerInput) -> str | None:
+    """What the last question offered, if anything ('more', 'resume', 'forget')."""
+    pending = session(handler_input).get(PENDING)
+    return pending.get("yes") if isinstance(pending, dict) else None
+
+
+class ResumeOfferHandler(IntentHandler):
+    """Yes or no to 'Want to carry on?' at launch."""
+
+    intents = ("AMAZON.YesIntent", "AMAZON.NoIntent")
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return super().can_handle(handler_input) and pending_yes(handler_input) == "resume"
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        session(handler_input).pop(PENDING, None)
+        remembered = routines.stored(handler_input)
+        if intent_name(handler_input) == "AMAZON.YesIntent" and remembered is not None:
+            return routines.resume(handler_input, remembered)
+        memory.forget_routine(profile(handler_input))
+        speech = ssml.join([prompt(handler_input, "fresh_start"), prompt(handler_input, "launch_options")])
+        return reply(handler_input, speech, prompt(handler_input, "launch_reprompt"))
+
+
+class ForgetMeHandler(IntentHandler):
+    """'Forget me' / 'delete my data': confirm first."""
+
+    intents = ("ForgetMeIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        session(handler_input)[PENDING] = {"yes": "forget"}
+        return reply(handler_input, prompt(handler_input, "forget_confirm"), prompt(handler_input, "forget_reprompt"))
+
+
+class ForgetConfirmHandler(IntentHandler):
+    """Yes or no to 'Shall I delete it?'."""
+
+    intents = ("AMAZON.YesIntent", "AMAZON.NoIntent")
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return super().can_handle(handler_input) and pending_yes(handler_input) == "forget"
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        attributes = session(handler_input)
+        attributes.pop(PENDING, None)
+        if intent_name(handler_input) != "AMAZON.YesIntent":
+            return reply(handler_input, prompt(handler_input, "forget_kept"), prompt(handler_input, "general_reprompt"))
+        for key in ("routine", "last_topic"):
+            attributes.pop(key, None)
+        done = forget_user(handler_input)
+        speech = prompt(handler_input, "forget_done" if done else "error")
+        return reply(handler_input, ssml.join([speech, prompt(handler_input, "after_more")]), prompt(handler_input, "general_reprompt"))

@@ -1,0 +1,88 @@
+"""What the skill remembers about a user, and nothing more: pure functions on the stored dict.
+
+Stored per user (the persistent attributes):
+  visits            how many times the skill was opened (returning users get a shorter welcome)
+  disclaimer_heard  whether the one-line disclaimer has been heard
+  pace              the routine pace last chosen with "slower" / "faster"
+  routine           a routine in progress: id, step, pace, paused, and when it was last touched
+  spasm_started     when the user said the spasm began, and spasm_told: when they said it
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any, Mapping, MutableMapping
+
+from .routine import PACES, RoutineState
+
+RESUME_WINDOW = timedelta(hours=3)  # an unfinished routine older than this is quietly dropped
+ONSET_MEMORY = timedelta(days=14)  # a start told longer ago than this is not trusted: ask again
+
+Profile = MutableMapping[str, Any]
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+
+
+def note_visit(profile: Profile) -> bool:
+    """Count a visit; True when this is the first time the disclaimer is due."""
+    visits = profile.get("visits")
+    profile["visits"] = (visits if isinstance(visits, int) and visits >= 0 else 0) + 1
+    first = profile.get("disclaimer_heard") is not True
+    profile["disclaimer_heard"] = True
+    return first
+
+
+def remember_routine(profile: Profile, state: RoutineState, now: datetime) -> None:
+    """Keep the routine in progress, and its pace as the user's preference."""
+    profile["routine"] = {**state.to_dict(), "touched": _iso(now)}
+    profile["pace"] = state.pace
+
+
+def forget_routine(profile: Profile) -> None:
+    """The routine finished, stopped, or was declined."""
+    profile.pop("routine", None)
+
+
+def resumable_routine(profile: Profile, now: datetime, step_counts: Mapping[str, int]) -> RoutineState | None:
+    """The unfinished routine touched within the resume window; an older or broken one is dropped."""
+    stored = profile.get("routine")
+    if stored is None:
+        return None
+    touched = _parse(stored.get("touched")) if isinstance(stored, dict) else None
+    state = RoutineState.from_dict(stored, step_counts)
+    if state is None or touched is None or not timedelta(0) <= now - touched <= RESUME_WINDOW:
+        forget_routine(profile)
+        return None
+    return state
+
+
+def preferred_pace(profile: Profile) -> int | None:
+    """The pace the user last chose, if valid."""
+    pace = profile.get("pace")
+    return pace if isinstance(pace, int) and not isinstance(pace, bool) and 0 <= pace < len(PACES) else None
+
+
+def remember_onset(profile: Profile, started: datetime, now: datetime) -> None:
+    """When the spasm began, as the user told it, and when they told it."""
+    profile["spasm_started"] = _iso(started)
+    profile["spasm_told"] = _iso(now)
+
+
+def hours_since_onset(profile: Profile, now: datetime) -> float | None:
+    """Hours since the remembered start, if it was told recently (a stale or broken one is dropped)."""
+    started, told = _parse(profile.get("spasm_started")), _parse(profile.get("spasm_told"))
+    if started is None or told is None or started > now or not timedelta(0) <= now - told <= ONSET_MEMORY:
+        for key in ("spasm_started", "spasm_told"):
+            profile.pop(key, None)
+        return None
+    return (now - started).total_seconds() / 3600

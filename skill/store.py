@@ -1,0 +1,174 @@
+"""Where the skill remembers users: SQLite by default, DynamoDB in production.
+
+SQLiteAdapter implements ask-sdk-core's AbstractPersistenceAdapter: one row per Alexa user
+id, the attributes as JSON. It is safe with several gunicorn workers on one file: WAL mode
+lets readers and one writer work at once, each process and thread opens its own connection,
+and a busy timeout queues writers instead of failing them. A save is committed before the
+response leaves (synchronous=NORMAL in WAL mode survives the process being killed; only a
+power cut can roll back the last commits).
+
+The SDK never saves on its own: the skill's response interceptor saves when something changed.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_core.exceptions import PersistenceException
+from ask_sdk_model import RequestEnvelope
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_SECONDS = 10.0
+RETENTION_DAYS = 90  # rows untouched this long are deleted at start-up
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or used; the message names the path."""
+
+
+def user_id_of(envelope: RequestEnvelope) -> str | None:
+    """The Alexa user id, as Alexa sends it."""
+    system = envelope.context.system if envelope.context else None
+    if system is not None and system.user is not None and system.user.user_id:
+        return system.user.user_id
+    if envelope.session is not None and envelope.session.user is not None:
+        return envelope.session.user.user_id or None
+    return None
+
+
+def user_ref(user_id: str | None) -> str:
+    """A short, stable, non-reversible reference to a user for the logs."""
+    return hashlib.sha256((user_id or "").encode()).hexdigest()[:12]
+
+
+class SQLiteAdapter(AbstractPersistenceAdapter):
+    """Persistent attributes in one SQLite file."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self._local = threading.local()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = self._open()
+            try:
+                self._migrate(connection)
+                self._purge(connection)
+            finally:
+                connection.close()
+        except (OSError, sqlite3.Error) as error:
+            raise StoreError(f"cannot open the store at {self.path}: {error}") from error
+
+    def _open(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=True)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        return connection
+
+    def _migrate(self, connection: sqlite3.Connection) -> None:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"the store at {self.path} has schema version {version}; this code knows up to {SCHEMA_VERSION}")
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS attributes ("
+            " user_id TEXT PRIMARY KEY,"
+            " data TEXT NOT NULL,"
+            " updated_at REAL NOT NULL)"
+        )
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _purge(self, connection: sqlite3.Connection) -> None:
+        cutoff = time.time() - RETENTION_DAYS * 86400
+        removed = connection.execute("DELETE FROM attributes WHERE updated_at < ?", (cutoff,)).rowcount
+        if removed:
+            log.info("store: deleted %d users unseen for %d days", removed, RETENTION_DAYS)
+
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection in this process (a forked worker opens its own)."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None or getattr(self._local, "pid", None) != os.getpid():
+            connection = self._open()
+            self._local.connection, self._local.pid = connection, os.getpid()
+        return connection
+
+    def _user(self, envelope: RequestEnvelope) -> str:
+        user_id = user_id_of(envelope)
+        if not user_id:
+            raise PersistenceException("the request carries no user id")
+        return user_id
+
+    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
+        """The user's attributes; {} for a new user or an unreadable row (logged)."""
+        user_id = self._user(request_envelope)
+        try:
+            row = self._connection().execute("SELECT data FROM attributes WHERE user_id = ?", (user_id,)).fetchone()
+        except sqlite3.Error as error:
+            raise PersistenceException(f"store read failed: {error}") from error
+        if row is None:
+            return {}
+        try:
+            data = json.loads(row[0])
+        except (TypeError, ValueError):
+            data = None
+        if not isinstance(data, dict):
+            log.error("store: unreadable attributes for user %s; treating as a new user", user_ref(user_id))
+            return {}
+        return data
+
+    def save_attributes(self, request_envelope: RequestEnvelope, attributes: dict[str, Any]) -> None:
+        """Write the user's attributes, committed before this returns."""
+        user_id = self._user(request_envelope)
+        try:
+            self._connection().execute(
+                "INSERT INTO attributes (user_id, data, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(user_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+                (user_id, json.dumps(attributes, separators=(",", ":"), sort_keys=True), time.time()),
+            )
+        except (sqlite3.Error, TypeError, ValueError) as error:
+            raise PersistenceException(f"store write failed: {error}") from error
+
+    def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
+        """Remove the user's row."""
+        user_id = self._user(request_envelope)
+        try:
+            self._connection().execute("DELETE FROM attributes WHERE user_id = ?", (user_id,))
+        except sqlite3.Error as error:
+            raise PersistenceException(f"store delete failed: {error}") from error
+
+
+def dynamodb_adapter(table_name: str) -> AbstractPersistenceAdapter:
+    """The official DynamoDB adapter, imported only when chosen (it creates a boto3 resource on import)."""
+    try:
+        from ask_sdk_dynamodb.adapter import DynamoDbAdapter
+        from ask_sdk_dynamodb.partition_keygen import user_id_partition_keygen
+    except ImportError as error:
+        raise StoreError(
+            "SKILL_STORE=dynamodb needs the package ask-sdk-dynamodb-persistence-adapter "
+            "(pip install ask-sdk-dynamodb-persistence-adapter)"
+        ) from error
+    return DynamoDbAdapter(table_name=table_name, partition_keygen=user_id_partition_keygen, create_table=False)
+
+
+def build_adapter(kind: str, path: str | os.PathLike[str] | None, table: str | None) -> AbstractPersistenceAdapter | None:
+    """The adapter the configuration asks for: 'sqlite' (default), 'dynamodb', or 'none'."""
+    kind = (kind or "sqlite").lower()
+    if kind == "none":
+        return None
+    if kind == "dynamodb":
+        if not table:
+            raise StoreError("SKILL_STORE=dynamodb needs SKILL_DYNAMODB_TABLE (the table name)")
+        return dynamodb_adapter(table)
+    if kind == "sqlite":
+        if path is None:
+            raise StoreError("the SQLite store needs a path")
+        return SQLiteAdapter(path)
+    raise StoreError(f"unknown SKILL_STORE {kind!r}: use sqlite, dynamodb or none")

@@ -1,0 +1,360 @@
+"""Remembering users across sessions: resume, preferences, forget-me, and a store that fails safely."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from skill import content as content_module
+from skill import create_app
+from skill.store import SCHEMA_VERSION, SQLiteAdapter, StoreError, build_adapter
+
+from .alexa import Alexa, UtteranceRouter, envelope, intent_request
+
+CONTENT = content_module.load()
+ROOT = Path(__file__).resolve().parent.parent
+USER = "amzn1.ask.account.TESTUSER"
+
+
+def rows(path) -> dict[str, dict]:
+    with sqlite3.connect(path) as connection:
+        return {user: json.loads(data) for user, data in connection.execute("SELECT user_id, data FROM attributes")}
+
+
+def new_conversation(app_config, **kwargs) -> Alexa:
+    """A conversation with a brand-new app instance (a restart) on the same store."""
+    return Alexa(create_app(app_config).test_client(), UtteranceRouter(), **kwargs)
+
+
+def test_an_interrupted_routine_is_offered_back_after_a_restart(app_config, store_path):
+    first = new_conversation(app_config)
+    first.launch()
+    first.say("guide me through positions")
+    first.say("next")
+    first.end_session("EXCEEDED_MAX_REPROMPTS")  # they held the position; the session timed out
+
+    restarted = new_conversation(app_config)
+    offer = restarted.launch()
+    routine = CONTENT.routines["positions"]
+    assert offer.speech.startswith(CONTENT.prompt("welcome_back"))
+    assert f"Last time you stopped at step 2 of relief positions, {routine.steps[1].title}. Want to carry on?" in offer.speech
+    picked_up = restarted.say("yes")
+    assert picked_up.speech.startswith(f"Back to relief positions. Step 2 of {len(routine.steps)}.")
+    assert picked_up.attributes["routine"]["step"] == 1
+
+
+def test_no_to_the_offer_starts_fresh_and_drops_the_routine(app_config, store_path):
+    alexa = new_conversation(app_config)
+    alexa.say("guide me through breathing")
+    alexa.end_session()
+    alexa.launch()
+    reply = alexa.say("no")
+    assert reply.speech.startswith(CONTENT.prompt("fresh_start"))
+    assert "routine" not in rows(store_path)[USER]
+
+
+@pytest.mark.parametrize("utterance", ["continue my routine", "resume", "continue"])
+def test_continue_my_routine_picks_it_up_without_the_offer(app_config, utterance):
+    alexa = new_conversation(app_config)
+    alexa.say("guide me through stretches")
+    alexa.say("next")
+    alexa.end_session()
+    reply = alexa.say(utterance)
+    assert reply.speech.startswith("Back to gentle stretches. Step 2 of")
+
+
+def test_an_old_unfinished_routine_is_quietly_dropped(app_config, store_path):
+    alexa = new_conversation(app_config)
+    alexa.say("guide me through breathing")
+    alexa.end_session()
+    alexa.timestamp = (datetime.now(timezone.utc) + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    reply = alexa.launch()
+    assert "Last time" not in reply.speech
+    assert reply.speech.endswith(CONTENT.prompt("launch_options"))
+    assert "routine" not in rows(store_path)[USER]
+
+
+def test_returning_users_get_a_shorter_welcome_without_the_disclaimer(app_config, store_path):
+    alexa = new_conversation(app_config)
+    first = alexa.launch()
+    assert CONTENT.prompt("disclaimer") in first.speech
+    alexa.say("stop")
+    second = alexa.launch()
+    assert second.speech.startswith(CONTENT.prompt("welcome_back"))
+    assert CONTENT.prompt("disclaimer") not in second.speech
+    assert rows(store_path)[USER]["visits"] == 2
+
+
+def test_the_chosen_pace_is_kept_for_next_time(app_config):
+    alexa = new_conversation(app_config)
+    alexa.say("guide me through breathing")
+    alexa.say("slower")
+    alexa.say("stop")
+    reply = alexa.say("guide me through breathing")
+    assert reply.attributes["routine"]["pace"] == 2
+
+
+def test_how_long_has_it_been_is_answered_from_memory(app_config):
+    told = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+    alexa = new_conversation(app_config, timestamp=told.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT2H"})
+    alexa.say("stop")
+    alexa.timestamp = (told + timedelta(hours=12)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    reply = alexa.say("how long has it been")
+    assert reply.speech.startswith("You told me it started 14 hours ago. At 14 hours,")
+    assert "call your doctor" in reply.speech
+
+
+def test_a_start_told_weeks_ago_is_asked_again(app_config):
+    told = datetime(2026, 10, 1, 8, 0, tzinfo=timezone.utc)
+    alexa = new_conversation(app_config, timestamp=told.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT2H"})
+    alexa.timestamp = (told + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    reply = alexa.say("how long has it been")
+    assert reply.speech == CONTENT.triage.ask
+
+
+def test_forget_me_confirms_then_deletes_the_row(app_config, store_path):
+    alexa = new_conversation(app_config)
+    alexa.launch()
+    alexa.say("guide me through breathing")
+    assert USER in rows(store_path)
+    confirm = alexa.say("forget me")
+    assert confirm.speech == CONTENT.prompt("forget_confirm")
+    done = alexa.say("yes")
+    assert done.speech.startswith(CONTENT.prompt("forget_done"))
+    assert USER not in rows(store_path)
+    assert CONTENT.prompt("disclaimer") in alexa.launch().speech  # a new user again
+
+
+def test_no_to_forget_me_keeps_everything(app_config, store_path):
+    alexa = new_conversation(app_config)
+    alexa.launch()
+    alexa.say("delete my data")
+    assert alexa.say("no").speech == CONTENT.prompt("forget_kept")
+    assert rows(store_path)[USER]["visits"] == 1
+
+
+def test_a_corrupt_row_is_logged_and_treated_as_a_new_user(app_config, store_path, caplog):
+    app = create_app(app_config)
+    with sqlite3.connect(store_path) as connection:
+        connection.execute("INSERT INTO attributes VALUES (?, ?, ?)", (USER, "{not json", time.time()))
+    with caplog.at_level("ERROR"):
+        reply = Alexa(app.test_client(), UtteranceRouter()).launch()
+    assert CONTENT.prompt("disclaimer") in reply.speech
+    assert any("unreadable attributes" in r.getMessage() and USER not in r.getMessage() for r in caplog.records)
+    assert rows(store_path)[USER]["visits"] == 1
+
+
+@pytest.mark.parametrize("bad", ['"a string"', "[1, 2]", "null"])
+def test_rows_that_are_json_but_not_attributes_are_treated_as_new(app_config, store_path, bad):
+    app = create_app(app_config)
+    with sqlite3.connect(store_path) as connection:
+        connection.execute("INSERT INTO attributes VALUES (?, ?, ?)", (USER, bad, time.time()))
+    assert CONTENT.prompt("disclaimer") in Alexa(app.test_client(), UtteranceRouter()).launch().speech
+
+
+def test_a_store_that_cannot_be_opened_stops_start_up_naming_the_path(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    path = blocker / "store.sqlite3"
+    with pytest.raises(StoreError, match=str(path)):
+        create_app({"STORE": "sqlite", "STORE_PATH": str(path), "VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False})
+
+
+def test_a_store_from_a_newer_version_stops_start_up(store_path):
+    with sqlite3.connect(store_path) as connection:
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError, match="schema version"):
+        SQLiteAdapter(store_path)
+
+
+def test_the_folder_is_created_if_missing(tmp_path):
+    SQLiteAdapter(tmp_path / "a" / "b" / "store.sqlite3")
+    assert (tmp_path / "a" / "b" / "store.sqlite3").exists()
+
+
+@pytest.mark.parametrize("method", ["get_attributes", "save_attributes"])
+def test_a_store_error_during_a_request_is_logged_and_the_user_still_gets_an_answer(app_config, monkeypatch, caplog, method):
+    from ask_sdk_core.exceptions import PersistenceException
+
+    app = create_app(app_config)
+    store = app.extensions["back_spasm_helper.store"]
+
+    def broken(*args, **kwargs):
+        raise PersistenceException("disk I/O error")
+
+    monkeypatch.setattr(store, method, broken)
+    with caplog.at_level("ERROR"):
+        reply = Alexa(app.test_client(), UtteranceRouter()).say("guide me through breathing")
+    assert reply.speech.startswith("Step 1 of")
+    assert any("disk I/O error" in r.getMessage() for r in caplog.records)
+
+
+def test_a_failed_load_never_overwrites_what_the_user_saved(app_config, store_path, monkeypatch):
+    from ask_sdk_core.exceptions import PersistenceException
+
+    alexa = new_conversation(app_config)
+    alexa.launch()
+    alexa.launch()
+    app = create_app(app_config)
+    store = app.extensions["back_spasm_helper.store"]
+    monkeypatch.setattr(store, "get_attributes", lambda *a, **k: (_ for _ in ()).throw(PersistenceException("locked")))
+    Alexa(app.test_client(), UtteranceRouter()).launch()
+    assert rows(store_path)[USER]["visits"] == 2
+
+
+def test_nothing_is_written_when_nothing_changed(app_config, store_path):
+    alexa = new_conversation(app_config)
+    alexa.launch()
+    with sqlite3.connect(store_path) as connection:
+        before = connection.execute("SELECT updated_at FROM attributes").fetchone()
+    alexa.say("heat or ice")
+    with sqlite3.connect(store_path) as connection:
+        assert connection.execute("SELECT updated_at FROM attributes").fetchone() == before
+
+
+def test_old_rows_are_deleted_at_start_up(store_path):
+    SQLiteAdapter(store_path)
+    with sqlite3.connect(store_path) as connection:
+        connection.execute("INSERT INTO attributes VALUES ('old', '{}', ?)", (time.time() - 91 * 86400,))
+        connection.execute("INSERT INTO attributes VALUES ('recent', '{}', ?)", (time.time() - 89 * 86400,))
+    SQLiteAdapter(store_path)
+    assert set(rows(store_path)) == {"recent"}
+
+
+def test_dynamodb_is_imported_only_when_chosen(monkeypatch):
+    import types
+
+    created = {}
+
+    class FakeAdapter:
+        def __init__(self, **kwargs):
+            created.update(kwargs)
+
+    adapter_module = types.ModuleType("ask_sdk_dynamodb.adapter")
+    adapter_module.DynamoDbAdapter = FakeAdapter
+    keygen_module = types.ModuleType("ask_sdk_dynamodb.partition_keygen")
+    keygen_module.user_id_partition_keygen = lambda envelope: "user"
+    monkeypatch.setitem(sys.modules, "ask_sdk_dynamodb", types.ModuleType("ask_sdk_dynamodb"))
+    monkeypatch.setitem(sys.modules, "ask_sdk_dynamodb.adapter", adapter_module)
+    monkeypatch.setitem(sys.modules, "ask_sdk_dynamodb.partition_keygen", keygen_module)
+    adapter = build_adapter("dynamodb", None, "back-spasm-users")
+    assert isinstance(adapter, FakeAdapter)
+    assert created["table_name"] == "back-spasm-users" and created["create_table"] is False
+
+
+def test_dynamodb_without_a_table_or_the_package_says_what_is_missing(monkeypatch):
+    with pytest.raises(StoreError, match="SKILL_DYNAMODB_TABLE"):
+        build_adapter("dynamodb", None, None)
+    monkeypatch.setitem(sys.modules, "ask_sdk_dynamodb", None)
+    with pytest.raises(StoreError, match="pip install ask-sdk-dynamodb-persistence-adapter"):
+        build_adapter("dynamodb", None, "table")
+    with pytest.raises(StoreError, match="unknown SKILL_STORE"):
+        build_adapter("redis", None, None)
+
+
+def test_the_sdk_default_module_is_not_imported_by_the_app():
+    code = "import sys, skill; skill.create_app({'STORE': 'none'}); print('ask_sdk_dynamodb' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert result.stdout.strip() == "False"
+
+
+# --- Reliability ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def post(port: int, body: dict) -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/", data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def test_a_save_survives_kill_9_right_after_the_response(tmp_path):
+    path, port = tmp_path / "store.sqlite3", free_port()
+    env = {**os.environ, "SKILL_DB_PATH": str(path), "PORT": str(port), "ASK_SDK_VERIFY_SIGNATURE": "false",
+           "ASK_SDK_VERIFY_TIMESTAMP": "false", "LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        attributes: dict = {}
+        for request in (intent_request("StartRoutineIntent", {"routine": "positions"}),
+                        intent_request("AMAZON.NextIntent"), intent_request("AMAZON.NextIntent")):
+            reply = post(port, envelope(request, attributes=attributes, new=not attributes, session_id="s1"))
+            attributes = reply["sessionAttributes"]
+        assert attributes["routine"]["step"] == 2
+        os.kill(server.pid, signal.SIGKILL)  # no chance to flush or close anything
+        server.wait(timeout=10)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert rows(path)[USER]["routine"]["step"] == 2
+
+
+def drive_user(client, user: int, steps: int) -> None:
+    """One user's whole conversation: start a routine and go `steps` steps in."""
+    alexa = Alexa(client, UtteranceRouter(), user_id=f"amzn1.ask.account.user{user}")
+    alexa.launch()
+    alexa.say("guide me through stretches")
+    for _ in range(steps):
+        alexa.say("next")
+    alexa.end_session()
+
+
+def expected_step(user: int) -> int:
+    return user % 6
+
+
+def test_many_users_from_threads_never_mix_attributes(app_config, store_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = create_app(app_config)
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(lambda user: drive_user(app.test_client(), user, expected_step(user)), range(64)))
+    stored = rows(store_path)
+    assert len(stored) == 64
+    for user in range(64):
+        profile = stored[f"amzn1.ask.account.user{user}"]
+        assert profile["routine"]["step"] == expected_step(user) and profile["visits"] == 1
+
+
+def _worker(args) -> None:
+    path, users = args
+    app = create_app({"STORE": "sqlite", "STORE_PATH": path, "VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False})
+    for user in users:
+        drive_user(app.test_client(), user, expected_step(user))
+
+
+def test_two_processes_on_one_file_lose_no_update(store_path):
+    import multiprocessing
+
+    SQLiteAdapter(store_path)
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(2) as pool:
+        pool.map(_worker, [(str(store_path), range(0, 40, 2)), (str(store_path), range(1, 40, 2))])
+    stored = rows(store_path)
+    assert len(stored) == 40
+    for user in range(40):
+        assert stored[f"amzn1.ask.account.user{user}"]["routine"]["step"] == expected_step(user)
