@@ -13,6 +13,7 @@ from flask import Flask
 from . import content as content_module
 from .builder import build_skill
 from .store import build_adapter
+from .verification import build_verifiers, fetch_url
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +55,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from .web import SkillEndpoint
 
-    endpoint = SkillEndpoint(
-        skill,
-        verify_signature=app.config["VERIFY_SIGNATURE"],
-        verify_timestamp=app.config["VERIFY_TIMESTAMP"],
-        skill_id=app.config["SKILL_ID"],
+    verifiers = build_verifiers(
+        app.config["VERIFY_SIGNATURE"],
+        app.config["VERIFY_TIMESTAMP"],
+        # Tests inject a certificate fetcher and trust roots; production uses HTTPS and the system's roots.
+        fetch=app.config.get("CERT_FETCH") or fetch_url,
+        trust_roots=app.config.get("CERT_TRUST_ROOTS"),
     )
+    endpoint = SkillEndpoint(skill, verifiers, skill_id=app.config["SKILL_ID"])
     endpoint.register(app)
     app.extensions["back_spasm_helper.store"] = store
     if not app.config["VERIFY_SIGNATURE"] or not app.config["VERIFY_TIMESTAMP"]:

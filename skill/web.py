@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from ask_sdk_core.exceptions import AskSdkException
@@ -14,7 +15,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, jsonify, request
 
-from .verification import VerificationFailed, build_verifiers, skill_id_of, verify
+from .verification import VerificationFailed, skill_id_of, verify
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +53,9 @@ def parse_envelope(skill: CustomSkill, body: bytes, content_type: str | None) ->
 class SkillEndpoint:
     """Verifies each request, then hands it to the skill."""
 
-    def __init__(self, skill: CustomSkill, verify_signature: bool, verify_timestamp: bool, skill_id: str | None):
+    def __init__(self, skill: CustomSkill, verifiers: list, skill_id: str | None):
         self.skill = skill
-        self.verifiers = build_verifiers(verify_signature, verify_timestamp)
+        self.verifiers = verifiers
         self.skill_id = skill_id
 
     def register(self, app: Flask) -> None:
@@ -66,19 +67,37 @@ class SkillEndpoint:
         app.register_error_handler(404, lambda e: _error(404, "not found"))
 
     def dispatch(self) -> Any:
-        """POST /: one Alexa request in, one Alexa response out."""
+        """POST /: one Alexa request in, one Alexa response out; one log line for each."""
+        started = time.perf_counter()
+        envelope: RequestEnvelope | None = None
+        status, reason = 200, None
         try:
             body, envelope = parse_envelope(self.skill, request.get_data(cache=False), request.content_type)
             verify(self.verifiers, request.headers, body, envelope)
+            if self.skill_id is not None and skill_id_of(envelope) != self.skill_id:
+                raise BadRequest("request is for another skill")
+            result = jsonify(self.skill.serializer.serialize(self.skill.invoke(request_envelope=envelope, context=None)))
         except (BadRequest, VerificationFailed) as error:
-            log.info("rejected request: %s", error)
-            return _error(400, str(error))
-        if self.skill_id is not None and skill_id_of(envelope) != self.skill_id:
-            log.info("rejected request for another skill")
-            return _error(400, "request is for another skill")
-        try:
-            response_envelope = self.skill.invoke(request_envelope=envelope, context=None)
+            status, reason = 400, str(error)
+            result = _error(400, reason)
         except AskSdkException as error:
+            status, reason = 400, "the skill cannot handle this request"
             log.error("skill could not answer: %s", error)
-            return _error(400, "the skill cannot handle this request")
-        return jsonify(self.skill.serializer.serialize(response_envelope))
+            result = _error(400, reason)
+        access_log(envelope, status, time.perf_counter() - started, reason)
+        return result
+
+
+def access_log(envelope: RequestEnvelope | None, status: int, seconds: float, reason: str | None) -> None:
+    """One line per request: ids and types only, never the user id or what the user said."""
+    request_obj = envelope.request if envelope is not None else None
+    intent = getattr(getattr(request_obj, "intent", None), "name", None)
+    log.info(
+        "request id=%s type=%s intent=%s status=%d latency_ms=%.1f%s",
+        getattr(request_obj, "request_id", None) or "-",
+        getattr(request_obj, "object_type", None) or "-",
+        intent or "-",
+        status,
+        seconds * 1000,
+        f" reason={reason!r}" if reason else "",
+    )

@@ -129,3 +129,24 @@ def test_an_old_timestamp_is_rejected_when_only_timestamp_checks_are_on():
     reply = post(client, body)
     assert reply.status_code == 400
     assert "Timestamp" in reply.get_json()["error"]
+
+
+def test_each_request_is_logged_with_ids_type_intent_status_and_latency(alexa, caplog):
+    alexa.user_id = "amzn1.ask.account.SECRET-USER-ID-12345"
+    with caplog.at_level("INFO"):
+        alexa.launch()
+        alexa.intent("QuestionIntent", {"query": "my very private worry about walruses"})
+        alexa.say("guide me through breathing")
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("request id=")]
+    assert len(lines) == 3
+    assert "type=IntentRequest intent=QuestionIntent status=200 latency_ms=" in lines[1]
+    assert all("id=amzn1.echo-api.request." in line for line in lines)
+    everything = "\n".join(r.getMessage() for r in caplog.records)
+    assert "SECRET-USER-ID" not in everything
+    assert "walruses" not in everything and "private worry" not in everything
+
+
+def test_rejected_requests_are_logged_with_their_status(client, caplog):
+    with caplog.at_level("INFO"):
+        post(client, "nope")
+    assert any("status=400" in r.getMessage() and "not valid JSON" in r.getMessage() for r in caplog.records)

@@ -1,0 +1,240 @@
+"""Request verification with the SDK's real verifiers, a locally made PKI, and no network."""
+from __future__ import annotations
+
+import json
+import socket
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from skill import create_app
+from skill import verification
+
+from .alexa import envelope, intent_request
+from .pki import ALEXA_DOMAIN, Pki, certificate, make_pki, pem, sign
+
+CERT_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert-12.pem"
+
+
+@pytest.fixture(scope="module")
+def pki() -> Pki:
+    return make_pki()
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """Any attempt to open a connection fails the test, loudly."""
+    attempts: list = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise AssertionError(f"network access attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    yield
+    assert not attempts, f"the verifier tried to reach the network: {attempts}"
+
+
+class Server:
+    """Serves certificate chains by URL, as S3 would, and counts fetches."""
+
+    def __init__(self, chains: dict[str, bytes]):
+        self.chains = chains
+        self.fetches: list[tuple[str, float]] = []
+
+    def __call__(self, url: str, timeout: float) -> bytes:
+        self.fetches.append((url, timeout))
+        if url not in self.chains:
+            raise OSError(f"404 for {url}")
+        return self.chains[url]
+
+
+@pytest.fixture
+def server(pki) -> Server:
+    return Server({CERT_URL: pki.chain})
+
+
+@pytest.fixture
+def client(pki, server, tmp_path):
+    app = create_app({
+        "VERIFY_SIGNATURE": True, "VERIFY_TIMESTAMP": True, "STORE": "none",
+        "CERT_FETCH": server, "CERT_TRUST_ROOTS": pki.trust_roots,
+    })
+    return app.test_client()
+
+
+def signed_post(client, key, body: dict | None = None, url: str = CERT_URL, raw: bytes | None = None, headers=None):
+    data = raw if raw is not None else json.dumps(body or envelope({"type": "LaunchRequest"})).encode()
+    sent = {"SignatureCertChainUrl": url, "Signature-256": sign(data, key)}
+    sent.update(headers or {})
+    sent = {k: v for k, v in sent.items() if v is not None}
+    return client.post("/", data=data, content_type="application/json", headers=sent)
+
+
+def rejected(reply, reason: str) -> None:
+    assert reply.status_code == 400, reply.get_data(as_text=True)
+    assert reason.lower() in reply.get_json()["error"].lower()
+
+
+def test_a_correctly_signed_fresh_request_is_answered(client, pki, server):
+    reply = signed_post(client, pki.leaf_key)
+    assert reply.status_code == 200
+    assert reply.get_json()["response"]["outputSpeech"]["ssml"].startswith("<speak>Welcome")
+    assert server.fetches == [(CERT_URL, verification.FETCH_TIMEOUT_SECONDS)]
+
+
+def test_a_tampered_body_is_rejected(client, pki):
+    body = json.dumps(envelope({"type": "LaunchRequest"})).encode()
+    headers = {"SignatureCertChainUrl": CERT_URL, "Signature-256": sign(body, pki.leaf_key)}
+    tampered = body.replace(b"LaunchRequest", b"SessionEndedRequest")
+    reply = client.post("/", data=tampered, content_type="application/json", headers=headers)
+    rejected(reply, "Request body is not valid")
+
+
+def test_a_body_signed_with_another_key_is_rejected(client, pki):
+    rejected(signed_post(client, pki.other_key), "Request body is not valid")
+
+
+@pytest.mark.parametrize("missing", ["SignatureCertChainUrl", "Signature-256"])
+def test_missing_headers_are_rejected(client, pki, missing):
+    rejected(signed_post(client, pki.leaf_key, headers={missing: None}), "Missing Signature")
+
+
+@pytest.mark.parametrize(
+    "url, reason",
+    [
+        ("http://s3.amazonaws.com/echo.api/echo-api-cert-12.pem", "invalid protocol"),
+        ("https://s3.amazonaws.com.evil.example/echo.api/echo-api-cert-12.pem", "invalid hostname"),
+        ("https://evil.example/echo.api/echo-api-cert-12.pem", "invalid hostname"),
+        ("https://s3.amazonaws.com/EcHo.aPi/echo-api-cert-12.pem", "invalid path"),
+        ("https://s3.amazonaws.com/invalid.path/echo-api-cert-12.pem", "invalid path"),
+        ("https://s3.amazonaws.com/echo.api/../invalid.path/echo-api-cert-12.pem", "invalid path"),
+        ("https://s3.amazonaws.com/echo.api/%2e%2e/invalid.path/cert.pem", "invalid path"),
+        ("https://s3.amazonaws.com:563/echo.api/echo-api-cert-12.pem", "invalid port"),
+        ("not a url", "invalid protocol"),
+    ],
+)
+def test_cert_urls_that_break_alexas_rules_are_rejected_without_fetching(client, pki, server, url, reason):
+    rejected(signed_post(client, pki.leaf_key, url=url), reason)
+    assert server.fetches == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://s3.amazonaws.com:443/echo.api/echo-api-cert-12.pem", "https://S3.AMAZONAWS.COM/echo.api/echo-api-cert-12.pem",
+     "https://s3.amazonaws.com/echo.api/../echo.api/echo-api-cert-12.pem"],
+)
+def test_cert_urls_that_keep_the_rules_are_accepted(client, pki, server, url):
+    server.chains[url] = pki.chain
+    assert signed_post(client, pki.leaf_key, url=url).status_code == 200
+
+
+def serve(server: Server, chain: bytes) -> None:
+    server.chains[CERT_URL] = chain
+
+
+def test_a_chain_from_an_untrusted_root_is_rejected(client, pki, server):
+    stranger = certificate("Alexa signing", pki.leaf_key, "Untrusted Root", pki.untrusted_root_key, ca=False, san=[ALEXA_DOMAIN])
+    serve(server, pem(stranger, pki.untrusted_root))
+    rejected(signed_post(client, pki.leaf_key), "Certificate chain is not valid")
+
+
+def test_an_expired_certificate_is_rejected(client, pki, server):
+    past = datetime.now(timezone.utc) - timedelta(days=10)
+    serve(server, pem(pki.leaf_with(not_before=past - timedelta(days=10), not_after=past), pki.intermediate))
+    rejected(signed_post(client, pki.leaf_key), "not valid")
+
+
+def test_a_certificate_without_a_san_is_400_not_500(client, pki, server):
+    serve(server, pem(pki.leaf_with(san=None), pki.intermediate))
+    rejected(signed_post(client, pki.leaf_key), "no subject alternative names")
+
+
+def test_a_certificate_for_another_domain_is_rejected(client, pki, server):
+    serve(server, pem(pki.leaf_with(san=["example.com"]), pki.intermediate))
+    rejected(signed_post(client, pki.leaf_key), "domain missing")
+
+
+def test_a_missing_intermediate_is_rejected(client, pki, server):
+    serve(server, pem(pki.leaf))
+    rejected(signed_post(client, pki.leaf_key), "Certificate chain is not valid")
+
+
+@pytest.mark.parametrize("chain", [b"", b"not a certificate", b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"])
+def test_garbage_chains_are_rejected(client, pki, server, chain):
+    serve(server, chain)
+    assert signed_post(client, pki.leaf_key).status_code == 400
+
+
+@pytest.mark.parametrize("signature", ["%%%not base64%%%", "abc", ""])
+def test_an_undecodable_signature_is_400_not_500(client, pki, signature):
+    reply = signed_post(client, pki.leaf_key, headers={"Signature-256": signature})
+    assert reply.status_code == 400
+
+
+def test_a_chain_that_cannot_be_fetched_is_400(client, pki, server):
+    server.chains.clear()
+    rejected(signed_post(client, pki.leaf_key), "Unable to load certificate")
+
+
+@pytest.mark.parametrize("skew", [timedelta(seconds=151), timedelta(seconds=-151), timedelta(hours=2)])
+def test_a_timestamp_more_than_150_seconds_off_is_rejected(client, pki, skew):
+    body = envelope({"type": "LaunchRequest"})
+    body["request"]["timestamp"] = (datetime.now(timezone.utc) + skew).strftime("%Y-%m-%dT%H:%M:%SZ")
+    rejected(signed_post(client, pki.leaf_key, body), "Timestamp verification failed")
+
+
+def test_a_timestamp_within_150_seconds_is_accepted(client, pki):
+    body = envelope({"type": "LaunchRequest"})
+    body["request"]["timestamp"] = (datetime.now(timezone.utc) - timedelta(seconds=120)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert signed_post(client, pki.leaf_key, body).status_code == 200
+
+
+def test_the_chain_is_cached_then_fetched_again_after_it_expires(pki, server):
+    clock = [1_000_000.0]
+    verifier = verification.AlexaSignatureVerifier(fetch=server, trust_roots=pki.trust_roots, clock=lambda: clock[0])
+    verifier._retrieve_and_validate_certificate_chain(CERT_URL)
+    verifier._retrieve_and_validate_certificate_chain(CERT_URL)
+    assert len(server.fetches) == 1
+    clock[0] += verification.CHAIN_MAX_AGE_SECONDS + 1
+    verifier._retrieve_and_validate_certificate_chain(CERT_URL)
+    assert len(server.fetches) == 2
+
+
+def test_the_cache_never_outlives_the_certificate(pki, server):
+    soon = datetime.now(timezone.utc) + timedelta(minutes=30)
+    serve(server, pem(pki.leaf_with(not_after=soon), pki.intermediate))
+    clock = [datetime.now(timezone.utc).timestamp()]
+    verifier = verification.AlexaSignatureVerifier(fetch=server, trust_roots=pki.trust_roots, clock=lambda: clock[0])
+    verifier._retrieve_and_validate_certificate_chain(CERT_URL)
+    verifier._retrieve_and_validate_certificate_chain(CERT_URL)
+    assert len(server.fetches) == 1
+    clock[0] += 31 * 60  # past the certificate's expiry, well inside the max age
+    verifier._retrieve_and_validate_certificate_chain(CERT_URL)
+    assert len(server.fetches) == 2  # not served from the cache once the certificate has expired
+
+
+def test_the_default_fetch_has_a_timeout(monkeypatch):
+    seen = {}
+
+    def fake_urlopen(url, timeout=None):
+        seen["timeout"] = timeout
+        raise socket.timeout("timed out")
+
+    monkeypatch.setattr(verification.urllib.request, "urlopen", fake_urlopen)
+    verifier = verification.AlexaSignatureVerifier()
+    with pytest.raises(verification.VerificationException, match="Unable to load certificate"):
+        verifier._load_cert_chain(CERT_URL)
+    assert seen["timeout"] == verification.FETCH_TIMEOUT_SECONDS
+
+
+def test_another_skill_id_is_400_even_when_signed(pki, server):
+    app = create_app({"VERIFY_SIGNATURE": True, "VERIFY_TIMESTAMP": True, "STORE": "none", "SKILL_ID": "amzn1.ask.skill.mine",
+                      "CERT_FETCH": server, "CERT_TRUST_ROOTS": pki.trust_roots})
+    rejected(signed_post(app.test_client(), pki.leaf_key), "another skill")
+
+
+def test_a_signed_intent_request_reaches_the_skill(client, pki):
+    reply = signed_post(client, pki.leaf_key, envelope(intent_request("HeatOrIceIntent")))
+    assert "towel" in reply.get_json()["response"]["outputSpeech"]["ssml"]
