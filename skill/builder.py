@@ -12,7 +12,7 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
 from .handlers import answers, builtins, errors, remembering, routines, safety, triage
 from .interceptors import LocaleInterceptor, RepeatCacheInterceptor
-from .persistence import LoadProfileInterceptor, SaveProfileInterceptor
+from .persistence import SaveProfileInterceptor
 
 
 def request_handlers() -> list[AbstractRequestHandler]:
@@ -62,6 +62,5 @@ def build_skill(contents: Mapping[str, Content], store: AbstractPersistenceAdapt
     builder.add_global_request_interceptor(LocaleInterceptor(contents))
     builder.add_global_response_interceptor(RepeatCacheInterceptor())
     if store is not None:
-        builder.add_global_request_interceptor(LoadProfileInterceptor())
         builder.add_global_response_interceptor(SaveProfileInterceptor())
     return builder.create()

@@ -1,52 +1,59 @@
-"""Loads what is remembered about the user before a request, saves it after, only when it changed.
+"""What is remembered about the user: loaded on first use in a request, saved after, only if changed.
 
-The ASK SDK never saves persistent attributes by itself. A store failure never costs the user
-their answer: a failed load gives an empty profile for this request and no save (so what they
-had saved is not overwritten); a failed save is logged.
+The ASK SDK never saves persistent attributes by itself. Loading is lazy, like the SDK's own
+persistent_attributes: a request whose handlers never look at the profile (most questions)
+costs no store read. A store failure never costs the user their answer: a failed load gives
+an empty profile for this request and no save (so what they had saved is not overwritten);
+a failed save is logged.
 """
 from __future__ import annotations
 
 import json
 import logging
+from typing import Any, MutableMapping
 
-from ask_sdk_core.dispatch_components import AbstractRequestInterceptor, AbstractResponseInterceptor
+from ask_sdk_core.dispatch_components import AbstractResponseInterceptor
+from ask_sdk_core.exceptions import AttributesManagerException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from .handlers.base import PROFILE_KEY
 from .store import user_id_of, user_ref
 
 log = logging.getLogger(__name__)
+PROFILE_KEY = "profile"  # request attribute: the user's remembered attributes (see skill/memory.py)
 SNAPSHOT_KEY = "profile_snapshot"  # request attribute: the profile as loaded, to detect changes
 DELETED_KEY = "profile_deleted"  # request attribute: the user asked to be forgotten
 
 
-def _frozen(data: dict) -> str:
+def _frozen(data: Any) -> str:
     return json.dumps(data, sort_keys=True, default=str)
 
 
-class LoadProfileInterceptor(AbstractRequestInterceptor):
-    """Reads the user's attributes once per request."""
-
-    def process(self, handler_input: HandlerInput) -> None:
-        attributes = handler_input.attributes_manager.request_attributes
-        attributes[PROFILE_KEY] = {}
-        if user_id_of(handler_input.request_envelope) is None:
-            return
-        try:
-            loaded = handler_input.attributes_manager.persistent_attributes
-        except Exception as error:  # any store failure: answer anyway, save nothing
-            log.error("store: load failed for user %s: %s", user_ref(user_id_of(handler_input.request_envelope)), error)
-            return
-        if not isinstance(loaded, dict):
-            loaded = {}
-            handler_input.attributes_manager.persistent_attributes = loaded
-        attributes[PROFILE_KEY] = loaded
-        attributes[SNAPSHOT_KEY] = _frozen(loaded)
+def profile(handler_input: HandlerInput) -> MutableMapping[str, Any]:
+    """The user's remembered attributes, read from the store the first time a request asks."""
+    attributes = handler_input.attributes_manager.request_attributes
+    if PROFILE_KEY in attributes:
+        return attributes[PROFILE_KEY]
+    attributes[PROFILE_KEY] = {}
+    if user_id_of(handler_input.request_envelope) is None:
+        return attributes[PROFILE_KEY]
+    try:
+        loaded = handler_input.attributes_manager.persistent_attributes
+    except AttributesManagerException:  # no store configured (SKILL_STORE=none)
+        return attributes[PROFILE_KEY]
+    except Exception as error:  # any store failure: answer anyway, save nothing
+        log.error("store: load failed for user %s: %s", user_ref(user_id_of(handler_input.request_envelope)), error)
+        return attributes[PROFILE_KEY]
+    if not isinstance(loaded, dict):
+        loaded = {}
+        handler_input.attributes_manager.persistent_attributes = loaded
+    attributes[PROFILE_KEY] = loaded
+    attributes[SNAPSHOT_KEY] = _frozen(loaded)
+    return loaded
 
 
 class SaveProfileInterceptor(AbstractResponseInterceptor):
-    """Writes the user's attributes after the handler, if they changed."""
+    """Writes the user's attributes after the handler, if they were loaded and changed."""
 
     def process(self, handler_input: HandlerInput, response: Response) -> None:
         attributes = handler_input.attributes_manager.request_attributes
@@ -63,6 +70,7 @@ class SaveProfileInterceptor(AbstractResponseInterceptor):
 
 def forget_user(handler_input: HandlerInput) -> bool:
     """Delete everything stored for this user; False if the store could not do it."""
+    profile(handler_input)
     attributes = handler_input.attributes_manager.request_attributes
     if SNAPSHOT_KEY not in attributes:
         return False

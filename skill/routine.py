@@ -6,7 +6,7 @@ returns the next state and what to do; handlers only speak the result.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any, Mapping
 
@@ -59,7 +59,7 @@ class RoutineState:
 
     def to_dict(self) -> dict[str, Any]:
         """For the session attributes."""
-        return asdict(self)
+        return {"routine": self.routine, "step": self.step, "pace": self.pace, "paused": self.paused}
 
     @classmethod
     def from_dict(cls, data: Any, routines: Mapping[str, int]) -> "RoutineState | None":

@@ -15,6 +15,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, jsonify, request
 
+from .serialization import EnvelopeSerializer
 from .verification import VerificationFailed, skill_id_of, verify
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,10 @@ def _error(status: int, reason: str) -> tuple[Response, int]:
     return jsonify({"error": reason}), status
 
 
-def parse_envelope(skill: CustomSkill, body: bytes, content_type: str | None) -> tuple[str, RequestEnvelope]:
+SERIALIZER = EnvelopeSerializer()
+
+
+def parse_envelope(body: bytes, content_type: str | None) -> tuple[str, RequestEnvelope]:
     """Decode and shape-check the body, then deserialize it into a RequestEnvelope."""
     if not content_type or content_type.split(";")[0].strip().lower() != "application/json":
         raise BadRequest("expected Content-Type: application/json")
@@ -42,7 +46,7 @@ def parse_envelope(skill: CustomSkill, body: bytes, content_type: str | None) ->
     if not isinstance(payload["request"].get("type"), str):
         raise BadRequest("not an Alexa request: no request type")
     try:
-        envelope = skill.serializer.deserialize(payload=text, obj_type=RequestEnvelope)
+        envelope = SERIALIZER.envelope(payload)
     except Exception as error:  # the SDK raises several types for malformed fields
         raise BadRequest("malformed Alexa request") from error
     if envelope is None or envelope.request is None:
@@ -72,7 +76,7 @@ class SkillEndpoint:
         envelope: RequestEnvelope | None = None
         status, reason = 200, None
         try:
-            body, envelope = parse_envelope(self.skill, request.get_data(cache=False), request.content_type)
+            body, envelope = parse_envelope(request.get_data(cache=False), request.content_type)
             verify(self.verifiers, request.headers, body, envelope)
             if self.skill_id is not None and skill_id_of(envelope) != self.skill_id:
                 raise BadRequest("request is for another skill")

@@ -10,9 +10,9 @@ from ask_sdk_model import IntentRequest, Response
 
 from .. import ssml
 from ..content import Content
+from ..persistence import profile  # noqa: F401  (handlers take it from here with the other helpers)
 
 CONTENT_KEY = "content"  # request attribute set by the locale interceptor
-PROFILE_KEY = "profile"  # request attribute: the user's remembered attributes (see skill/memory.py)
 
 
 def intent_name(handler_input: HandlerInput) -> str | None:
@@ -54,11 +54,6 @@ def resolved_value(handler_input: HandlerInput, slot_name: str) -> str | None:
 def content_of(handler_input: HandlerInput) -> Content:
     """The content of the request's locale (chosen by the locale interceptor)."""
     return handler_input.attributes_manager.request_attributes[CONTENT_KEY]
-
-
-def profile(handler_input: HandlerInput) -> MutableMapping[str, Any]:
-    """What is remembered about this user; changes are saved after the response (skill.persistence)."""
-    return handler_input.attributes_manager.request_attributes.setdefault(PROFILE_KEY, {})
 
 
 def now(handler_input: HandlerInput) -> datetime:
