@@ -53,9 +53,14 @@ def request_handlers() -> list[AbstractRequestHandler]:
     ]
 
 
-def build_skill(contents: Mapping[str, Content], store: AbstractPersistenceAdapter | None = None) -> CustomSkill:
+def build_skill(
+    contents: Mapping[str, Content],
+    store: AbstractPersistenceAdapter | None = None,
+    skill_id: str | None = None,
+) -> CustomSkill:
     """The skill: handlers in priority order, the exception handler, the interceptors."""
     builder = CustomSkillBuilder(persistence_adapter=store)
+    builder.skill_id = skill_id  # the SDK then refuses requests for other skills (used on Lambda)
     for handler in request_handlers():
         builder.add_request_handler(handler)
     builder.add_exception_handler(errors.CatchAllExceptionHandler())

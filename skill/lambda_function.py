@@ -1,0 +1,41 @@
+"""AWS Lambda entry point: the same skill without Flask. Handler setting: skill.lambda_function.handler
+
+Alexa invokes a Lambda function directly (the function's Alexa trigger carries the skill id), so there is
+no HTTP signature to check; SKILL_ID, when set, still makes the skill refuse requests for other skills.
+Memory: SKILL_STORE=dynamodb with SKILL_DYNAMODB_TABLE (the default when a table is named), else none;
+SQLite is not offered here because a function's /tmp does not outlive its instance.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from ask_sdk_core.skill import CustomSkill
+
+from . import content as content_module
+from .builder import build_skill
+from .serialization import EnvelopeSerializer
+from .store import build_adapter
+
+logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "INFO"))
+_SERIALIZER = EnvelopeSerializer()
+_skill: CustomSkill | None = None
+
+
+def _build() -> CustomSkill:
+    table = os.environ.get("SKILL_DYNAMODB_TABLE") or None
+    kind = os.environ.get("SKILL_STORE") or ("dynamodb" if table else "none")
+    if kind == "sqlite":
+        raise RuntimeError("SKILL_STORE=sqlite is not supported on Lambda: use dynamodb or none")
+    return build_skill({"en-US": content_module.load("en-US")}, build_adapter(kind, None, table),
+                       skill_id=os.environ.get("SKILL_ID") or None)
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """One Alexa request in, one Alexa response out (the skill is built once per instance)."""
+    global _skill
+    if _skill is None:
+        _skill = _build()
+    response = _skill.invoke(request_envelope=_SERIALIZER.envelope(event), context=context)
+    return _skill.serializer.serialize(response)

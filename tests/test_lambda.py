@@ -1,0 +1,41 @@
+"""The same skill as an AWS Lambda handler."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from ask_sdk_core.exceptions import AskSdkException
+
+from skill import lambda_function
+
+from .alexa import SKILL_ID, envelope, intent_request
+
+EXAMPLES = Path(__file__).parent / "requests"
+
+
+@pytest.fixture(autouse=True)
+def fresh(monkeypatch):
+    for name in ("SKILL_STORE", "SKILL_DYNAMODB_TABLE", "SKILL_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(lambda_function, "_skill", None)
+
+
+def test_the_lambda_handler_answers_alexa_events():
+    reply = lambda_function.handler(json.loads((EXAMPLES / "heat-or-ice.json").read_text()), None)
+    assert "towel" in reply["response"]["outputSpeech"]["ssml"]
+    flag = lambda_function.handler(envelope(intent_request("EmergencyRedFlagIntent")), None)
+    assert flag["response"]["outputSpeech"]["ssml"].startswith("<speak>Get emergency help now.")
+    assert flag["response"]["shouldEndSession"] is True
+
+
+def test_the_lambda_handler_refuses_another_skill(monkeypatch):
+    monkeypatch.setenv("SKILL_ID", "amzn1.ask.skill.mine")
+    with pytest.raises(AskSdkException):
+        lambda_function.handler(envelope({"type": "LaunchRequest"}, skill_id=SKILL_ID), None)
+
+
+def test_sqlite_is_refused_on_lambda(monkeypatch):
+    monkeypatch.setenv("SKILL_STORE", "sqlite")
+    with pytest.raises(RuntimeError, match="not supported on Lambda"):
+        lambda_function.handler(envelope({"type": "LaunchRequest"}), None)
