@@ -232,3 +232,11 @@ def test_a_step_over_the_budget_stops_start_up(tmp_path):
     (tmp_path / "en-US.yaml").write_text(yaml.safe_dump(raw))
     with pytest.raises(content_module.ContentError, match=r"routines.breathing.steps\[1\]: runs \d+ s at the slowest pace"):
         content_module.load("en-US", tmp_path)
+
+
+def test_triage_mid_routine_also_offers_to_go_back(alexa):
+    alexa.say("guide me through positions")
+    reply = alexa.intent("HowLongHasItBeenIntent", {"duration": "PT14H"})
+    assert reply.speech.startswith("At 14 hours,")
+    assert "say continue, to go back to relief positions" in reply.speech
+    assert alexa.say("continue").speech.startswith("Back to relief positions. Step 1 of")

@@ -10,7 +10,7 @@ from ask_sdk_model.dialog import ElicitSlotDirective
 
 from .. import duration, memory, ssml
 from ..content import Topic, Triage
-from .answers import answer_topic
+from .answers import answer, answer_topic
 from .base import IntentHandler, content_of, now, profile, reply, session, slot_values
 
 log = logging.getLogger(__name__)
@@ -50,10 +50,8 @@ def advise(handler_input: HandlerInput, hours: float, remembered: bool = False) 
     log.info("triage band %s", band.id)
     elapsed = spoken_elapsed(hours, triage)
     opening = [ssml.render(triage.remembered, {"elapsed": elapsed})] if remembered else []
-    speech = ssml.join(
-        [*opening, ssml.render(band.answer, {"elapsed": elapsed}), ssml.text(triage.red_flag_reminder)]
-    )
-    return reply(handler_input, speech, ssml.text(triage.reprompt))
+    words = ssml.join([*opening, ssml.render(band.answer, {"elapsed": elapsed})])
+    return answer(handler_input, words, ssml.text(triage.red_flag_reminder), ssml.text(triage.reprompt))
 
 
 class TriageHandler(IntentHandler):
