@@ -23,37 +23,32 @@ PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 # libyaml's loader when PyYAML was built with it (its wheels are): ten times faster at start-up.
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
+def _prompt_table(plain: str, **with_placeholders: str) -> dict[str, frozenset[str]]:
+    """Prompt ids (space-separated) that take no placeholders, then ids with theirs."""
+    table = {name: frozenset() for name in plain.split()}
+    table.update({name: frozenset(names.split()) for name, names in with_placeholders.items()})
+    return table
+
+
 # Every prompt id the code speaks, with the placeholders its template may use.
-PROMPTS: dict[str, frozenset[str]] = {
-    **{
-        name: frozenset()
-        for name in (
-            "welcome_first welcome_back disclaimer launch_options launch_reprompt offer_more after_more "
-            "general_reprompt help help_reprompt fallback fallback_reprompt nothing_more nothing_to_repeat "
-            "no_thanks goodbye error error_reprompt not_sure resume_reprompt fresh_start forget_confirm "
-            "forget_reprompt forget_done forget_kept"
-        ).split()
-    },
-    "resume_offer": frozenset({"number", "name", "title"}),
-}
-
-
-# Routine prompts, with the placeholders each may use.
-ROUTINE_PROMPTS: dict[str, frozenset[str]] = {
-    **{
-        name: frozenset()
-        for name in (
-            "list list_reprompt next_question step_reprompt paused paused_reprompt slower faster slowest "
-            "fastest first_step start_over skipped stopped finished_question help_reprompt not_understood "
-            "no_routine which_routine"
-        ).split()
-    },
-    "step_header": frozenset({"number", "total", "title"}),
-    "back_to_routine": frozenset({"name"}),
-    "help": frozenset({"name"}),
-    "continue_offer": frozenset({"name"}),
-    "continue_reprompt": frozenset({"name"}),
-}
+PROMPTS = _prompt_table(
+    "welcome_first welcome_back disclaimer launch_options launch_reprompt offer_more after_more "
+    "general_reprompt help help_reprompt fallback fallback_reprompt nothing_more nothing_to_repeat "
+    "no_thanks goodbye error error_reprompt not_sure resume_reprompt fresh_start forget_confirm "
+    "forget_reprompt forget_done forget_kept",
+    resume_offer="number name title",
+)
+# Routine prompts, likewise.
+ROUTINE_PROMPTS = _prompt_table(
+    "list list_reprompt next_question step_reprompt paused paused_reprompt slower faster slowest "
+    "fastest first_step start_over skipped stopped finished_question help_reprompt not_understood "
+    "no_routine which_routine",
+    step_header="number total title",
+    back_to_routine="name",
+    help="name",
+    continue_offer="name",
+    continue_reprompt="name",
+)
 
 
 class ContentError(ValueError):
