@@ -165,6 +165,7 @@ class Content:
     topic_by_intent: Mapping[str, Topic] = field(default_factory=dict)
     red_flag_by_intent: Mapping[str, RedFlag] = field(default_factory=dict)
     matcher: Matcher = field(default_factory=lambda: Matcher({}, {}))
+    step_counts: Mapping[str, int] = field(default_factory=dict)  # routine id -> number of steps
 
     def prompt(self, prompt_id: str) -> str:
         """The template for a prompt id (KeyError for an id the file lacks)."""
@@ -380,6 +381,7 @@ def load(locale: str = DEFAULT_LOCALE, directory: Path = CONTENT_DIR) -> Content
     topics = _read_topics(reader, root.get("topics"))
     red_flags = _read_red_flags(reader, root.get("red_flags"))
     routine_prompts = _read_prompts(reader, root.get("routine_prompts"), "routine_prompts", ROUTINE_PROMPTS)
+    routines = _read_routines(reader, root.get("routines"), routine_prompts)
     return Content(
         locale=reader.text(root, "locale", "top level") or locale,
         skill_name=reader.text(root, "skill_name", "top level") or "",
@@ -389,7 +391,8 @@ def load(locale: str = DEFAULT_LOCALE, directory: Path = CONTENT_DIR) -> Content
         red_flags=red_flags,
         triage=_read_triage(reader, root.get("triage")),
         routine_prompts=routine_prompts,
-        routines=_read_routines(reader, root.get("routines"), routine_prompts),
+        routines=routines,
+        step_counts={routine_id: len(routine.steps) for routine_id, routine in routines.items()},
         topic_by_intent={topic.intent: topic for topic in topics.values()},
         red_flag_by_intent={flag.intent: flag for flag in red_flags.values()},
         matcher=Matcher(

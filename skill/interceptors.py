@@ -9,7 +9,7 @@ from ask_sdk_model import Response
 
 from .content import DEFAULT_LOCALE, Content
 from .handlers.base import CONTENT_KEY
-from .handlers.builtins import LAST_REPLY
+from .handlers.base import LAST_REPLY
 from .handlers.routines import STEP_PLAYED
 
 

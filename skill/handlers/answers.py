@@ -10,12 +10,10 @@ from ask_sdk_model import Response
 from .. import ssml
 from ..content import Topic
 from . import routines
-from .base import IntentHandler, content_of, intent_name, prompt, reply, session, slot_values
+from .base import LAST_TOPIC, PENDING, IntentHandler, content_of, intent_name, prompt, reply, session, slot_values
 
 log = logging.getLogger(__name__)
 
-PENDING = "pending"  # session key: what a "yes" would do next
-LAST_TOPIC = "last_topic"
 
 
 def answer(handler_input: HandlerInput, words: ssml.Ssml, closing: ssml.Ssml, reprompt: ssml.Ssml) -> Response:

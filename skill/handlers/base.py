@@ -15,6 +15,13 @@ from ..persistence import profile  # noqa: F401  (handlers take it from here wit
 CONTENT_KEY = "content"  # request attribute set by the locale interceptor
 
 
+# Session attribute keys (kept small: they travel with every request).
+PENDING = "pending"  # what a "yes" would do next: {"yes": "more" | "resume" | "forget", ...}
+LAST_TOPIC = "last_topic"  # the topic just answered, for "tell me more"
+ROUTINE = "routine"  # the RoutineState of the routine under way
+LAST_REPLY = "last_reply"  # the last response, for AMAZON.RepeatIntent
+
+
 def intent_name(handler_input: HandlerInput) -> str | None:
     """The intent's name, or None for any other request type."""
     request = handler_input.request_envelope.request

@@ -10,11 +10,9 @@ from ask_sdk_model import Response, SessionEndedRequest
 
 from .. import memory, ssml
 from . import routines
-from .answers import PENDING
-from .base import IntentHandler, content_of, intent_name, profile, prompt, reply, session
+from .base import LAST_REPLY, PENDING, ROUTINE, IntentHandler, content_of, intent_name, profile, prompt, reply, session
 
 log = logging.getLogger(__name__)
-LAST_REPLY = "last_reply"  # session key: the last response, for AMAZON.RepeatIntent
 
 
 class LaunchHandler(AbstractRequestHandler):
@@ -65,7 +63,7 @@ class NavigateHomeHandler(IntentHandler):
     intents = ("AMAZON.NavigateHomeIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        for key in (PENDING, "routine"):
+        for key in (PENDING, ROUTINE):
             session(handler_input).pop(key, None)
         memory.forget_routine(profile(handler_input))
         return reply(handler_input, prompt(handler_input, "launch_options"), prompt(handler_input, "launch_reprompt"))

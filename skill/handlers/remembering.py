@@ -7,8 +7,7 @@ from ask_sdk_model import Response
 from .. import memory, ssml
 from ..persistence import forget_user
 from . import routines
-from .answers import PENDING
-from .base import IntentHandler, intent_name, profile, prompt, reply, session
+from .base import LAST_TOPIC, PENDING, ROUTINE, IntentHandler, intent_name, profile, prompt, reply, session
 
 
 def pending_yes(handler_input: HandlerInput) -> str | None:
@@ -58,7 +57,7 @@ class ForgetConfirmHandler(IntentHandler):
         attributes.pop(PENDING, None)
         if intent_name(handler_input) != "AMAZON.YesIntent":
             return reply(handler_input, prompt(handler_input, "forget_kept"), prompt(handler_input, "general_reprompt"))
-        for key in ("routine", "last_topic"):
+        for key in (ROUTINE, LAST_TOPIC):
             attributes.pop(key, None)
         done = forget_user(handler_input)
         speech = prompt(handler_input, "forget_done" if done else "error")

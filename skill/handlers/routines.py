@@ -12,12 +12,13 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from .. import memory, pacing, ssml
-from ..content import Content, Routine
+from ..content import Routine
 from ..routine import Action, Event, Outcome, RoutineState, advance, start
-from .base import IntentHandler, content_of, intent_name, now, profile, reply, resolved_value, session
+from .base import (
+    LAST_REPLY, PENDING, ROUTINE, IntentHandler, content_of, intent_name, now, profile, reply, resolved_value, session,
+)
 
 log = logging.getLogger(__name__)
-ROUTINE = "routine"  # session key: the RoutineState of the routine under way
 STEP_PLAYED = "routine_step"  # request attribute: this response is a routine step (for the repeat cache)
 
 EVENTS = {
@@ -35,13 +36,9 @@ EVENTS = {
 }
 
 
-def step_counts(content: Content) -> dict[str, int]:
-    return {routine_id: len(routine.steps) for routine_id, routine in content.routines.items()}
-
-
 def current(handler_input: HandlerInput) -> RoutineState | None:
     """The routine under way in this session, if any (malformed state counts as none)."""
-    return RoutineState.from_dict(session(handler_input).get(ROUTINE), step_counts(content_of(handler_input)))
+    return RoutineState.from_dict(session(handler_input).get(ROUTINE), content_of(handler_input).step_counts)
 
 
 def routine_prompt(handler_input: HandlerInput, prompt_id: str, routine: Routine | None = None) -> ssml.Ssml:
@@ -61,7 +58,7 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
         attributes[ROUTINE] = outcome.state.to_dict()
         # Remembered at every step, so a session that times out mid-hold can be picked up later.
         memory.remember_routine(profile(handler_input), outcome.state, now(handler_input))
-    attributes.pop("pending", None)
+    attributes.pop(PENDING, None)
 
     if outcome.action is Action.PLAY and outcome.state is not None:
         content = content_of(handler_input)
@@ -101,7 +98,7 @@ def resume(handler_input: HandlerInput, state: RoutineState) -> Response:
 
 def stored(handler_input: HandlerInput) -> RoutineState | None:
     """An unfinished routine remembered from an earlier session, if recent enough."""
-    return memory.resumable_routine(profile(handler_input), now(handler_input), step_counts(content_of(handler_input)))
+    return memory.resumable_routine(profile(handler_input), now(handler_input), content_of(handler_input).step_counts)
 
 
 class InRoutine(IntentHandler):
@@ -121,7 +118,7 @@ class RoutineControlHandler(InRoutine):
             return False
         if intent_name(handler_input) == "AMAZON.RepeatIntent":
             # Repeat a step only when a step was the last thing said; else repeat the last answer.
-            last = session(handler_input).get("last_reply") or {}
+            last = session(handler_input).get(LAST_REPLY) or {}
             return bool(last.get(STEP_PLAYED))
         return True
 

@@ -9,15 +9,23 @@ from ask_sdk_model import Response
 
 from .. import memory, ssml
 from ..content import RedFlag
-from .base import content_of, intent_name, profile, reply, session, slot_values
+from .base import LAST_TOPIC, PENDING, ROUTINE, content_of, intent_name, profile, reply, session, slot_values
 
 log = logging.getLogger(__name__)
 # Session keys a red flag clears: whatever was under way stops.
-INTERRUPTED = ("routine", "pending", "last_topic")
+INTERRUPTED = (ROUTINE, PENDING, LAST_TOPIC)
+_FLAG_KEY = "red_flag"  # request attribute: red_flag_in's answer, worked out once per request
 
 
 def red_flag_in(handler_input: HandlerInput) -> RedFlag | None:
     """The red flag this request raises: a red-flag intent, or red-flag words in any slot."""
+    cache = handler_input.attributes_manager.request_attributes
+    if _FLAG_KEY not in cache:
+        cache[_FLAG_KEY] = _find_red_flag(handler_input)
+    return cache[_FLAG_KEY]
+
+
+def _find_red_flag(handler_input: HandlerInput) -> RedFlag | None:
     content = content_of(handler_input)
     flag = content.red_flag_by_intent.get(intent_name(handler_input) or "")
     if flag is not None:

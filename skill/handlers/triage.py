@@ -11,7 +11,7 @@ from ask_sdk_model.dialog import ElicitSlotDirective
 from .. import duration, memory, ssml
 from ..content import Topic, Triage
 from .answers import answer, answer_topic
-from .base import IntentHandler, content_of, now, profile, reply, session, slot_values
+from .base import PENDING, IntentHandler, content_of, now, profile, reply, session, slot_values
 
 log = logging.getLogger(__name__)
 TRIAGE_INTENT = "HowLongHasItBeenIntent"
@@ -62,7 +62,7 @@ class TriageHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         triage = content_of(handler_input).triage
         slots = slot_values(handler_input)
-        session(handler_input).pop("pending", None)
+        session(handler_input).pop(PENDING, None)
         if not slots.get(DURATION_SLOT) and not slots.get(DATE_SLOT):
             remembered = memory.hours_since_onset(profile(handler_input), now(handler_input))
             if remembered is not None:
