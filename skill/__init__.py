@@ -14,6 +14,7 @@ from . import content as content_module
 from .builder import build_skill
 from .store import build_adapter
 from .verification import build_verifiers, fetch_url
+from .web import SkillEndpoint
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +53,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     store_path = app.config["STORE_PATH"] or os.path.join(app.instance_path, "back-spasm-helper.sqlite3")
     store = build_adapter(app.config["STORE"], store_path, app.config["DYNAMODB_TABLE"])
     skill = build_skill(contents, store)
-
-    from .web import SkillEndpoint
-
     verifiers = build_verifiers(
         app.config["VERIFY_SIGNATURE"],
         app.config["VERIFY_TIMESTAMP"],

@@ -8,8 +8,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from .content import DEFAULT_LOCALE, Content
-from .handlers.base import CONTENT_KEY
-from .handlers.base import LAST_REPLY
+from .handlers.base import CONTENT_KEY, LAST_REPLY
 from .handlers.routines import STEP_PLAYED
 
 

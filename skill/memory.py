@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping, MutableMapping
 
-from .routine import PACES, RoutineState
+from .routine import DEFAULT_PACE, PACES, RoutineState
 
 RESUME_WINDOW = timedelta(hours=3)  # an unfinished routine older than this is quietly dropped
 ONSET_MEMORY = timedelta(days=14)  # a start told longer ago than this is not trusted: ask again
@@ -66,10 +66,10 @@ def resumable_routine(profile: Profile, now: datetime, step_counts: Mapping[str,
     return state
 
 
-def preferred_pace(profile: Profile) -> int | None:
-    """The pace the user last chose, if valid."""
+def preferred_pace(profile: Profile) -> int:
+    """The pace the user last chose, or the default."""
     pace = profile.get("pace")
-    return pace if isinstance(pace, int) and not isinstance(pace, bool) and 0 <= pace < len(PACES) else None
+    return pace if isinstance(pace, int) and not isinstance(pace, bool) and 0 <= pace < len(PACES) else DEFAULT_PACE
 
 
 def remember_onset(profile: Profile, started: datetime, now: datetime) -> None:

@@ -105,8 +105,10 @@ def advance(state: RoutineState, event: Event, step_count: int) -> Outcome:
         if state.step == 0:
             return Outcome(playing, Action.PLAY, "first_step")
         return Outcome(replace(playing, step=state.step - 1), Action.PLAY)
-    if event in (Event.REPEAT, Event.RESUME, Event.START):
+    if event in (Event.REPEAT, Event.START):
         return Outcome(playing, Action.PLAY)
+    if event is Event.RESUME:
+        return Outcome(playing, Action.PLAY, "back_to_routine")
     if event is Event.START_OVER:
         return Outcome(replace(playing, step=0), Action.PLAY, "start_over")
     if event is Event.PAUSE:

@@ -6,7 +6,6 @@ state from the session, call it, and speak the outcome.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
@@ -15,7 +14,8 @@ from .. import memory, pacing, ssml
 from ..content import Routine
 from ..routine import Action, Event, Outcome, RoutineState, advance, start
 from .base import (
-    LAST_REPLY, PENDING, ROUTINE, IntentHandler, content_of, intent_name, now, profile, reply, resolved_value, session,
+    LAST_REPLY, PENDING, ROUTINE, IntentHandler, content_of, intent_name, now, profile, prompt, reply, resolved_value,
+    session,
 )
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
         if routine.end_session:
             return reply(handler_input, ssml.join([*note, ssml.text(routine.outro)]), end=True)
         speech = ssml.join([*note, ssml.text(routine.outro), routine_prompt(handler_input, "finished_question")])
-        return reply(handler_input, speech, ssml.render(content_of(handler_input).prompt("general_reprompt")))
+        return reply(handler_input, speech, prompt(handler_input, "general_reprompt"))
     log.info("routine stopped: %s", routine.id)
     return reply(handler_input, routine_prompt(handler_input, "stopped"), end=True)
 
@@ -84,16 +84,14 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
 def begin(handler_input: HandlerInput, routine: Routine) -> Response:
     """Start a routine from its first step, at the pace the user last chose."""
     log.info("routine started: %s", routine.id)
-    pace = memory.preferred_pace(profile(handler_input))
-    outcome = start(routine.id) if pace is None else start(routine.id, pace)
-    return speak_outcome(handler_input, outcome, routine)
+    return speak_outcome(handler_input, start(routine.id, memory.preferred_pace(profile(handler_input))), routine)
 
 
 def resume(handler_input: HandlerInput, state: RoutineState) -> Response:
     """Pick a remembered routine up where it was left."""
     routine = content_of(handler_input).routines[state.routine]
     log.info("routine resumed: %s", routine.id)
-    return speak_outcome(handler_input, Outcome(replace(state, paused=False), Action.PLAY, "back_to_routine"), routine)
+    return speak_outcome(handler_input, advance(state, Event.RESUME, len(routine.steps)), routine)
 
 
 def stored(handler_input: HandlerInput) -> RoutineState | None:
@@ -127,10 +125,7 @@ class RoutineControlHandler(InRoutine):
         assert state is not None
         routine = content_of(handler_input).routines[state.routine]
         event = EVENTS[intent_name(handler_input) or ""]
-        outcome = advance(state, event, len(routine.steps))
-        if event is Event.RESUME and outcome.note is None:
-            outcome = Outcome(outcome.state, outcome.action, "back_to_routine")
-        return speak_outcome(handler_input, outcome, routine)
+        return speak_outcome(handler_input, advance(state, event, len(routine.steps)), routine)
 
 
 class RoutineHelpHandler(InRoutine):
