@@ -11,7 +11,7 @@ from .content import Content
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
 from .handlers import answers, builtins, errors, remembering, routines, safety, triage
-from .interceptors import LocaleInterceptor, RepeatCacheInterceptor
+from .interceptors import LocaleInterceptor, RepeatCacheInterceptor, TurnInterceptor
 from .persistence import SaveProfileInterceptor
 
 
@@ -22,18 +22,21 @@ def request_handlers() -> list[AbstractRequestHandler]:
         safety.RedFlagHandler(),
         # Requests that are not conversation turns.
         builtins.SessionEndedHandler(),
-        # Inside a routine, its controls come before the general handlers.
-        routines.RoutineControlHandler(),
-        routines.RoutineHelpHandler(),
-        routines.RoutineNotUnderstoodHandler(),
-        # Answers to a question the skill just asked, before the general ones.
+        # Answers to the question the last response asked (offers live one turn; see base.TURN_SCOPED).
         remembering.ResumeOfferHandler(),
         remembering.ForgetConfirmHandler(),
-        answers.MoreHandler(),
+        answers.MoreOfferHandler(),
+        triage.TriageNotUnderstoodHandler(),
+        # Inside a routine, its controls come before the general handlers; yes goes on, no waits.
+        routines.RoutineControlHandler(),
+        routines.RoutineHelpHandler(),
+        routines.RoutineYesHandler(),
+        routines.RoutineNoHandler(),
         routines.StartRoutineHandler(),
         routines.ListRoutinesHandler(),
         # The content map, free-form questions, triage; then the built-in intents.
         answers.TopicHandler(),
+        answers.MoreHandler(),
         answers.QuestionHandler(),
         triage.TriageHandler(),
         remembering.ForgetMeHandler(),
@@ -45,7 +48,7 @@ def request_handlers() -> list[AbstractRequestHandler]:
         builtins.YesHandler(),
         builtins.NoHandler(),
         routines.NoRoutineHandler(),
-        # Last: AMAZON.FallbackIntent and any intent this skill does not know.
+        # Last: AMAZON.FallbackIntent and any intent this skill does not know (inside a routine: the way back).
         builtins.FallbackHandler(),
         builtins.UnknownIntentHandler(),
         # Requests that are not spoken turns (skill events and the like).
@@ -65,6 +68,7 @@ def build_skill(
         builder.add_request_handler(handler)
     builder.add_exception_handler(errors.CatchAllExceptionHandler())
     builder.add_global_request_interceptor(LocaleInterceptor(contents))
+    builder.add_global_request_interceptor(TurnInterceptor())
     builder.add_global_response_interceptor(RepeatCacheInterceptor())
     if store is not None:
         builder.add_global_response_interceptor(SaveProfileInterceptor())

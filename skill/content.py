@@ -15,6 +15,7 @@ import yaml
 
 from . import pacing
 from .matcher import Matcher, phrase_in, tokens
+from .routine import PACES, Shape
 
 CONTENT_DIR = Path(__file__).parent / "content"
 DEFAULT_LOCALE = "en-US"
@@ -42,12 +43,13 @@ PROMPTS = _prompt_table(
 ROUTINE_PROMPTS = _prompt_table(
     "list list_reprompt next_question step_reprompt paused paused_reprompt slower faster slowest "
     "fastest first_step start_over skipped stopped finished_question help_reprompt not_understood "
-    "no_routine which_routine",
+    "no_routine which_routine settle_question settle_reprompt in_place waiting come_back",
     step_header="number total title",
     back_to_routine="name",
     help="name",
     continue_offer="name",
     continue_reprompt="name",
+    not_understood="name",
 )
 
 
@@ -104,6 +106,7 @@ class Triage:
     not_understood: str
     remembered: str
     red_flag_reminder: str
+    next: str  # what the user can say after the advice
     reprompt: str
     units: Mapping[str, tuple[str, str]]
     bands: tuple[TriageBand, ...]
@@ -132,6 +135,7 @@ class Step:
     sources: tuple[str, ...]
     beats: tuple[Beat, ...] = ()
     each: tuple[Beat, ...] = ()
+    move: tuple[Beat, ...] = ()  # getting into place: said first, then the skill waits for "ready"
     repeat: int = 1
     count: str | None = None  # said before each repetition, with {number}
 
@@ -147,6 +151,13 @@ class Routine:
     outro: str
     steps: tuple[Step, ...]
     end_session: bool = False  # True: finishing closes the skill (so the user can set a timer)
+    timings: Mapping[str, float] = field(default_factory=dict)  # named pauses: {inhale: 4, exhale: 6}
+    slowest_pace: int = len(PACES) - 1  # index into PACES: how slow "slower" may take this routine
+
+    @property
+    def shape(self) -> Shape:
+        """What the state machine needs to know of this routine."""
+        return Shape(moves=tuple(bool(step.move) for step in self.steps), slowest=self.slowest_pace)
 
 
 @dataclass(frozen=True)
@@ -162,10 +173,11 @@ class Content:
     triage: Triage
     routine_prompts: Mapping[str, str]
     routines: Mapping[str, Routine]
+    routine_closings: tuple[str, ...] = ()  # the lines that end a step, varied from step to step
     topic_by_intent: Mapping[str, Topic] = field(default_factory=dict)
     red_flag_by_intent: Mapping[str, RedFlag] = field(default_factory=dict)
     matcher: Matcher = field(default_factory=lambda: Matcher({}, {}))
-    step_counts: Mapping[str, int] = field(default_factory=dict)  # routine id -> number of steps
+    shapes: Mapping[str, Shape] = field(default_factory=dict)  # routine id -> its Shape, for the state machine
 
     def prompt(self, prompt_id: str) -> str:
         """The template for a prompt id (KeyError for an id the file lacks)."""
@@ -238,26 +250,59 @@ def _read_prompts(reader: _Reader, node: Any, section: str = "prompts",
     return prompts
 
 
-def _read_beats(reader: _Reader, node: Any, where: str) -> tuple[Beat, ...]:
+def _read_beats(reader: _Reader, node: Any, where: str, timings: Mapping[str, float]) -> tuple[Beat, ...]:
+    """Beats: words, then a pause in seconds or the name of one of the routine's timings."""
     if node is None:
         return ()
     if not isinstance(node, list) or not node:
         raise reader.fail(where, "expected a list of beats")
+    allowed = frozenset({*timings, "seconds"})
     beats = []
     for index, entry in enumerate(node):
         entry = reader.mapping(entry, f"{where}[{index}]")
         pause = entry.get("pause", 0)
+        if isinstance(pause, str) and pause in timings:
+            pause = timings[pause]
         if not isinstance(pause, (int, float)) or isinstance(pause, bool) or not 0 <= pause <= 60:
-            raise reader.fail(f"{where}[{index}].pause", "expected seconds from 0 to 60")
-        beats.append(Beat(say=reader.text(entry, "say", f"{where}[{index}]") or "", pause=float(pause)))
+            raise reader.fail(f"{where}[{index}].pause", f"expected seconds from 0 to 60, or one of {sorted(timings)}")
+        say = reader.text(entry, "say", f"{where}[{index}]") or ""
+        reader.placeholders(say, allowed, f"{where}[{index}].say")
+        beats.append(Beat(say=say, pause=float(pause)))
     return tuple(beats)
 
 
-def _read_routines(reader: _Reader, node: Any, prompts: Mapping[str, str]) -> dict[str, Routine]:
+def _read_timings(reader: _Reader, node: Any, where: str) -> dict[str, float]:
+    if node is None:
+        return {}
+    timings: dict[str, float] = {}
+    for name, seconds in reader.mapping(node, where).items():
+        if not isinstance(name, str) or not PLACEHOLDER.fullmatch("{" + name + "}") or name == "seconds":
+            raise reader.fail(f"{where}.{name}", "a timing name is lower-case letters and underscores (not 'seconds')")
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not 0 < seconds <= 60:
+            raise reader.fail(f"{where}.{name}", "expected seconds from 1 to 60")
+        timings[name] = float(seconds)
+    return timings
+
+
+def _read_slowest(reader: _Reader, node: Mapping[str, Any], where: str) -> int:
+    value = node.get("slowest_pace", PACES[-1])
+    if value not in PACES or isinstance(value, bool):
+        raise reader.fail(f"{where}.slowest_pace", f"expected one of {list(PACES)}")
+    return PACES.index(value)
+
+
+def _read_closings(reader: _Reader, node: Any) -> tuple[str, ...]:
+    if not isinstance(node, list) or not node or not all(isinstance(line, str) and line.strip() for line in node):
+        raise reader.fail("routine_closings", "expected a list of lines that end a step")
+    return tuple(" ".join(line.split()) for line in node)
+
+
+def _read_routines(reader: _Reader, node: Any, prompts: Mapping[str, str], closings: tuple[str, ...]) -> dict[str, Routine]:
     routines: dict[str, Routine] = {}
     for routine_id, entry in reader.mapping(node, "routines").items():
         where = f"routines.{routine_id}"
         entry = reader.mapping(entry, where)
+        timings = _read_timings(reader, entry.get("timings"), f"{where}.timings")
         steps_node = entry.get("steps")
         if not isinstance(steps_node, list) or not steps_node:
             raise reader.fail(f"{where}.steps", "expected a list of steps")
@@ -268,15 +313,16 @@ def _read_routines(reader: _Reader, node: Any, prompts: Mapping[str, str]) -> di
             repeat = step.get("repeat", 1)
             if not isinstance(repeat, int) or isinstance(repeat, bool) or not 1 <= repeat <= 20:
                 raise reader.fail(f"{step_where}.repeat", "expected a whole number from 1 to 20")
-            once = _read_beats(reader, step.get("beats"), f"{step_where}.beats")
-            each = _read_beats(reader, step.get("each"), f"{step_where}.each")
+            move = _read_beats(reader, step.get("move"), f"{step_where}.move", timings)
+            once = _read_beats(reader, step.get("beats"), f"{step_where}.beats", timings)
+            each = _read_beats(reader, step.get("each"), f"{step_where}.each", timings)
             if not once and not each:
-                raise reader.fail(step_where, "a step needs beats or each")
+                raise reader.fail(step_where, "a step needs beats or each (the part after any move)")
             count = reader.text(step, "count", step_where, required=False)
             if count is not None:
                 reader.placeholders(count, frozenset({"number"}), f"{step_where}.count")
             steps.append(Step(title=reader.text(step, "title", step_where) or "", sources=reader.sources(step, step_where),
-                              beats=once, each=each, repeat=repeat, count=count))
+                              beats=once, each=each, repeat=repeat, count=count, move=move))
         routine = Routine(
             id=routine_id,
             name=reader.text(entry, "name", where) or "",
@@ -285,8 +331,10 @@ def _read_routines(reader: _Reader, node: Any, prompts: Mapping[str, str]) -> di
             outro=reader.text(entry, "outro", where) or "",
             steps=tuple(steps),
             end_session=bool(entry.get("end_session", False)),
+            timings=timings,
+            slowest_pace=_read_slowest(reader, entry, where),
         )
-        pacing.over_budget(routine, prompts, reader.fail)
+        pacing.over_budget(routine, prompts, closings, reader.fail)
         routines[routine_id] = routine
     return routines
 
@@ -338,7 +386,7 @@ def _read_red_flags(reader: _Reader, node: Any) -> dict[str, RedFlag]:
 def _read_triage(reader: _Reader, node: Any) -> Triage:
     triage = reader.mapping(node, "triage")
     texts = {key: reader.text(triage, key, "triage") or "" for key in
-             ("ask", "ask_reprompt", "not_understood", "remembered", "red_flag_reminder", "reprompt")}
+             ("ask", "ask_reprompt", "not_understood", "remembered", "red_flag_reminder", "next", "reprompt")}
     reader.placeholders(texts["remembered"], frozenset({"elapsed"}), "triage.remembered")
     units_node = reader.mapping(triage.get("units"), "triage.units")
     units: dict[str, tuple[str, str]] = {}
@@ -381,7 +429,8 @@ def load(locale: str = DEFAULT_LOCALE, directory: Path = CONTENT_DIR) -> Content
     topics = _read_topics(reader, root.get("topics"))
     red_flags = _read_red_flags(reader, root.get("red_flags"))
     routine_prompts = _read_prompts(reader, root.get("routine_prompts"), "routine_prompts", ROUTINE_PROMPTS)
-    routines = _read_routines(reader, root.get("routines"), routine_prompts)
+    closings = _read_closings(reader, root.get("routine_closings"))
+    routines = _read_routines(reader, root.get("routines"), routine_prompts, closings)
     return Content(
         locale=reader.text(root, "locale", "top level") or locale,
         skill_name=reader.text(root, "skill_name", "top level") or "",
@@ -392,7 +441,8 @@ def load(locale: str = DEFAULT_LOCALE, directory: Path = CONTENT_DIR) -> Content
         triage=_read_triage(reader, root.get("triage")),
         routine_prompts=routine_prompts,
         routines=routines,
-        step_counts={routine_id: len(routine.steps) for routine_id, routine in routines.items()},
+        routine_closings=closings,
+        shapes={routine_id: routine.shape for routine_id, routine in routines.items()},
         topic_by_intent={topic.intent: topic for topic in topics.values()},
         red_flag_by_intent={flag.intent: flag for flag in red_flags.values()},
         matcher=Matcher(

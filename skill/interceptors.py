@@ -6,9 +6,10 @@ from typing import Mapping
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor, AbstractResponseInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
+from ask_sdk_model.dialog import ElicitSlotDirective
 
 from .content import DEFAULT_LOCALE, Content
-from .handlers.base import CONTENT_KEY, LAST_REPLY
+from .handlers.base import CONTENT_KEY, LAST_REPLY, PREVIOUS_TURN, TURN_SCOPED
 from .handlers.routines import STEP_PLAYED
 
 
@@ -43,7 +44,19 @@ class RepeatCacheInterceptor(AbstractResponseInterceptor):
         if getattr(response.output_speech, "ssml", None) is None:
             return
         reprompt = response.reprompt.output_speech.ssml if response.reprompt and response.reprompt.output_speech else None
-        handler_input.attributes_manager.session_attributes[LAST_REPLY] = {
-            "speech": response.output_speech.ssml,
-            "reprompt": reprompt,
+        last = {"speech": response.output_speech.ssml, "reprompt": reprompt}
+        if any(isinstance(directive, ElicitSlotDirective) for directive in response.directives or ()):
+            last["elicit"] = True  # repeating a question Alexa's dialog asked must ask it the same way
+        handler_input.attributes_manager.session_attributes[LAST_REPLY] = last
+
+
+class TurnInterceptor(AbstractRequestInterceptor):
+    """Takes the last response's offer and topic out of the session: they live exactly one turn."""
+
+    def process(self, handler_input: HandlerInput) -> None:
+        if handler_input.request_envelope.session is None:
+            return
+        attributes = handler_input.attributes_manager.session_attributes
+        handler_input.attributes_manager.request_attributes[PREVIOUS_TURN] = {
+            key: attributes.pop(key) for key in TURN_SCOPED if key in attributes
         }

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping, MutableMapping
 
-from .routine import DEFAULT_PACE, PACES, RoutineState
+from .routine import DEFAULT_PACE, PACES, RoutineState, Shape, from_the_top_of_its_step
 
 RESUME_WINDOW = timedelta(hours=3)  # an unfinished routine older than this is quietly dropped
 ONSET_MEMORY = timedelta(days=14)  # a start told longer ago than this is not trusted: ask again
@@ -53,17 +53,18 @@ def forget_routine(profile: Profile) -> None:
     profile.pop("routine", None)
 
 
-def resumable_routine(profile: Profile, now: datetime, step_counts: Mapping[str, int]) -> RoutineState | None:
-    """The unfinished routine touched within the resume window; an older or broken one is dropped."""
+def resumable_routine(profile: Profile, now: datetime, shapes: Mapping[str, Shape]) -> RoutineState | None:
+    """The unfinished routine touched within the resume window, from the top of its step (the user
+    may have moved since); an older or broken one is dropped."""
     stored = profile.get("routine")
     if stored is None:
         return None
     touched = _parse(stored.get("touched")) if isinstance(stored, dict) else None
-    state = RoutineState.from_dict(stored, step_counts)
+    state = RoutineState.from_dict(stored, shapes)
     if state is None or touched is None or not timedelta(0) <= now - touched <= RESUME_WINDOW:
         forget_routine(profile)
         return None
-    return state
+    return from_the_top_of_its_step(state, shapes[state.routine])
 
 
 def preferred_pace(profile: Profile) -> int:

@@ -1,8 +1,12 @@
 """The routine state machine: pure, serializable, no Alexa in sight.
 
-A routine in progress is four small values kept in the session: which routine, which step,
-the pace, and whether it is paused. `advance` takes the state and what the user said and
-returns the next state and what to do; handlers only speak the result.
+A routine in progress is five small values kept in the session: which routine, which step,
+which part of the step, the pace, and whether it is paused. `advance` takes the state and what
+the user said and returns the next state and what to do; handlers only speak the result.
+
+A step may start with a movement ("roll onto your front"). Nobody in spasm moves on a timer, so a
+movement part is said and then the skill waits for the user to say they are in place; the timed
+hold or count that follows is its own part ("hold"), played only after that.
 """
 from __future__ import annotations
 
@@ -11,10 +15,12 @@ from enum import Enum
 from typing import Any, Mapping
 
 # Pace multipliers for every pause (never for words). Slower stops at 1.5x so a hold never drags
-# past what the content intends by much; faster stops at 0.8x because hurried, shallow breathing
-# adds to the pain (004_607579c2b0b4ddda.txt).
+# past what the content intends by much (a routine may stop sooner: breathing stops where the breath
+# rate would get too slow); faster stops at 0.8x because hurried, shallow breathing adds to the pain
+# (004_607579c2b0b4ddda.txt).
 PACES = (0.8, 1.0, 1.25, 1.5)
 DEFAULT_PACE = 1
+MOVE, HOLD = "move", "hold"  # the parts of a step
 
 
 class Event(Enum):
@@ -36,11 +42,27 @@ class Event(Enum):
 class Action(Enum):
     """What the skill does next."""
 
-    PLAY = "play"  # speak the current step
+    PLAY = "play"  # speak the current part of the current step
     HOLD = "hold"  # say the note only, then ask again (nothing changed)
     PAUSED = "paused"
     FINISHED = "finished"
     STOPPED = "stopped"
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the state machine needs to know of a routine: which steps open with a movement, how slow it may go."""
+
+    moves: tuple[bool, ...]  # one per step: True when the step starts with a movement to wait for
+    slowest: int = len(PACES) - 1  # the slowest pace index this routine allows
+
+    @property
+    def steps(self) -> int:
+        return len(self.moves)
+
+    def first_part(self, step: int) -> str:
+        """Where a step starts: its movement, if it has one, else its hold."""
+        return MOVE if self.moves[step] else HOLD
 
 
 @dataclass(frozen=True)
@@ -51,6 +73,7 @@ class RoutineState:
     step: int = 0
     pace: int = DEFAULT_PACE
     paused: bool = False
+    part: str = HOLD
 
     @property
     def factor(self) -> float:
@@ -59,24 +82,31 @@ class RoutineState:
 
     def to_dict(self) -> dict[str, Any]:
         """For the session attributes."""
-        return {"routine": self.routine, "step": self.step, "pace": self.pace, "paused": self.paused}
+        return {"routine": self.routine, "step": self.step, "pace": self.pace, "paused": self.paused, "part": self.part}
 
     @classmethod
-    def from_dict(cls, data: Any, routines: Mapping[str, int]) -> "RoutineState | None":
+    def from_dict(cls, data: Any, shapes: Mapping[str, Shape]) -> "RoutineState | None":
         """Rebuild from session attributes; None for anything malformed or out of range.
 
-        `routines` maps each known routine id to its number of steps.
+        `shapes` maps each known routine id to its Shape. A state saved before steps had parts
+        (no "part") starts its step from the beginning.
         """
         if not isinstance(data, Mapping):
             return None
         routine, step, pace, paused = data.get("routine"), data.get("step"), data.get("pace"), data.get("paused", False)
-        if routine not in routines or not isinstance(step, int) or isinstance(step, bool):
+        if not isinstance(routine, str) or routine not in shapes or not _whole(step) or not _whole(pace):
             return None
-        if not isinstance(pace, int) or isinstance(pace, bool) or not 0 <= pace < len(PACES):
+        shape = shapes[routine]
+        if not 0 <= step < shape.steps or not 0 <= pace <= shape.slowest or not isinstance(paused, bool):
             return None
-        if not 0 <= step < routines[routine] or not isinstance(paused, bool):
+        part = data.get("part", shape.first_part(step))
+        if part not in (MOVE, HOLD) or (part == MOVE and not shape.moves[step]):
             return None
-        return cls(routine=routine, step=step, pace=pace, paused=paused)
+        return cls(routine=routine, step=step, pace=pace, paused=paused, part=part)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -88,33 +118,40 @@ class Outcome:
     note: str | None = None  # a routine_prompts id: "slower", "first_step", ...
 
 
-def start(routine: str, pace: int = DEFAULT_PACE) -> Outcome:
-    """Begin a routine at its first step."""
-    return Outcome(RoutineState(routine=routine, pace=pace), Action.PLAY)
+def start(routine: str, shape: Shape, pace: int = DEFAULT_PACE) -> Outcome:
+    """Begin a routine at the start of its first step."""
+    return Outcome(RoutineState(routine=routine, pace=min(pace, shape.slowest), part=shape.first_part(0)), Action.PLAY)
 
 
-def advance(state: RoutineState, event: Event, step_count: int) -> Outcome:
-    """What comes next, for a routine with `step_count` steps."""
+def from_the_top_of_its_step(state: RoutineState, shape: Shape) -> RoutineState:
+    """The same step from its start: a remembered routine picked up later begins with getting into place."""
+    return replace(state, part=shape.first_part(state.step), paused=False, pace=min(state.pace, shape.slowest))
+
+
+def advance(state: RoutineState, event: Event, shape: Shape) -> Outcome:
+    """What comes next."""
     playing = replace(state, paused=False)
+    if event is Event.NEXT and state.part == MOVE:
+        return Outcome(replace(playing, part=HOLD), Action.PLAY)  # in place: now the hold
     if event in (Event.NEXT, Event.SKIP):
         note = "skipped" if event is Event.SKIP else None
-        if state.step + 1 >= step_count:
+        if state.step + 1 >= shape.steps:
             return Outcome(None, Action.FINISHED, note)
-        return Outcome(replace(playing, step=state.step + 1), Action.PLAY, note)
+        return Outcome(_at(playing, state.step + 1, shape), Action.PLAY, note)
     if event is Event.PREVIOUS:
         if state.step == 0:
-            return Outcome(playing, Action.PLAY, "first_step")
-        return Outcome(replace(playing, step=state.step - 1), Action.PLAY)
+            return Outcome(_at(playing, 0, shape), Action.PLAY, "first_step")
+        return Outcome(_at(playing, state.step - 1, shape), Action.PLAY)
     if event in (Event.REPEAT, Event.START):
         return Outcome(playing, Action.PLAY)
     if event is Event.RESUME:
         return Outcome(playing, Action.PLAY, "back_to_routine")
     if event is Event.START_OVER:
-        return Outcome(replace(playing, step=0), Action.PLAY, "start_over")
+        return Outcome(_at(playing, 0, shape), Action.PLAY, "start_over")
     if event is Event.PAUSE:
         return Outcome(replace(state, paused=True), Action.PAUSED)
     if event is Event.SLOWER:
-        if state.pace + 1 >= len(PACES):
+        if state.pace >= shape.slowest:
             return Outcome(state, Action.HOLD, "slowest")
         return Outcome(replace(playing, pace=state.pace + 1), Action.PLAY, "slower")
     if event is Event.FASTER:
@@ -124,3 +161,7 @@ def advance(state: RoutineState, event: Event, step_count: int) -> Outcome:
     if event is Event.STOP:
         return Outcome(None, Action.STOPPED)
     raise ValueError(f"unknown event {event!r}")
+
+
+def _at(state: RoutineState, step: int, shape: Shape) -> RoutineState:
+    return replace(state, step=step, part=shape.first_part(step))

@@ -3,14 +3,22 @@ from __future__ import annotations
 
 import pytest
 
-from skill.routine import DEFAULT_PACE, PACES, Action, Event, RoutineState, advance, start
+from skill.routine import (
+    DEFAULT_PACE, HOLD, MOVE, PACES, Action, Event, RoutineState, Shape, advance, from_the_top_of_its_step, start,
+)
 
-STEPS = {"breathing": 4}
+PLAIN = Shape(moves=(False, False, False, False))  # four timed steps, nothing to get into place for
+MOVING = Shape(moves=(False, True, True))  # steps 1 and 2 start with a movement
+SHAPES = {"breathing": PLAIN, "positions": MOVING}
 
 
 def test_start_plays_the_first_step_at_the_default_pace():
-    outcome = start("breathing")
+    outcome = start("breathing", PLAIN)
     assert outcome.state == RoutineState("breathing", 0, DEFAULT_PACE, False) and outcome.action is Action.PLAY
+
+
+def test_start_never_exceeds_the_routines_slowest_pace():
+    assert start("breathing", Shape((False,), slowest=2), pace=3).state.pace == 2
 
 
 @pytest.mark.parametrize(
@@ -28,37 +36,69 @@ def test_start_plays_the_first_step_at_the_default_pace():
     ],
 )
 def test_transitions(step, event, expected_step, action, note):
-    outcome = advance(RoutineState("breathing", step), event, STEPS["breathing"])
+    outcome = advance(RoutineState("breathing", step), event, PLAIN)
     assert outcome.action is action and outcome.note == note
     assert (outcome.state.step if outcome.state else None) == expected_step
 
 
+def test_a_step_with_a_movement_waits_for_ready_before_its_hold():
+    arrived = advance(RoutineState("positions", 0), Event.NEXT, MOVING).state
+    assert (arrived.step, arrived.part) == (1, MOVE)  # the movement is said; nothing is timed yet
+    settled = advance(arrived, Event.NEXT, MOVING).state
+    assert (settled.step, settled.part) == (1, HOLD)  # "ready": now the hold
+    onward = advance(settled, Event.NEXT, MOVING).state
+    assert (onward.step, onward.part) == (2, MOVE)
+
+
+@pytest.mark.parametrize("event", [Event.REPEAT, Event.SLOWER, Event.RESUME])
+def test_repeating_or_slowing_a_movement_stays_in_the_movement(event):
+    outcome = advance(RoutineState("positions", 1, part=MOVE), event, MOVING)
+    assert (outcome.state.step, outcome.state.part) == (1, MOVE)
+
+
+@pytest.mark.parametrize("event, step", [(Event.SKIP, 2), (Event.PREVIOUS, 0), (Event.START_OVER, 0)])
+def test_moving_to_another_step_starts_at_its_beginning(event, step):
+    outcome = advance(RoutineState("positions", 1, part=HOLD), event, MOVING)
+    assert outcome.state.step == step and outcome.state.part == MOVING.first_part(step)
+
+
+def test_a_remembered_routine_restarts_its_step_with_the_movement():
+    later = from_the_top_of_its_step(RoutineState("positions", 2, pace=3, paused=True, part=HOLD), MOVING)
+    assert later == RoutineState("positions", 2, pace=3, paused=False, part=MOVE)
+
+
 def test_pause_then_resume_replays_the_same_step():
-    paused = advance(RoutineState("breathing", 2), Event.PAUSE, 4).state
+    paused = advance(RoutineState("breathing", 2), Event.PAUSE, PLAIN).state
     assert paused.paused
-    resumed = advance(paused, Event.RESUME, 4)
+    resumed = advance(paused, Event.RESUME, PLAIN)
     assert resumed.state == RoutineState("breathing", 2) and resumed.action is Action.PLAY
 
 
 def test_next_while_paused_unpauses():
-    outcome = advance(RoutineState("breathing", 1, paused=True), Event.NEXT, 4)
+    outcome = advance(RoutineState("breathing", 1, paused=True), Event.NEXT, PLAIN)
     assert outcome.state == RoutineState("breathing", 2)
 
 
-def test_pace_moves_within_bounds():
-    state = RoutineState("breathing", 0)
+@pytest.mark.parametrize("slowest", range(len(PACES)))
+def test_pace_moves_within_the_routines_bounds(slowest):
+    shape = Shape(moves=(False,), slowest=slowest)
+    state = RoutineState("breathing", 0, pace=0)
     for _ in range(10):
-        state = advance(state, Event.SLOWER, 4).state
-    assert state.pace == len(PACES) - 1 and state.factor == max(PACES)
-    assert advance(state, Event.SLOWER, 4).note == "slowest"
+        state = advance(state, Event.SLOWER, shape).state
+    assert state.pace == slowest
+    assert advance(state, Event.SLOWER, shape).note == "slowest"
     for _ in range(10):
-        state = advance(state, Event.FASTER, 4).state
-    assert state.pace == 0 and advance(state, Event.FASTER, 4).action is Action.HOLD
+        state = advance(state, Event.FASTER, shape).state
+    assert state.pace == 0 and advance(state, Event.FASTER, shape).action is Action.HOLD
 
 
-def test_state_round_trips_through_a_dict():
-    state = RoutineState("breathing", 3, 2, True)
-    assert RoutineState.from_dict(state.to_dict(), STEPS) == state
+@pytest.mark.parametrize("state", [RoutineState("breathing", 3, 2, True), RoutineState("positions", 1, 0, False, MOVE)])
+def test_state_round_trips_through_a_dict(state):
+    assert RoutineState.from_dict(state.to_dict(), SHAPES) == state
+
+
+def test_a_state_saved_before_steps_had_parts_starts_its_step_from_the_top():
+    assert RoutineState.from_dict({"routine": "positions", "step": 1, "pace": 1}, SHAPES).part == MOVE
 
 
 @pytest.mark.parametrize(
@@ -66,7 +106,10 @@ def test_state_round_trips_through_a_dict():
     [None, "breathing", {}, {"routine": "yoga", "step": 0, "pace": 1}, {"routine": "breathing", "step": 4, "pace": 1},
      {"routine": "breathing", "step": -1, "pace": 1}, {"routine": "breathing", "step": 0, "pace": 9},
      {"routine": "breathing", "step": "0", "pace": 1}, {"routine": "breathing", "step": True, "pace": 1},
-     {"routine": "breathing", "step": 0, "pace": 1, "paused": "no"}],
+     {"routine": "breathing", "step": 0, "pace": 1, "paused": "no"},
+     {"routine": ["breathing"], "step": 0, "pace": 1},
+     {"routine": "breathing", "step": 0, "pace": 1, "part": "dance"},
+     {"routine": "breathing", "step": 0, "pace": 1, "part": MOVE}],  # step 0 has no movement
 )
 def test_malformed_state_is_none(data):
-    assert RoutineState.from_dict(data, STEPS) is None
+    assert RoutineState.from_dict(data, SHAPES) is None

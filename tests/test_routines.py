@@ -1,11 +1,13 @@
 """Guided routines through the Flask app: whole conversations, pacing, and every response checked."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from skill import content as content_module
 from skill import pacing, ssml
-from skill.routine import DEFAULT_PACE, PACES
+from skill.routine import DEFAULT_PACE, HOLD, MOVE, PACES
 
 CONTENT = content_module.load()
 ROUTINES = sorted(CONTENT.routines)
@@ -20,20 +22,29 @@ def state(reply) -> dict:
     return reply.attributes.get("routine") or {}
 
 
+def walk_to(alexa, step: int, part: str = HOLD):
+    """Say next (or ready) until the routine is at `step`, `part`."""
+    reply = alexa.last
+    while (state(reply)["step"], state(reply)["part"]) != (step, part):
+        reply = alexa.say("next")
+    return reply
+
+
 @pytest.mark.parametrize("routine_id", ROUTINES)
 def test_a_whole_conversation_through_each_routine(alexa, routine_id):
     routine = CONTENT.routines[routine_id]
     alexa.launch()
     first = alexa.intent("StartRoutineIntent", {"routine": routine.synonyms[0]})
     assert first.speech.startswith(f"Step 1 of {len(routine.steps)}. {routine.steps[0].title}.")
-    assert first.speech.endswith(PROMPTS["next_question"])
-    assert state(first) == {"routine": routine_id, "step": 0, "pace": DEFAULT_PACE, "paused": False}
+    assert first.speech.endswith(CONTENT.routine_closings[0])
+    assert state(first) == {"routine": routine_id, "step": 0, "pace": DEFAULT_PACE, "paused": False, "part": HOLD}
 
     second = alexa.say("next")
     assert second.speech.startswith(f"Step 2 of {len(routine.steps)}. {routine.steps[1].title}.")
 
     paused = alexa.say("pause")
     assert paused.speech == PROMPTS["paused"] and state(paused)["paused"] is True and not paused.ended
+    assert "Alexa, open Back Spasm Helper" in paused.reprompt  # heard before a silent session closes
     resumed = alexa.intent("AMAZON.ResumeIntent")
     assert resumed.speech.startswith(f"Back to {routine.name}. Step 2 of")
     assert state(resumed)["paused"] is False
@@ -60,25 +71,77 @@ def test_a_whole_conversation_through_each_routine(alexa, routine_id):
 
 
 @pytest.mark.parametrize("routine_id", ROUTINES)
-def test_next_through_every_step_to_the_end(alexa, routine_id):
+def test_next_through_every_part_to_the_end(alexa, routine_id):
     routine = CONTENT.routines[routine_id]
     reply = alexa.intent("StartRoutineIntent", {"routine": routine_id})
-    for index in range(1, len(routine.steps)):
+    heard = [(state(reply)["step"], state(reply)["part"])]
+    while "routine" in reply.attributes:
         reply = alexa.say("next")
-        assert reply.speech.startswith(f"Step {index + 1} of {len(routine.steps)}. {routine.steps[index].title}.")
-    end = alexa.say("next")
-    assert end.speech.startswith(routine.outro)
-    assert "routine" not in end.attributes
-    assert end.ended is routine.end_session
+        if "routine" in reply.attributes:
+            heard.append((state(reply)["step"], state(reply)["part"]))
+    assert heard == [(index, part) for index, step in enumerate(routine.steps) for part in pacing.parts(step)]
+    assert reply.speech.startswith(routine.outro)
+    assert reply.ended is routine.end_session
+
+
+@pytest.mark.parametrize("routine_id, index", [(r, i) for r in ROUTINES for i, s in enumerate(CONTENT.routines[r].steps) if s.move])
+def test_a_movement_is_never_timed_the_hold_starts_when_the_user_is_ready(alexa, routine_id, index):
+    routine = CONTENT.routines[routine_id]
+    alexa.intent("StartRoutineIntent", {"routine": routine_id})
+    moving = walk_to(alexa, index, MOVE)
+    assert moving.speech.startswith(f"Step {index + 1} of")
+    assert moving.speech.endswith(PROMPTS["settle_question"])  # then it waits
+    assert all(seconds <= pacing.MAX_MOVE_PAUSE_SECONDS for seconds in breaks(moving.ssml))
+    assert "ready" in moving.reprompt
+    settled = alexa.say("ready")
+    assert state(settled) == {**state(moving), "part": HOLD}
+    assert settled.speech.startswith(PROMPTS["in_place"])
+    assert ssml.pause_seconds(settled.ssml) == pacing.intended_pause_seconds(routine.steps[index], HOLD, 1.0)
+
+
+def test_okay_after_a_movement_also_means_ready(alexa):
+    alexa.say("guide me through positions")
+    walk_to(alexa, 1, MOVE)
+    assert state(alexa.say("okay"))["part"] == HOLD
+
+
+# Words that describe getting into a new position; they belong in a step's `move`, never in a timed part.
+POSITION_CHANGES = re.compile(r"\b(roll|get onto|lie on|lie back|turn over|sit in|get into|go to|fetch|stand up)\b", re.I)
+
+
+def test_timed_parts_hold_no_change_of_position():
+    for routine in CONTENT.routines.values():
+        for index, step in enumerate(routine.steps):
+            for beat in (*step.beats, *step.each):
+                assert not POSITION_CHANGES.search(beat.say), f"{routine.id}[{index}]: {beat.say!r} belongs in move"
+
+
+def test_positions_holds_say_keep_breathing():
+    for step in CONTENT.routines["positions"].steps:
+        if step.move:
+            assert any("keep breathing" in beat.say.lower() for beat in step.beats), step.title
+
+
+def test_leg_exercises_say_to_stop_and_tell_me_and_that_phrase_reaches_the_red_flag(alexa):
+    legs = [step for step in CONTENT.routines["stretches"].steps if "leg" in step.title.lower()]
+    assert legs and all("pain shoots down your leg" in " ".join(b.say for b in step.move) for step in legs)
+    alexa.say("guide me through stretches")
+    reply = alexa.say("pain shoots down my leg")
+    assert reply.speech.startswith("Please contact a doctor today") and "routine" not in reply.attributes
+
+
+def test_the_ice_and_heat_session_never_has_the_pack_lain_on(alexa):
+    words = " ".join(beat.say for step in CONTENT.routines["ice_heat"].steps for beat in (*step.move, *step.beats))
+    assert "weight isn't on it" in words and "Never lie on a heat pack" in words
+    assert "maker's instructions" in words and "never put it on bare skin" in words
 
 
 def test_the_ice_and_heat_session_ends_with_how_to_set_a_timer(alexa):
-    alexa.say("start ice or heat")
-    alexa.say("next")
-    end = alexa.say("next")
-    assert "Alexa, set a timer for fifteen minutes" in end.speech
-    assert "fifteen to twenty minutes" in end.speech and "couple of hours" in end.speech
-    assert end.ended
+    reply = alexa.say("start ice or heat")
+    while not reply.ended:
+        reply = alexa.say("next")
+    assert "Alexa, set a timer for fifteen minutes" in reply.speech
+    assert "fifteen minutes" in reply.speech and "couple of hours" in reply.speech
 
 
 @pytest.mark.parametrize(
@@ -104,18 +167,19 @@ def test_an_unknown_routine_name_asks_which(alexa):
 def test_what_routines_are_there_lists_them_in_one_sentence(alexa):
     reply = alexa.say("what routines are there")
     first = reply.speech.split(". ")[0]
-    for name in ("breathing", "positions", "stretches"):
+    for name in ("breathing", "positions", "exercises"):
         assert name in first
     assert reply.speech == PROMPTS["list"]
 
 
-def test_slower_and_faster_stop_at_safe_bounds_and_say_so(alexa):
+def test_slower_and_faster_stop_at_each_routines_bounds_and_say_so(alexa):
+    slowest = CONTENT.routines["breathing"].slowest_pace
     alexa.say("guide me through breathing")
-    for _ in range(len(PACES) - 1 - DEFAULT_PACE):
+    for _ in range(slowest - DEFAULT_PACE):
         alexa.say("slower")
     at_bound = alexa.say("slower")
-    assert at_bound.speech.startswith(PROMPTS["slowest"]) and state(at_bound)["pace"] == len(PACES) - 1
-    for _ in range(len(PACES) - 1):
+    assert at_bound.speech.startswith(PROMPTS["slowest"]) and state(at_bound)["pace"] == slowest
+    for _ in range(slowest):
         alexa.say("faster")
     fastest = alexa.say("faster")
     assert fastest.speech.startswith(PROMPTS["fastest"]) and state(fastest)["pace"] == 0
@@ -138,14 +202,39 @@ def test_previous_at_the_first_step_says_so(alexa):
 def test_help_inside_a_routine_explains_the_controls(alexa):
     alexa.say("guide me through stretches")
     reply = alexa.say("help")
-    assert reply.speech.startswith("You're in the gentle stretches routine.")
+    assert reply.speech.startswith("We're doing gentle exercises together.")
     assert state(reply)["routine"] == "stretches"
 
 
-def test_unrecognised_speech_inside_a_routine_keeps_the_routine(alexa):
+def test_unrecognised_speech_inside_a_routine_keeps_the_routine_and_names_the_way_back(alexa):
     alexa.say("guide me through stretches")
-    reply = alexa.intent("AMAZON.FallbackIntent")
-    assert reply.speech == PROMPTS["not_understood"] and state(reply)["routine"] == "stretches"
+    for request in ("AMAZON.FallbackIntent", "SomeNewIntent"):
+        reply = alexa.intent(request)
+        assert "Say next to go on with gentle exercises" in reply.speech and state(reply)["routine"] == "stretches"
+
+
+def test_a_question_the_skill_cannot_match_mid_routine_still_offers_the_way_back(alexa):
+    alexa.say("guide me through breathing")
+    reply = alexa.intent("QuestionIntent", {"query": "what about my grandmother's quilt"})
+    assert "say continue, to go back to slow breathing" in reply.speech and state(reply)["routine"] == "breathing"
+
+
+def test_yes_inside_a_routine_goes_on_and_no_waits_saying_so(alexa):
+    alexa.say("guide me through breathing")
+    onward = alexa.say("yes")
+    assert onward.speech.startswith("Step 2 of") and state(onward)["step"] == 1
+    staying = alexa.say("no")
+    assert staying.speech == PROMPTS["waiting"] and state(staying)["step"] == 1
+    assert alexa.say("okay").speech.startswith("Back to slow breathing. Step 2 of")  # after "no", yes = carry on
+
+
+def test_yes_after_an_answer_mid_routine_goes_back_to_the_step(alexa):
+    alexa.say("guide me through breathing")
+    alexa.say("what causes it")
+    more = alexa.say("yes")  # yes to "want to hear more?" is the more, not the routine
+    assert more.speech.startswith(CONTENT.topics["causes"].more) and state(more)["step"] == 0
+    reply = alexa.say("sure")  # no question open now: yes means carry on
+    assert reply.speech.startswith("Back to slow breathing. Step 1 of")
 
 
 def test_repeat_after_a_question_mid_routine_repeats_the_answer_not_the_step(alexa):
@@ -173,64 +262,115 @@ def test_go_home_leaves_the_routine(alexa):
     assert "routine" not in reply.attributes
 
 
+def test_every_reprompt_inside_a_routine_says_how_to_come_back_later(alexa):
+    alexa.say("guide me through positions")
+    for utterance in ("next", "ready", "help", "heat or ice", "no", "pause", "slower", "sing me a song"):
+        reply = alexa.say(utterance)
+        assert not reply.ended and PROMPTS["come_back"] in reply.reprompt, utterance
+    outside = alexa.say("stop")
+    assert outside.ended
+    assert PROMPTS["come_back"] not in alexa.launch().reprompt
+
+
 # --- Pacing -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("pace", range(len(PACES)))
-def test_breathing_pauses_sum_to_the_intended_inhale_and_exhale(alexa, pace):
-    alexa.say("guide me through breathing")
-    alexa.attributes["routine"]["pace"] = pace
-    reply = alexa.say("next")
-    step = CONTENT.routines["breathing"].steps[1]
-    inhale, exhale = (beat.pause for beat in step.each)
-    assert (inhale, exhale) == (4, 6)  # the content's "in for four, out for six"
-    assert ssml.pause_seconds(reply.ssml) == pytest.approx(step.repeat * (inhale + exhale) * PACES[pace])
+def breaks(markup: str) -> list[float]:
+    """Each run of silence (a chain of <break>s counts as one), in seconds."""
+    return [ssml.pause_seconds(chain) for chain in re.findall(r"(?:<break time=\"\d+ms\"/>\s*)+", markup)]
 
 
-@pytest.mark.parametrize("routine_id", ["positions", "stretches"])
-@pytest.mark.parametrize("pace", range(len(PACES)))
-def test_holds_last_what_the_content_says_at_every_pace(alexa, routine_id, pace):
-    routine = CONTENT.routines[routine_id]
-    alexa.say(f"guide me through {routine_id}")
-    alexa.attributes["routine"]["pace"] = pace
-    for index in range(1, len(routine.steps)):
+def every_part():
+    """Every part of every step of every routine at every pace it allows, as the skill would speak it."""
+    for routine in CONTENT.routines.values():
+        for factor in PACES[: routine.slowest_pace + 1]:
+            for index, step in enumerate(routine.steps):
+                for part in pacing.parts(step):
+                    speech = pacing.step_speech(routine, index, part, factor, PROMPTS, CONTENT.routine_closings)
+                    yield f"{routine.id}[{index}].{part}@{factor}", routine, step, part, factor, speech.markup
+
+
+PARTS = list(every_part())
+
+
+@pytest.mark.parametrize("name, routine, step, part, factor, markup", PARTS, ids=[p[0] for p in PARTS])
+def test_silence_is_what_the_content_says_at_every_pace(name, routine, step, part, factor, markup):
+    assert ssml.pause_seconds(markup) == pacing.intended_pause_seconds(step, part, factor)
+
+
+TIMED_WORDS = re.compile(r"(\d+) seconds?\b[^<]*?((?:<break time=\"\d+ms\"/>\s*)+)")
+
+
+@pytest.mark.parametrize("name, routine, step, part, factor, markup", PARTS, ids=[p[0] for p in PARTS])
+def test_words_that_name_a_time_are_followed_by_that_silence(name, routine, step, part, factor, markup):
+    # "I'll stay quiet for about 38 seconds" is followed by 38 s of silence.
+    for number, silence in TIMED_WORDS.findall(markup):
+        assert ssml.pause_seconds(silence) == int(number), name
+    # "in for a count of 5, and out for a count of 8": the breaths that follow are exactly 5 and 8 seconds.
+    counts = {int(n) for n in re.findall(r"count of (\d+)", markup)}
+    if counts:
+        assert counts == {pacing.scaled(beat.pause, factor) for beat in step.each}, name
+        assert counts <= set(breaks(markup)), name
+
+
+def test_breathing_plays_long_runs_so_few_words_are_needed(alexa):
+    reply = alexa.say("guide me through breathing")
+    breaths = 0
+    while "routine" in reply.attributes:
+        breaths = max(breaths, reply.ssml.count("Breathe in.") + reply.ssml.count("In, deep and steady."))
         reply = alexa.say("next")
-        expected = pacing.intended_pause_seconds(routine.steps[index], PACES[pace])
-        assert ssml.pause_seconds(reply.ssml) == pytest.approx(expected)
+    assert breaths >= 6 and len(CONTENT.routines["breathing"].steps) <= 3
+
+
+def test_at_the_slowest_breathing_pace_the_breath_rate_stays_at_five_a_minute_or_more():
+    routine = CONTENT.routines["breathing"]
+    slowest = PACES[routine.slowest_pace]
+    breath = sum(pacing.scaled(routine.timings[name], slowest) for name in ("inhale", "exhale"))
+    assert 60 / breath >= 4.5
+
+
+@pytest.mark.parametrize("name, routine, step, part, factor, markup", PARTS, ids=[p[0] for p in PARTS])
+def test_every_part_is_valid_alexa_ssml_within_the_limits(name, routine, step, part, factor, markup):
+    document = ssml.speak(ssml.join([ssml.text(PROMPTS["slower"]), ssml.Ssml(markup)]))
+    assert ssml.problems(document) == []
+    assert len(document) < ssml.MAX_SPEECH_CHARS
+    assert ssml.duration_seconds(document) <= pacing.MAX_RESPONSE_SECONDS
+    if part == MOVE:
+        assert all(seconds <= pacing.MAX_MOVE_PAUSE_SECONDS for seconds in breaks(markup)), name
 
 
 def test_a_long_hold_is_a_chain_of_breaks_of_ten_seconds_at_most(alexa):
     alexa.say("guide me through breathing")
-    for _ in range(3):
-        reply = alexa.say("next")
-    assert reply.speech.startswith("Step 4 of 4")
+    reply = walk_to(alexa, 2)
+    assert reply.speech.startswith("Step 3 of 3")
     assert reply.ssml.count('<break time="10000ms"/>') >= 3  # the thirty-second quiet stretch
 
 
-def every_response():
-    """Every step of every routine at every pace, as the skill would send it."""
+def test_the_closing_line_varies_from_step_to_step():
+    closings = CONTENT.routine_closings
+    assert len(set(closings)) >= 3
     for routine in CONTENT.routines.values():
-        for pace, factor in enumerate(PACES):
-            for index in range(len(routine.steps)):
-                speech = ssml.join([ssml.text(PROMPTS["slower"]), pacing.step_speech(routine, index, factor, PROMPTS),
-                                    ssml.text(PROMPTS["next_question"])])
-                yield f"{routine.id}[{index}]@{factor}", ssml.speak(speech)
-
-
-@pytest.mark.parametrize("name, document", list(every_response()))
-def test_every_routine_response_is_valid_alexa_ssml_within_the_limits(name, document):
-    assert ssml.problems(document) == []
-    assert len(document) < ssml.MAX_SPEECH_CHARS
-    assert ssml.duration_seconds(document) <= pacing.MAX_RESPONSE_SECONDS
+        endings = [pacing.closing(index, closings).markup for index in range(len(routine.steps))]
+        assert all(a != b for a, b in zip(endings, endings[1:])), routine.id
 
 
 def test_a_step_over_the_budget_stops_start_up(tmp_path):
     import yaml
 
     raw = yaml.safe_load((content_module.CONTENT_DIR / "en-US.yaml").read_text())
-    raw["routines"]["breathing"]["steps"][1]["repeat"] = 12
+    raw["routines"]["breathing"]["steps"][1]["repeat"] = 14
     (tmp_path / "en-US.yaml").write_text(yaml.safe_dump(raw))
     with pytest.raises(content_module.ContentError, match=r"routines.breathing.steps\[1\]: runs \d+ s at the slowest pace"):
+        content_module.load("en-US", tmp_path)
+
+
+def test_a_timed_movement_stops_start_up(tmp_path):
+    import yaml
+
+    raw = yaml.safe_load((content_module.CONTENT_DIR / "en-US.yaml").read_text())
+    raw["routines"]["positions"]["steps"][1]["move"][0]["pause"] = 6
+    (tmp_path / "en-US.yaml").write_text(yaml.safe_dump(raw))
+    with pytest.raises(content_module.ContentError, match=r"routines.positions.steps\[1\].move: a movement is never timed"):
         content_module.load("en-US", tmp_path)
 
 

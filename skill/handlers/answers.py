@@ -10,14 +10,15 @@ from ask_sdk_model import Response
 from .. import ssml
 from ..content import Topic
 from . import routines
-from .base import LAST_TOPIC, PENDING, IntentHandler, content_of, intent_name, prompt, reply, session, slot_values
+from .base import (
+    LAST_TOPIC, IntentHandler, content_of, intent_name, offer, offered, previous_turn, prompt, reply, session, slot_values,
+)
 
 log = logging.getLogger(__name__)
 
 
-
 def answer(handler_input: HandlerInput, words: ssml.Ssml, closing: ssml.Ssml, reprompt: ssml.Ssml) -> Response:
-    """An answer; in the middle of a routine, it also offers to go back to it."""
+    """Any reply outside the routine's own steps; in the middle of a routine, it also offers the way back."""
     state = routines.current(handler_input)
     if state is not None:
         routine = content_of(handler_input).routines[state.routine]
@@ -28,25 +29,23 @@ def answer(handler_input: HandlerInput, words: ssml.Ssml, closing: ssml.Ssml, re
 
 def answer_topic(handler_input: HandlerInput, topic: Topic) -> Response:
     """Speak a topic's short answer, then offer more when there is more."""
-    attributes = session(handler_input)
-    attributes[LAST_TOPIC] = topic.id
+    session(handler_input)[LAST_TOPIC] = topic.id
     if topic.more:
-        attributes[PENDING] = {"yes": "more", "topic": topic.id}
+        offer(handler_input, yes="more", topic=topic.id)
         closing = prompt(handler_input, "offer_more")
     else:
-        attributes.pop(PENDING, None)
         closing = prompt(handler_input, "after_more")
     return answer(handler_input, ssml.text(topic.answer), closing, ssml.text(topic.reprompt))
 
 
 def tell_more(handler_input: HandlerInput) -> Response:
-    """The longer answer for the topic just answered."""
-    attributes = session(handler_input)
-    attributes.pop(PENDING, None)
-    topic = content_of(handler_input).topics.get(attributes.get(LAST_TOPIC, ""))
+    """The longer answer for the topic just answered (in the last response, not earlier)."""
+    topic_id = offered(handler_input).get("topic") or previous_turn(handler_input).get(LAST_TOPIC)
+    topic = content_of(handler_input).topics.get(topic_id) if isinstance(topic_id, str) else None
     reprompt = prompt(handler_input, "general_reprompt")
     if topic is None or not topic.more:
         return answer(handler_input, ssml.Ssml(""), prompt(handler_input, "nothing_more"), reprompt)
+    session(handler_input)[LAST_TOPIC] = topic.id
     return answer(handler_input, ssml.text(topic.more), prompt(handler_input, "after_more"), reprompt)
 
 
@@ -62,19 +61,26 @@ class TopicHandler(AbstractRequestHandler):
 
 
 class MoreHandler(IntentHandler):
-    """'Tell me more', or 'yes' right after an offer of more."""
+    """'Tell me more': more on the topic the last response answered."""
 
-    intents = ("MoreIntent", "AMAZON.YesIntent")
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        name = intent_name(handler_input)
-        if name == "MoreIntent":
-            return True
-        pending = session(handler_input).get(PENDING) or {}
-        return name == "AMAZON.YesIntent" and pending.get("yes") == "more"
+    intents = ("MoreIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return tell_more(handler_input)
+
+
+class MoreOfferHandler(IntentHandler):
+    """Yes or no right after 'Want to hear more?'."""
+
+    intents = ("AMAZON.YesIntent", "AMAZON.NoIntent")
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return super().can_handle(handler_input) and offered(handler_input).get("yes") == "more"
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        if intent_name(handler_input) == "AMAZON.YesIntent":
+            return tell_more(handler_input)
+        return answer(handler_input, ssml.Ssml(""), prompt(handler_input, "no_thanks"), prompt(handler_input, "general_reprompt"))
 
 
 class QuestionHandler(IntentHandler):
@@ -89,6 +95,5 @@ class QuestionHandler(IntentHandler):
         log.info("question matched %s %s (score %d)", match.kind, match.id, match.score)
         topic = content_of(handler_input).topics.get(match.id or "") if match.kind == "topic" else None
         if topic is None:
-            session(handler_input).pop(PENDING, None)
-            return reply(handler_input, prompt(handler_input, "not_sure"), prompt(handler_input, "fallback_reprompt"))
+            return answer(handler_input, ssml.Ssml(""), prompt(handler_input, "not_sure"), prompt(handler_input, "fallback_reprompt"))
         return answer_topic(handler_input, topic)

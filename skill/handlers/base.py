@@ -16,10 +16,17 @@ CONTENT_KEY = "content"  # request attribute set by the locale interceptor
 
 
 # Session attribute keys (kept small: they travel with every request).
-PENDING = "pending"  # what a "yes" would do next: {"yes": "more" | "resume" | "forget", ...}
+PENDING = "pending"  # the question the last response asked: {"yes": "more" | "resume" | "forget"} or {"ask": "triage"}
 LAST_TOPIC = "last_topic"  # the topic just answered, for "tell me more"
 ROUTINE = "routine"  # the RoutineState of the routine under way
 LAST_REPLY = "last_reply"  # the last response, for AMAZON.RepeatIntent
+
+# An offer lives exactly one turn: before any handler runs, the turn interceptor takes these out of
+# the session and keeps them as what the previous response left (PREVIOUS_TURN). A handler that
+# wants an answer on the next turn offers again; anything not offered again is gone. So a "yes"
+# two turns after "shall I delete it?" can never delete anything.
+TURN_SCOPED = (PENDING, LAST_TOPIC)
+PREVIOUS_TURN = "previous_turn"  # request attribute: {PENDING: ..., LAST_TOPIC: ...} as the last response left them
 
 
 def intent_name(handler_input: HandlerInput) -> str | None:
@@ -78,6 +85,22 @@ def session(handler_input: HandlerInput) -> MutableMapping[str, Any]:
     return handler_input.attributes_manager.session_attributes
 
 
+def previous_turn(handler_input: HandlerInput) -> dict[str, Any]:
+    """What the last response left for this turn: its offer and its topic (see TURN_SCOPED)."""
+    return handler_input.attributes_manager.request_attributes.get(PREVIOUS_TURN) or {}
+
+
+def offered(handler_input: HandlerInput) -> dict[str, Any]:
+    """The question the last response asked ({} for none)."""
+    pending = previous_turn(handler_input).get(PENDING)
+    return pending if isinstance(pending, dict) else {}
+
+
+def offer(handler_input: HandlerInput, **question: str) -> None:
+    """Ask a question the next turn may answer (and only the next turn)."""
+    session(handler_input)[PENDING] = question
+
+
 def prompt(handler_input: HandlerInput, prompt_id: str, **values: ssml.Value) -> ssml.Ssml:
     """A prompt from the content file, filled in and escaped."""
     return ssml.render(content_of(handler_input).prompt(prompt_id), values)
@@ -89,13 +112,19 @@ def reply(
     reprompt: ssml.Ssml | None = None,
     end: bool = False,
 ) -> Response:
-    """Speak, and either keep listening with a reprompt or end the session."""
+    """Speak, and either keep listening with a reprompt or end the session.
+
+    While a routine is under way the reprompt, which is what plays just before a silent session
+    closes, also says how to come back later.
+    """
     builder = handler_input.response_builder.speak(speech.markup)
     if end:
         builder.set_should_end_session(True)
     else:
         if reprompt is None:
             raise ValueError("a response that keeps the session open needs a reprompt")
+        if session(handler_input).get(ROUTINE):
+            reprompt = ssml.join([reprompt, ssml.text(content_of(handler_input).routine_prompts["come_back"])])
         builder.ask(reprompt.markup).set_should_end_session(False)
     return builder.response
 

@@ -9,8 +9,11 @@ from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response, SessionEndedRequest
 
 from .. import memory, ssml
-from . import routines
-from .base import LAST_REPLY, PENDING, ROUTINE, IntentHandler, content_of, intent_name, profile, prompt, reply, session
+from . import routines, triage
+from .answers import answer
+from .base import (
+    LAST_REPLY, ROUTINE, IntentHandler, content_of, intent_name, offer, previous_turn, profile, prompt, reply, session,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +34,12 @@ class LaunchHandler(AbstractRequestHandler):
             speech = ssml.join([*opening, prompt(handler_input, "launch_options")])
             return reply(handler_input, speech, prompt(handler_input, "launch_reprompt"))
         routine = content_of(handler_input).routines[remembered.routine]
-        session(handler_input)[PENDING] = {"yes": "resume"}
-        offer = prompt(
+        offer(handler_input, yes="resume")
+        question = prompt(
             handler_input, "resume_offer",
             number=remembered.step + 1, name=routine.name, title=routine.steps[remembered.step].title,
         )
-        return reply(handler_input, ssml.join([*opening, offer]), prompt(handler_input, "resume_reprompt"))
+        return reply(handler_input, ssml.join([*opening, question]), prompt(handler_input, "resume_reprompt"))
 
 
 class HelpHandler(IntentHandler):
@@ -63,21 +66,30 @@ class NavigateHomeHandler(IntentHandler):
     intents = ("AMAZON.NavigateHomeIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        for key in (PENDING, ROUTINE):
-            session(handler_input).pop(key, None)
+        session(handler_input).pop(ROUTINE, None)
         memory.forget_routine(profile(handler_input))
         return reply(handler_input, prompt(handler_input, "launch_options"), prompt(handler_input, "launch_reprompt"))
 
 
 class RepeatHandler(IntentHandler):
-    """Say the last response again, word for word."""
+    """Say the last response again, word for word, with its question still open.
+
+    In a new session there is no last response; if a routine is remembered, its step is what the
+    user last heard, so that is played again; else the skill says kindly that it cannot repeat.
+    """
 
     intents = ("AMAZON.RepeatIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         last = session(handler_input).get(LAST_REPLY)
         if not isinstance(last, dict) or not isinstance(last.get("speech"), str):
+            remembered = routines.stored(handler_input)
+            if remembered is not None:
+                return routines.resume(handler_input, remembered)
             return reply(handler_input, prompt(handler_input, "nothing_to_repeat"), prompt(handler_input, "launch_reprompt"))
+        session(handler_input).update(previous_turn(handler_input))  # the same question, asked again
+        if last.get("elicit"):
+            triage.add_elicit_directive(handler_input)
         return reply(handler_input, ssml.Ssml(last["speech"]), ssml.Ssml(last.get("reprompt") or ""))
 
 
@@ -87,7 +99,7 @@ class YesHandler(IntentHandler):
     intents = ("AMAZON.YesIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return reply(handler_input, prompt(handler_input, "after_more"), prompt(handler_input, "general_reprompt"))
+        return answer(handler_input, ssml.Ssml(""), prompt(handler_input, "after_more"), prompt(handler_input, "general_reprompt"))
 
 
 class NoHandler(IntentHandler):
@@ -96,16 +108,18 @@ class NoHandler(IntentHandler):
     intents = ("AMAZON.NoIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        session(handler_input).pop(PENDING, None)
-        return reply(handler_input, prompt(handler_input, "no_thanks"), prompt(handler_input, "general_reprompt"))
+        return answer(handler_input, ssml.Ssml(""), prompt(handler_input, "no_thanks"), prompt(handler_input, "general_reprompt"))
 
 
 class FallbackHandler(IntentHandler):
-    """Anything not understood: say what the skill can help with."""
+    """Anything not understood: inside a routine, the way back to it; else what the skill can help with."""
 
     intents = ("AMAZON.FallbackIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        in_routine = routines.not_understood(handler_input)
+        if in_routine is not None:
+            return in_routine
         return reply(handler_input, prompt(handler_input, "fallback"), prompt(handler_input, "fallback_reprompt"))
 
 

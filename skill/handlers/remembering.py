@@ -7,13 +7,13 @@ from ask_sdk_model import Response
 from .. import memory, ssml
 from ..persistence import forget_user
 from . import routines
-from .base import LAST_TOPIC, PENDING, ROUTINE, IntentHandler, intent_name, profile, prompt, reply, session
+from .answers import answer
+from .base import ROUTINE, IntentHandler, intent_name, offer, offered, profile, prompt, reply, session
 
 
 def pending_yes(handler_input: HandlerInput) -> str | None:
-    """What the last question offered, if anything ('more', 'resume', 'forget')."""
-    pending = session(handler_input).get(PENDING)
-    return pending.get("yes") if isinstance(pending, dict) else None
+    """What the last response's question offered, if anything ('more', 'resume', 'forget')."""
+    return offered(handler_input).get("yes")
 
 
 class ResumeOfferHandler(IntentHandler):
@@ -25,7 +25,6 @@ class ResumeOfferHandler(IntentHandler):
         return super().can_handle(handler_input) and pending_yes(handler_input) == "resume"
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        session(handler_input).pop(PENDING, None)
         remembered = routines.stored(handler_input)
         if intent_name(handler_input) == "AMAZON.YesIntent" and remembered is not None:
             return routines.resume(handler_input, remembered)
@@ -40,7 +39,7 @@ class ForgetMeHandler(IntentHandler):
     intents = ("ForgetMeIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        session(handler_input)[PENDING] = {"yes": "forget"}
+        offer(handler_input, yes="forget")
         return reply(handler_input, prompt(handler_input, "forget_confirm"), prompt(handler_input, "forget_reprompt"))
 
 
@@ -53,12 +52,9 @@ class ForgetConfirmHandler(IntentHandler):
         return super().can_handle(handler_input) and pending_yes(handler_input) == "forget"
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        attributes = session(handler_input)
-        attributes.pop(PENDING, None)
         if intent_name(handler_input) != "AMAZON.YesIntent":
-            return reply(handler_input, prompt(handler_input, "forget_kept"), prompt(handler_input, "general_reprompt"))
-        for key in (ROUTINE, LAST_TOPIC):
-            attributes.pop(key, None)
+            return answer(handler_input, ssml.Ssml(""), prompt(handler_input, "forget_kept"), prompt(handler_input, "general_reprompt"))
+        session(handler_input).pop(ROUTINE, None)
         done = forget_user(handler_input)
         speech = prompt(handler_input, "forget_done" if done else "error")
         return reply(handler_input, ssml.join([speech, prompt(handler_input, "after_more")]), prompt(handler_input, "general_reprompt"))

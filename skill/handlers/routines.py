@@ -12,10 +12,9 @@ from ask_sdk_model import Response
 
 from .. import memory, pacing, ssml
 from ..content import Routine
-from ..routine import Action, Event, Outcome, RoutineState, advance, start
+from ..routine import MOVE, Action, Event, Outcome, RoutineState, advance, start
 from .base import (
-    LAST_REPLY, PENDING, ROUTINE, IntentHandler, content_of, intent_name, now, profile, prompt, reply, resolved_value,
-    session,
+    LAST_REPLY, ROUTINE, IntentHandler, content_of, intent_name, now, profile, prompt, reply, resolved_value, session,
 )
 
 log = logging.getLogger(__name__)
@@ -38,7 +37,7 @@ EVENTS = {
 
 def current(handler_input: HandlerInput) -> RoutineState | None:
     """The routine under way in this session, if any (malformed state counts as none)."""
-    return RoutineState.from_dict(session(handler_input).get(ROUTINE), content_of(handler_input).step_counts)
+    return RoutineState.from_dict(session(handler_input).get(ROUTINE), content_of(handler_input).shapes)
 
 
 def routine_prompt(handler_input: HandlerInput, prompt_id: str, routine: Routine | None = None) -> ssml.Ssml:
@@ -58,14 +57,14 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
         attributes[ROUTINE] = outcome.state.to_dict()
         # Remembered at every step, so a session that times out mid-hold can be picked up later.
         memory.remember_routine(profile(handler_input), outcome.state, now(handler_input))
-    attributes.pop(PENDING, None)
 
     if outcome.action is Action.PLAY and outcome.state is not None:
         content = content_of(handler_input)
-        body = pacing.step_speech(routine, outcome.state.step, outcome.state.factor, content.routine_prompts)
+        state = outcome.state
+        body = pacing.step_speech(routine, state.step, state.part, state.factor, content.routine_prompts,
+                                  content.routine_closings)
         handler_input.attributes_manager.request_attributes[STEP_PLAYED] = True
-        speech = ssml.join([*note, body, routine_prompt(handler_input, "next_question")])
-        return reply(handler_input, speech, routine_prompt(handler_input, "step_reprompt"))
+        return reply(handler_input, ssml.join([*note, body]), routine_prompt(handler_input, _reprompt_for(state)))
     if outcome.action is Action.HOLD:
         speech = ssml.join([*note, routine_prompt(handler_input, "next_question")])
         return reply(handler_input, speech, routine_prompt(handler_input, "step_reprompt"))
@@ -81,22 +80,48 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
     return reply(handler_input, routine_prompt(handler_input, "stopped"), end=True)
 
 
+def _reprompt_for(state: RoutineState) -> str:
+    return "settle_reprompt" if state.part == MOVE else "step_reprompt"
+
+
 def begin(handler_input: HandlerInput, routine: Routine) -> Response:
     """Start a routine from its first step, at the pace the user last chose."""
     log.info("routine started: %s", routine.id)
-    return speak_outcome(handler_input, start(routine.id, memory.preferred_pace(profile(handler_input))), routine)
+    outcome = start(routine.id, routine.shape, memory.preferred_pace(profile(handler_input)))
+    return speak_outcome(handler_input, outcome, routine)
+
+
+def act_on(handler_input: HandlerInput, state: RoutineState, event: Event) -> Response:
+    """Apply what the user said to a routine (the one under way, or a remembered one)."""
+    routine = content_of(handler_input).routines[state.routine]
+    return speak_outcome(handler_input, advance(state, event, routine.shape), routine)
 
 
 def resume(handler_input: HandlerInput, state: RoutineState) -> Response:
     """Pick a remembered routine up where it was left."""
-    routine = content_of(handler_input).routines[state.routine]
-    log.info("routine resumed: %s", routine.id)
-    return speak_outcome(handler_input, advance(state, Event.RESUME, len(routine.steps)), routine)
+    log.info("routine resumed: %s", state.routine)
+    return act_on(handler_input, state, Event.RESUME)
 
 
 def stored(handler_input: HandlerInput) -> RoutineState | None:
     """An unfinished routine remembered from an earlier session, if recent enough."""
-    return memory.resumable_routine(profile(handler_input), now(handler_input), content_of(handler_input).step_counts)
+    return memory.resumable_routine(profile(handler_input), now(handler_input), content_of(handler_input).shapes)
+
+
+def not_understood(handler_input: HandlerInput) -> Response | None:
+    """Inside a routine, what to say to anything not understood: stay in it, and the way back."""
+    state = current(handler_input)
+    if state is None:
+        return None
+    routine = content_of(handler_input).routines[state.routine]
+    return reply(handler_input, routine_prompt(handler_input, "not_understood", routine),
+                 routine_prompt(handler_input, "step_reprompt"))
+
+
+def step_was_last_said(handler_input: HandlerInput) -> bool:
+    """Whether the last response was a routine step (not an answer, help, or a pause)."""
+    last = session(handler_input).get(LAST_REPLY)
+    return isinstance(last, dict) and bool(last.get(STEP_PLAYED))
 
 
 class InRoutine(IntentHandler):
@@ -116,16 +141,38 @@ class RoutineControlHandler(InRoutine):
             return False
         if intent_name(handler_input) == "AMAZON.RepeatIntent":
             # Repeat a step only when a step was the last thing said; else repeat the last answer.
-            last = session(handler_input).get(LAST_REPLY) or {}
-            return bool(last.get(STEP_PLAYED))
+            return step_was_last_said(handler_input)
         return True
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = current(handler_input)
         assert state is not None
-        routine = content_of(handler_input).routines[state.routine]
-        event = EVENTS[intent_name(handler_input) or ""]
-        return speak_outcome(handler_input, advance(state, event, len(routine.steps)), routine)
+        return act_on(handler_input, state, EVENTS[intent_name(handler_input) or ""])
+
+
+class RoutineYesHandler(InRoutine):
+    """'Yes' or 'okay' inside a routine, with no question pending: go on.
+
+    After a step it means next (after "say ready when you're in place", the hold starts); after
+    anything else (an answer, help, a pause) it means back to the step.
+    """
+
+    intents = ("AMAZON.YesIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = current(handler_input)
+        assert state is not None
+        event = Event.NEXT if step_was_last_said(handler_input) and not state.paused else Event.RESUME
+        return act_on(handler_input, state, event)
+
+
+class RoutineNoHandler(InRoutine):
+    """'No' inside a routine, with no question pending: stay on this step, and say how to go on or stop."""
+
+    intents = ("AMAZON.NoIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return reply(handler_input, routine_prompt(handler_input, "waiting"), routine_prompt(handler_input, "step_reprompt"))
 
 
 class RoutineHelpHandler(InRoutine):
@@ -137,15 +184,6 @@ class RoutineHelpHandler(InRoutine):
         state = current(handler_input)
         routine = content_of(handler_input).routines[state.routine] if state else None
         return reply(handler_input, routine_prompt(handler_input, "help", routine), routine_prompt(handler_input, "help_reprompt"))
-
-
-class RoutineNotUnderstoodHandler(InRoutine):
-    """Fallback or 'no' inside a routine: stay in it, and say what works."""
-
-    intents = ("AMAZON.FallbackIntent", "AMAZON.NoIntent")
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return reply(handler_input, routine_prompt(handler_input, "not_understood"), routine_prompt(handler_input, "step_reprompt"))
 
 
 class StartRoutineHandler(IntentHandler):
@@ -173,13 +211,17 @@ class ListRoutinesHandler(IntentHandler):
 
 
 class NoRoutineHandler(IntentHandler):
-    """Routine controls with no routine under way: resume a remembered one, or offer the routines."""
+    """Routine controls with no routine under way: act on a remembered one, or offer the routines.
+
+    At the resume offer ("last time you stopped at step 3..."), "start over", "slower", "skip" or
+    "pause" act on that routine; "next" and "resume" pick it up where it was.
+    """
 
     intents = tuple(name for name, event in EVENTS.items() if event not in (Event.STOP, Event.REPEAT))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        if intent_name(handler_input) in ("AMAZON.ResumeIntent", "AMAZON.NextIntent"):
-            remembered = stored(handler_input)
-            if remembered is not None:
-                return resume(handler_input, remembered)
+        remembered = stored(handler_input)
+        if remembered is not None:
+            event = EVENTS[intent_name(handler_input) or ""]
+            return act_on(handler_input, remembered, Event.RESUME if event is Event.NEXT else event)
         return reply(handler_input, routine_prompt(handler_input, "no_routine"), routine_prompt(handler_input, "list_reprompt"))

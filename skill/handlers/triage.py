@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import re
 
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Intent, IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
 from ask_sdk_model.dialog import ElicitSlotDirective
@@ -11,7 +12,7 @@ from ask_sdk_model.dialog import ElicitSlotDirective
 from .. import duration, memory, ssml
 from ..content import Topic, Triage
 from .answers import answer, answer_topic
-from .base import PENDING, IntentHandler, content_of, now, profile, reply, session, slot_values
+from .base import IntentHandler, content_of, intent_name, now, offer, offered, profile, reply, slot_values
 
 log = logging.getLogger(__name__)
 TRIAGE_INTENT = "HowLongHasItBeenIntent"
@@ -30,7 +31,14 @@ def spoken_elapsed(hours: float, triage: Triage) -> str:
 
 
 def elicit(handler_input: HandlerInput, speech: str, reprompt: str) -> Response:
-    """Ask for the duration slot through Alexa's dialog management."""
+    """Ask for the duration slot through Alexa's dialog management; the question stays open one turn."""
+    add_elicit_directive(handler_input)
+    offer(handler_input, ask="triage")
+    return reply(handler_input, ssml.text(speech), ssml.text(reprompt))
+
+
+def add_elicit_directive(handler_input: HandlerInput) -> None:
+    """Tell Alexa the next words answer 'how long?', so a bare 'three days' reaches this intent."""
     intent = Intent(
         name=TRIAGE_INTENT,
         confirmation_status=IntentConfirmationStatus.NONE,
@@ -40,7 +48,6 @@ def elicit(handler_input: HandlerInput, speech: str, reprompt: str) -> Response:
         },
     )
     handler_input.response_builder.add_directive(ElicitSlotDirective(updated_intent=intent, slot_to_elicit=DURATION_SLOT))
-    return reply(handler_input, ssml.text(speech), ssml.text(reprompt))
 
 
 def advise(handler_input: HandlerInput, hours: float, remembered: bool = False) -> Response:
@@ -51,7 +58,8 @@ def advise(handler_input: HandlerInput, hours: float, remembered: bool = False) 
     elapsed = spoken_elapsed(hours, triage)
     opening = [ssml.render(triage.remembered, {"elapsed": elapsed})] if remembered else []
     words = ssml.join([*opening, ssml.render(band.answer, {"elapsed": elapsed})])
-    return answer(handler_input, words, ssml.text(triage.red_flag_reminder), ssml.text(triage.reprompt))
+    closing = ssml.join([ssml.text(triage.red_flag_reminder), ssml.text(triage.next)])
+    return answer(handler_input, words, closing, ssml.text(triage.reprompt))
 
 
 class TriageHandler(IntentHandler):
@@ -62,7 +70,6 @@ class TriageHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         triage = content_of(handler_input).triage
         slots = slot_values(handler_input)
-        session(handler_input).pop(PENDING, None)
         if not slots.get(DURATION_SLOT) and not slots.get(DATE_SLOT):
             remembered = memory.hours_since_onset(profile(handler_input), now(handler_input))
             if remembered is not None:
@@ -79,6 +86,18 @@ class TriageHandler(IntentHandler):
             return elicit(handler_input, triage.not_understood, triage.ask_reprompt)
         memory.remember_onset(profile(handler_input), duration.started_at(now(handler_input), hours), now(handler_input))
         return advise(handler_input, hours)
+
+
+class TriageNotUnderstoodHandler(AbstractRequestHandler):
+    """Words the skill cannot read right after 'how long has it been?': ask again, keeping the question open."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        name = intent_name(handler_input)
+        return offered(handler_input).get("ask") == "triage" and name == "AMAZON.FallbackIntent"
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        triage = content_of(handler_input).triage
+        return elicit(handler_input, triage.not_understood, triage.ask_reprompt)
 
 
 def _topic_in(handler_input: HandlerInput, text: str) -> Topic | None:
