@@ -13,11 +13,11 @@ CONTENT = content_module.load()
 TOPICS: dict[str, tuple[list[str], list[str]]] = {
     "heat_or_ice": (
         ["heat or ice", "ice or heat for this", "should I put heat on it", "is cold better", "hot or cold"],
-        [r"\bice\b|\bcold\b", r"\bheat\b", r"towel", r"bare skin", r"fifteen to twenty minutes", r"couple of hours"],
+        [r"\bice\b|\bcold\b", r"\bheat\b", r"towel", r"bare skin", r"fifteen minutes", r"couple of hours"],
     ),
     "see_doctor": (
         ["when should I see a doctor", "is this serious", "do I need to go to the ER", "warning signs"],
-        [r"emergency", r"bladder or bowels", r"numbness", r"twelve hours", r"week or two"],
+        [r"emergency", r"bladder or bowels", r"numbness", r"twelve hours"],
     ),
     "first_aid": (
         ["what do I do", "my back locked up", "I threw my back out", "how do I make it stop"],
