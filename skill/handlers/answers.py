@@ -9,22 +9,12 @@ from ask_sdk_model import Response
 
 from .. import ssml
 from ..content import Topic
-from . import routines
+from .routines import answer
 from .base import (
     LAST_TOPIC, IntentHandler, content_of, intent_name, offer, offered, previous_turn, prompt, reply, session, slot_values,
 )
 
 log = logging.getLogger(__name__)
-
-
-def answer(handler_input: HandlerInput, words: ssml.Ssml, closing: ssml.Ssml, reprompt: ssml.Ssml) -> Response:
-    """Any reply outside the routine's own steps; in the middle of a routine, it also offers the way back."""
-    state = routines.current(handler_input)
-    if state is not None:
-        routine = content_of(handler_input).routines[state.routine]
-        closing = ssml.join([closing, routines.routine_prompt(handler_input, "continue_offer", routine)])
-        reprompt = routines.routine_prompt(handler_input, "continue_reprompt", routine)
-    return reply(handler_input, ssml.join([words, closing]), reprompt)
 
 
 def answer_topic(handler_input: HandlerInput, topic: Topic) -> Response:

@@ -46,6 +46,16 @@ def routine_prompt(handler_input: HandlerInput, prompt_id: str, routine: Routine
     return ssml.render(template, {"name": routine.name if routine else ""})
 
 
+def answer(handler_input: HandlerInput, words: ssml.Ssml, closing: ssml.Ssml, reprompt: ssml.Ssml) -> Response:
+    """Any reply outside the routine's own steps; in the middle of a routine, it also offers the way back."""
+    state = current(handler_input)
+    if state is not None:
+        routine = content_of(handler_input).routines[state.routine]
+        closing = ssml.join([closing, routine_prompt(handler_input, "continue_offer", routine)])
+        reprompt = routine_prompt(handler_input, "continue_reprompt", routine)
+    return reply(handler_input, ssml.join([words, closing]), reprompt)
+
+
 def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routine) -> Response:
     """Say what the state machine decided, and keep the session state in step with it."""
     attributes = session(handler_input)
@@ -197,7 +207,8 @@ class StartRoutineHandler(IntentHandler):
         routine = content.routines.get(spoken or "") or content.routine_by_name(spoken or "")
         if routine is None:
             prompt_id = "which_routine" if spoken else "list"
-            return reply(handler_input, routine_prompt(handler_input, prompt_id), routine_prompt(handler_input, "list_reprompt"))
+            return answer(handler_input, ssml.Ssml(""), routine_prompt(handler_input, prompt_id),
+                          routine_prompt(handler_input, "list_reprompt"))
         return begin(handler_input, routine)
 
 
@@ -207,7 +218,8 @@ class ListRoutinesHandler(IntentHandler):
     intents = ("ListRoutinesIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return reply(handler_input, routine_prompt(handler_input, "list"), routine_prompt(handler_input, "list_reprompt"))
+        return answer(handler_input, ssml.Ssml(""), routine_prompt(handler_input, "list"),
+                      routine_prompt(handler_input, "list_reprompt"))
 
 
 class NoRoutineHandler(IntentHandler):
