@@ -116,6 +116,15 @@ def test_timed_parts_hold_no_change_of_position():
                 assert not POSITION_CHANGES.search(beat.say), f"{routine.id}[{index}]: {beat.say!r} belongs in move"
 
 
+def test_every_routine_line_fits_one_breath():
+    for routine in CONTENT.routines.values():
+        for step in routine.steps:
+            for beat in (*step.move, *step.beats, *step.each):
+                assert len(beat.say.split()) <= 30, beat.say
+                for sentence in re.split(r"(?<=[.?!;])\s+", beat.say):
+                    assert len(sentence.split()) <= 20, sentence
+
+
 def test_positions_holds_say_keep_breathing():
     for step in CONTENT.routines["positions"].steps:
         if step.move:
@@ -132,7 +141,7 @@ def test_leg_exercises_say_to_stop_and_tell_me_and_that_phrase_reaches_the_red_f
 
 def test_the_ice_and_heat_session_never_has_the_pack_lain_on(alexa):
     words = " ".join(beat.say for step in CONTENT.routines["ice_heat"].steps for beat in (*step.move, *step.beats))
-    assert "weight isn't on it" in words and "Never lie on a heat pack" in words
+    assert "Keep your weight off it" in words and "never lie on a heat pack" in words
     assert "maker's instructions" in words and "never put it on bare skin" in words
 
 
