@@ -4,7 +4,7 @@ import os
 
 from skill import create_app
 
-logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").strip().upper() or "INFO", format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 app = create_app()
 
 if __name__ == "__main__":

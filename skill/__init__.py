@@ -10,8 +10,10 @@ from typing import Any, Mapping
 
 from flask import Flask
 
+from . import config as config_module
 from . import content as content_module
 from .builder import build_skill
+from .config import env_flag
 from .store import build_adapter
 from .verification import build_verifiers, fetch_url
 from .web import SkillEndpoint
@@ -19,19 +21,14 @@ from .web import SkillEndpoint
 log = logging.getLogger(__name__)
 
 
-def _env_flag(name: str, default: bool = True) -> bool:
-    value = os.environ.get(name)
-    if value is None or not value.strip():
-        return default
-    return value.strip().lower() not in ("0", "false", "no", "off")
-
-
 def default_config() -> dict[str, Any]:
     """Configuration read from the environment (see README: Configuration)."""
     return {
-        "VERIFY_SIGNATURE": _env_flag("ASK_SDK_VERIFY_SIGNATURE"),
-        "VERIFY_TIMESTAMP": _env_flag("ASK_SDK_VERIFY_TIMESTAMP"),
+        "VERIFY_SIGNATURE": env_flag("ASK_SDK_VERIFY_SIGNATURE"),
+        "VERIFY_TIMESTAMP": env_flag("ASK_SDK_VERIFY_TIMESTAMP"),
         "SKILL_ID": os.environ.get("SKILL_ID") or None,
+        # With verification on and no SKILL_ID, start-up refuses unless this says so on purpose.
+        "ALLOW_ANY_SKILL_ID": env_flag("ALLOW_ANY_SKILL_ID", default=False),
         "LOCALES": ("en-US",),
         # Memory: "sqlite" (default), "dynamodb" (SKILL_DYNAMODB_TABLE), or "none".
         "STORE": os.environ.get("SKILL_STORE") or "sqlite",
@@ -48,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(default_config())
     if config:
         app.config.update(config)
+    config_module.check(app.config)
 
     contents = {locale: content_module.load(locale) for locale in app.config["LOCALES"]}
     store_path = app.config["STORE_PATH"] or os.path.join(app.instance_path, "back-spasm-helper.sqlite3")
@@ -60,7 +58,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         fetch=app.config.get("CERT_FETCH") or fetch_url,
         trust_roots=app.config.get("CERT_TRUST_ROOTS"),
     )
-    endpoint = SkillEndpoint(skill, verifiers, skill_id=app.config["SKILL_ID"])
+    endpoint = SkillEndpoint(
+        skill, verifiers, skill_id=app.config["SKILL_ID"], max_bytes=app.config["MAX_CONTENT_LENGTH"],
+        unsigned_hint="For local trials only, start the skill with ASK_SDK_VERIFY_SIGNATURE=false" if verifiers.raw else None,
+    )
     endpoint.register(app)
     app.extensions["back_spasm_helper.store"] = store
     if not app.config["VERIFY_SIGNATURE"] or not app.config["VERIFY_TIMESTAMP"]:

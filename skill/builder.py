@@ -11,7 +11,7 @@ from .content import Content
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
 from .handlers import answers, builtins, errors, remembering, routines, safety, triage
-from .interceptors import LocaleInterceptor, RepeatCacheInterceptor, TurnInterceptor
+from .interceptors import LocaleInterceptor, RepeatCacheInterceptor, SessionStateInterceptor
 from .persistence import SaveProfileInterceptor
 
 
@@ -68,7 +68,7 @@ def build_skill(
         builder.add_request_handler(handler)
     builder.add_exception_handler(errors.CatchAllExceptionHandler())
     builder.add_global_request_interceptor(LocaleInterceptor(contents))
-    builder.add_global_request_interceptor(TurnInterceptor())
+    builder.add_global_request_interceptor(SessionStateInterceptor())
     builder.add_global_response_interceptor(RepeatCacheInterceptor())
     if store is not None:
         builder.add_global_response_interceptor(SaveProfileInterceptor())

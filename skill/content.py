@@ -111,6 +111,15 @@ class Triage:
     units: Mapping[str, tuple[str, str]]
     bands: tuple[TriageBand, ...]
 
+    def elapsed(self, hours: float) -> str:
+        """'5 hours', '3 days', '2 weeks', '2 months': the largest unit that reads naturally."""
+        for unit, size, below in (("hour", 1, 48), ("day", 24, 14 * 24), ("week", 168, 8 * 168), ("month", 720, None)):
+            if below is None or hours < below:
+                count = max(1, round(hours / size))
+                singular, plural = self.units[unit]
+                return f"{count} {singular if count == 1 else plural}"
+        raise AssertionError("unreachable")
+
     def band_for(self, hours: float) -> TriageBand:
         """The first band whose limit lies above the hours given (the last has none)."""
         for band in self.bands:

@@ -1,7 +1,8 @@
-"""Cross-cutting concerns only: pick the locale's content, remember the last reply."""
+"""Cross-cutting concerns only: pick the locale's content, check the session, remember the last reply."""
 from __future__ import annotations
 
-from typing import Mapping
+import logging
+from typing import Any, Callable, Mapping
 
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor, AbstractResponseInterceptor
 from ask_sdk_core.handler_input import HandlerInput
@@ -9,8 +10,12 @@ from ask_sdk_model import Response
 from ask_sdk_model.dialog import ElicitSlotDirective
 
 from .content import DEFAULT_LOCALE, Content
-from .handlers.base import CONTENT_KEY, LAST_REPLY, PREVIOUS_TURN, TURN_SCOPED
+from .handlers.base import CONTENT_KEY, LAST_REPLY, LAST_TOPIC, PENDING, PREVIOUS_TURN, ROUTINE, SAID_KEY, TURN_SCOPED
 from .handlers.routines import STEP_PLAYED
+from .logsafe import clean
+from .routine import RoutineState
+
+log = logging.getLogger(__name__)
 
 
 class LocaleInterceptor(AbstractRequestInterceptor):
@@ -25,12 +30,58 @@ class LocaleInterceptor(AbstractRequestInterceptor):
         handler_input.attributes_manager.request_attributes[CONTENT_KEY] = content
 
 
-class RepeatCacheInterceptor(AbstractResponseInterceptor):
-    """Keeps the last spoken response in the session so 'repeat' can say it again.
+def _pending(value: Any, content: Content) -> bool:
+    return value in ({"yes": "resume"}, {"yes": "forget"}, {"ask": "triage"}) or (
+        isinstance(value, dict) and set(value) == {"yes", "topic"} and value["yes"] == "more"
+        and isinstance(value["topic"], str) and value["topic"] in content.topics)
 
-    A routine step is not copied (it can run to thousands of characters, and session
-    attributes travel with every request): a marker says a step was played, and the
-    routine handler renders the same step again from the routine state.
+
+def _last_reply(value: Any, content: Content) -> bool:
+    # The lines themselves are checked against the content when "repeat" renders them.
+    return value == {STEP_PLAYED: True} or (
+        isinstance(value, dict) and set(value) <= {"say", "ask", "elicit"} and isinstance(value.get("say"), list)
+        and isinstance(value.get("ask"), list) and isinstance(value.get("elicit", False), bool))
+
+
+# Every session attribute the skill keeps, and the shape it must have.
+SESSION_SHAPES: dict[str, Callable[[Any, Content], bool]] = {
+    ROUTINE: lambda value, content: RoutineState.from_dict(value, content.shapes) is not None,
+    PENDING: _pending,
+    LAST_TOPIC: lambda value, content: isinstance(value, str) and value in content.topics,
+    LAST_REPLY: _last_reply,
+}
+
+
+class SessionStateInterceptor(AbstractRequestInterceptor):
+    """Checks the session before any handler runs; then takes the last turn's offer and topic out of it.
+
+    Session attributes come back from the client with each request, so they are input like any other:
+    anything of the wrong shape, or unknown, is dropped (and logged by name only), never trusted.
+    The last response's offer and topic live exactly one turn (see handlers/base.py: TURN_SCOPED).
+    """
+
+    def process(self, handler_input: HandlerInput) -> None:
+        if handler_input.request_envelope.session is None:
+            return
+        content = handler_input.attributes_manager.request_attributes[CONTENT_KEY]
+        attributes = handler_input.attributes_manager.session_attributes
+        dropped = [key for key, value in attributes.items()
+                   if key not in SESSION_SHAPES or not SESSION_SHAPES[key](value, content)]
+        for key in dropped:
+            attributes.pop(key)
+        if dropped:
+            log.info("session: dropped attributes of the wrong shape: %s", sorted(clean(key, 40) for key in dropped))
+        handler_input.attributes_manager.request_attributes[PREVIOUS_TURN] = {
+            key: attributes.pop(key) for key in TURN_SCOPED if key in attributes
+        }
+
+
+class RepeatCacheInterceptor(AbstractResponseInterceptor):
+    """Keeps what the last response said, as content ids, so 'repeat' can render it again.
+
+    Never the SSML itself: a routine step is a marker (the routine handler renders the same step
+    again from the routine state), anything else the lines of skill/said.py. A reply that cannot be
+    named by ids is not kept.
     """
 
     def process(self, handler_input: HandlerInput, response: Response) -> None:
@@ -38,25 +89,16 @@ class RepeatCacheInterceptor(AbstractResponseInterceptor):
             return
         if handler_input.request_envelope.session is None:
             return
-        if handler_input.attributes_manager.request_attributes.get(STEP_PLAYED):
-            handler_input.attributes_manager.session_attributes[LAST_REPLY] = {STEP_PLAYED: True}
+        request_attributes = handler_input.attributes_manager.request_attributes
+        session = handler_input.attributes_manager.session_attributes
+        if request_attributes.get(STEP_PLAYED):
+            session[LAST_REPLY] = {STEP_PLAYED: True}
             return
-        if getattr(response.output_speech, "ssml", None) is None:
+        speech, reprompt = request_attributes.get(SAID_KEY) or (None, None)
+        if speech is None or reprompt is None:
+            session.pop(LAST_REPLY, None)
             return
-        reprompt = response.reprompt.output_speech.ssml if response.reprompt and response.reprompt.output_speech else None
-        last = {"speech": response.output_speech.ssml, "reprompt": reprompt}
+        last: dict[str, Any] = {"say": [list(line) for line in speech], "ask": [list(line) for line in reprompt]}
         if any(isinstance(directive, ElicitSlotDirective) for directive in response.directives or ()):
             last["elicit"] = True  # repeating a question Alexa's dialog asked must ask it the same way
-        handler_input.attributes_manager.session_attributes[LAST_REPLY] = last
-
-
-class TurnInterceptor(AbstractRequestInterceptor):
-    """Takes the last response's offer and topic out of the session: they live exactly one turn."""
-
-    def process(self, handler_input: HandlerInput) -> None:
-        if handler_input.request_envelope.session is None:
-            return
-        attributes = handler_input.attributes_manager.session_attributes
-        handler_input.attributes_manager.request_attributes[PREVIOUS_TURN] = {
-            key: attributes.pop(key) for key in TURN_SCOPED if key in attributes
-        }
+        session[LAST_REPLY] = last

@@ -33,6 +33,43 @@ def _parse(value: Any) -> datetime | None:
         return None
 
 
+def _whole(value: Any, below: int | None = None) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0 and (below is None or value < below)
+
+
+# Each field the skill stores, and the shape it must have; anything else in a profile is dropped.
+FIELDS: dict[str, Any] = {
+    "visits": _whole,
+    "disclaimer_heard": lambda value: isinstance(value, bool),
+    "pace": lambda value: _whole(value, len(PACES)),
+    "routine": lambda value: isinstance(value, dict) and _parse(value.get("touched")) is not None,
+    "spasm_started": lambda value: _parse(value) is not None,
+    "spasm_told": lambda value: _parse(value) is not None,
+}
+
+
+def tidy(profile: Profile, now: datetime) -> list[str]:
+    """Heal and expire a profile as it is read: returns the names of fields of the wrong shape (dropped).
+
+    A field of the wrong shape (a bug, an old version, a hand edit) is dropped and the rest kept, so
+    one bad field can never break every launch for that user. Fields past their time are dropped too,
+    whatever the request, so nothing outlives what the privacy text promises.
+    """
+    malformed = [key for key, value in profile.items() if key not in FIELDS or not FIELDS[key](value)]
+    for key in malformed:
+        profile.pop(key)
+    routine = profile.get("routine")
+    touched = _parse(routine.get("touched")) if isinstance(routine, dict) else None
+    if touched is not None and not timedelta(0) <= now - touched <= RESUME_WINDOW:
+        forget_routine(profile)
+    if ("spasm_started" in profile) != ("spasm_told" in profile) or (
+        "spasm_told" in profile and not timedelta(0) <= now - _parse(profile["spasm_told"]) <= ONSET_MEMORY  # type: ignore[operator]
+    ):
+        for key in ("spasm_started", "spasm_told"):
+            profile.pop(key, None)
+    return malformed
+
+
 def note_visit(profile: Profile) -> bool:
     """Count a visit; True when this is the first time the disclaimer is due."""
     visits = profile.get("visits")

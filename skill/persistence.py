@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime, timezone
 from typing import Any, MutableMapping
 
 from ask_sdk_core.dispatch_components import AbstractResponseInterceptor
@@ -17,6 +18,8 @@ from ask_sdk_core.exceptions import AttributesManagerException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from . import memory
+from .logsafe import clean
 from .store import user_id_of, user_ref
 
 log = logging.getLogger(__name__)
@@ -48,8 +51,20 @@ def profile(handler_input: HandlerInput) -> MutableMapping[str, Any]:
         loaded = {}
         handler_input.attributes_manager.persistent_attributes = loaded
     attributes[PROFILE_KEY] = loaded
-    attributes[SNAPSHOT_KEY] = _frozen(loaded)
+    attributes[SNAPSHOT_KEY] = _frozen(loaded)  # before tidying: a healed or expired profile is saved back
+    malformed = memory.tidy(loaded, request_time(handler_input))
+    if malformed:
+        log.warning("store: healed the profile of user %s: dropped malformed fields %s",
+                    user_ref(user_id_of(handler_input.request_envelope)), sorted(clean(key, 40) for key in malformed))
     return loaded
+
+
+def request_time(handler_input: HandlerInput) -> datetime:
+    """The request's own timestamp (so answers are reproducible), else the clock."""
+    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
+    if isinstance(stamp, datetime):
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
+    return datetime.now(timezone.utc)
 
 
 class SaveProfileInterceptor(AbstractResponseInterceptor):

@@ -25,14 +25,25 @@ _BREAK = re.compile(r'<break\s+time="(\d+(?:\.\d+)?)(ms|s)"\s*/>')
 _TAG = re.compile(r"<[^>]+>")
 
 
+Line = tuple  # what a fragment says, by content id: ("topic", "heat_or_ice", "answer"); see skill/said.py
+
+
 @dataclass(frozen=True)
 class Ssml:
-    """A fragment of markup that is already safe to embed."""
+    """A fragment of markup that is already safe to embed.
+
+    `said` names the content it was rendered from, so it can be rendered again ("repeat") from ids
+    alone; None when it was not (such a fragment cannot be repeated from ids).
+    """
 
     markup: str
+    said: tuple[Line, ...] | None = None
 
     def __add__(self, other: "Ssml") -> "Ssml":
-        return Ssml(self.markup + other.markup)
+        return join([self, other], separator="")
+
+
+EMPTY = Ssml("", ())
 
 
 Value = Union[str, int, float, Ssml]
@@ -80,8 +91,12 @@ def digits(number: str) -> Ssml:
 
 
 def join(fragments: Iterable[Ssml], separator: str = " ") -> Ssml:
-    """Join fragments with a space (or another separator)."""
-    return Ssml(separator.join(f.markup for f in fragments if f.markup))
+    """Join fragments with a space (or another separator); empty ones add nothing, not even to `said`."""
+    spoken = [f for f in fragments if f.markup]
+    said: tuple[Line, ...] | None = ()
+    for fragment in spoken:
+        said = None if said is None or fragment.said is None else said + fragment.said
+    return Ssml(separator.join(f.markup for f in spoken), said)
 
 
 def speak(fragment: Ssml) -> str:

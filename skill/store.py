@@ -19,7 +19,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_SECONDS = 10.0
-RETENTION_DAYS = 90  # rows untouched this long are deleted at start-up
+RETENTION_DAYS = 90  # rows untouched this long are deleted: at start-up, then every PURGE_EVERY_SECONDS
+PURGE_EVERY_SECONDS = 3600.0
 
 
 class StoreError(RuntimeError):
@@ -52,10 +53,18 @@ def user_ref(user_id: str | None) -> str:
 
 
 class SQLiteAdapter(AbstractPersistenceAdapter):
-    """Persistent attributes in one SQLite file."""
+    """Persistent attributes in one SQLite file.
 
-    def __init__(self, path: str | os.PathLike[str]):
+    Deletion is real: secure_delete overwrites a deleted row's bytes in the database file, and a
+    WAL checkpoint that truncates the -wal file follows every "forget me" and every purge, so no
+    copy of the row is left in any file the store writes.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], clock: Callable[[], float] = time.time):
         self.path = Path(path)
+        self._clock = clock
+        self._next_purge = 0.0
+        self._purge_lock = threading.Lock()
         self._local = threading.local()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,6 +72,7 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
             try:
                 self._migrate(connection)
                 self._purge(connection)
+                self._next_purge = self._clock() + PURGE_EVERY_SECONDS
             finally:
                 connection.close()
         except (OSError, sqlite3.Error) as error:
@@ -72,6 +82,7 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
         connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=True)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
+        connection.execute("PRAGMA secure_delete=ON")  # a deleted row's bytes are overwritten, not left behind
         return connection
 
     def _migrate(self, connection: sqlite3.Connection) -> None:
@@ -87,10 +98,29 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def _purge(self, connection: sqlite3.Connection) -> None:
-        cutoff = time.time() - RETENTION_DAYS * 86400
+        cutoff = self._clock() - RETENTION_DAYS * 86400
         removed = connection.execute("DELETE FROM attributes WHERE updated_at < ?", (cutoff,)).rowcount
         if removed:
             log.info("store: deleted %d users unseen for %d days", removed, RETENTION_DAYS)
+            self._erase_traces(connection)
+
+    def _purge_when_due(self) -> None:
+        """The retention purge, again every PURGE_EVERY_SECONDS while the process runs."""
+        if self._clock() < self._next_purge or not self._purge_lock.acquire(blocking=False):
+            return
+        try:
+            self._next_purge = self._clock() + PURGE_EVERY_SECONDS
+            self._purge(self._connection())
+        except sqlite3.Error as error:
+            log.error("store: scheduled purge failed: %s", error)
+        finally:
+            self._purge_lock.release()
+
+    def _erase_traces(self, connection: sqlite3.Connection) -> None:
+        """Move everything from the -wal file into the database and empty it, so deleted rows leave no copy."""
+        busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:  # another connection is mid-read; the next delete or purge checkpoints again
+            log.warning("store: WAL checkpoint after a delete was busy; it will be retried")
 
     def _connection(self) -> sqlite3.Connection:
         """This thread's connection in this process (a forked worker opens its own)."""
@@ -127,20 +157,23 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
     def save_attributes(self, request_envelope: RequestEnvelope, attributes: dict[str, Any]) -> None:
         """Write the user's attributes, committed before this returns."""
         user_id = self._user(request_envelope)
+        self._purge_when_due()
         try:
             self._connection().execute(
                 "INSERT INTO attributes (user_id, data, updated_at) VALUES (?, ?, ?) "
                 "ON CONFLICT(user_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-                (user_id, json.dumps(attributes, separators=(",", ":"), sort_keys=True), time.time()),
+                (user_id, json.dumps(attributes, separators=(",", ":"), sort_keys=True), self._clock()),
             )
         except (sqlite3.Error, TypeError, ValueError) as error:
             raise PersistenceException(f"store write failed: {error}") from error
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
-        """Remove the user's row."""
+        """Remove the user's row, and every copy of it the store's files hold."""
         user_id = self._user(request_envelope)
         try:
-            self._connection().execute("DELETE FROM attributes WHERE user_id = ?", (user_id,))
+            connection = self._connection()
+            connection.execute("DELETE FROM attributes WHERE user_id = ?", (user_id,))
+            self._erase_traces(connection)
         except sqlite3.Error as error:
             raise PersistenceException(f"store delete failed: {error}") from error
 

@@ -5,10 +5,16 @@ they lack for a public endpoint:
   - every failure is one VerificationFailed with a short reason (a 400), where the upstream
     code lets some escape as 500s: a certificate without a SAN (ExtensionNotFound), a signature
     that is not base64 (binascii.Error), a chain that cannot be fetched (URLError, timeouts);
-  - the certificate chain is fetched with a timeout (upstream: none, so one slow fetch hangs a worker);
-  - a validated chain is cached until the certificate expires or CHAIN_MAX_AGE passes,
-    whichever is first (upstream: forever, even after the certificate expired);
-  - percent-encoded paths are decoded before the /echo.api/ check, so "%2e%2e" cannot slip by;
+  - the certificate URL is put in one canonical form before anything else (scheme and host in lower
+    case, default port dropped, %-escapes decoded, path normalised), and a URL with a query string,
+    fragment, parameters or user-info is refused: 10,000 spellings of one URL are one cache entry;
+  - the whole certificate fetch has one deadline (upstream: no timeout at all, so one slow or
+    trickling server holds a worker);
+  - a validated chain is cached until the certificate expires or CHAIN_MAX_AGE passes, whichever is
+    first (upstream: forever), in a cache of MAX_CACHED_CHAINS entries (Alexa uses a handful);
+  - a URL whose fetch failed is remembered for FAILED_FETCH_MEMORY_SECONDS, and at most
+    MAX_FETCHES_PER_WINDOW fetches start per FETCH_WINDOW_SECONDS, so unsigned requests cannot turn
+    the service into a fetcher (a warm cache needs no fetches at all);
   - certificate dates are compared timezone-aware (upstream uses properties cryptography deprecated).
 `fetch` and `trust_roots` can be injected: the tests use a locally made PKI and no network.
 """
@@ -16,13 +22,18 @@ from __future__ import annotations
 
 import base64
 import binascii
+import http.client
+import io
+import posixpath
+import socket
+import ssl
 import threading
 import time
-import urllib.error
-import urllib.request
+from collections import OrderedDict, deque
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping, Sequence
-from urllib.parse import unquote, urlparse, urlunparse
+from urllib.parse import unquote, urlparse
 
 from ask_sdk_model import RequestEnvelope
 
@@ -42,9 +53,13 @@ from certvalidator import CertificateValidator, ValidationContext  # noqa: E402
 from certvalidator.errors import PathError, ValidationError  # noqa: E402
 from cryptography import x509  # noqa: E402
 
-FETCH_TIMEOUT_SECONDS = 5.0
+FETCH_TIMEOUT_SECONDS = 5.0  # the deadline for a whole certificate fetch: connect, headers and body
 CHAIN_MAX_AGE_SECONDS = 12 * 3600
 MAX_CHAIN_BYTES = 64 * 1024
+MAX_CACHED_CHAINS = 8
+FAILED_FETCH_MEMORY_SECONDS = 60.0
+MAX_FETCHES_PER_WINDOW = 10
+FETCH_WINDOW_SECONDS = 60.0
 
 Fetch = Callable[[str, float], bytes]
 
@@ -53,14 +68,97 @@ class VerificationFailed(Exception):
     """The request failed verification; the message is safe to return to the caller."""
 
 
-def fetch_url(url: str, timeout: float) -> bytes:
-    """Download a certificate chain, with a timeout and a size cap."""
-    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (URL checked before)
-        return response.read(MAX_CHAIN_BYTES + 1)
+class _DeadlineSocket:
+    """A socket whose every read gets only the time left before one deadline.
+
+    http.client's timeout applies to each read, so a server that sends a byte every few seconds
+    never trips it; this makes the whole exchange share one deadline.
+    """
+
+    def __init__(self, sock: socket.socket, deadline: float):
+        self._sock, self._deadline = sock, deadline
+
+    def _arm(self) -> None:
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise TimeoutError("certificate fetch passed its deadline")
+        self._sock.settimeout(remaining)
+
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0) -> int:
+        self._arm()
+        try:
+            return self._sock.recv_into(buffer, nbytes, flags)
+        except socket.timeout as error:
+            raise TimeoutError("certificate fetch passed its deadline") from error
+
+    def sendall(self, data: bytes, flags: int = 0) -> None:
+        self._arm()
+        self._sock.sendall(data, flags)
+
+    def makefile(self, mode: str = "rb", *args: Any, **kwargs: Any) -> Any:
+        # As socket.makefile does: count the stream, so closing the connection leaves it readable
+        # until the response is done with it; reads come back through recv_into above.
+        raw = socket.SocketIO(self, "rb")  # type: ignore[arg-type]
+        self._sock._io_refs += 1  # type: ignore[attr-defined]
+        return io.BufferedReader(raw)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+def fetch_url(url: str, deadline: float = FETCH_TIMEOUT_SECONDS) -> bytes:
+    """Download a certificate chain within one deadline for the whole exchange, with a size cap."""
+    parsed = urlparse(url)
+    until = time.monotonic() + deadline
+    if parsed.scheme == "https":
+        connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+            parsed.hostname or "", parsed.port, timeout=deadline, context=ssl.create_default_context())
+    else:  # plain HTTP only ever reaches here in tests: the verifier accepts https URLs alone
+        connection = http.client.HTTPConnection(parsed.hostname or "", parsed.port, timeout=deadline)
+    try:
+        connection.connect()
+        connection.sock = _DeadlineSocket(connection.sock, until)  # type: ignore[assignment]
+        connection.request("GET", parsed.path or "/")
+        response = connection.getresponse()
+        if response.status != 200:
+            raise OSError(f"certificate fetch answered {response.status}")
+        data = b""
+        while len(data) <= MAX_CHAIN_BYTES:
+            chunk = response.read(min(16384, MAX_CHAIN_BYTES + 1 - len(data)))
+            if not chunk:
+                break
+            data += chunk
+        return data
+    finally:
+        connection.close()
+
+
+def canonical_cert_url(cert_url: str) -> str:
+    """The one spelling of a certificate URL: what is fetched and what keys the cache.
+
+    Refuses what Alexa never sends and an attacker would use to make each URL unique: a query
+    string, fragment, ;parameters or user-info. Alexa's own rules (https, s3.amazonaws.com,
+    /echo.api/, port 443) are checked on the result by the SDK's validation.
+    """
+    parsed = urlparse(cert_url)
+    if parsed.query or parsed.fragment or parsed.params or "@" in parsed.netloc:
+        raise VerificationException("Signature certificate URL must not carry a query, fragment or user-info")
+    try:
+        port = parsed.port
+    except ValueError as error:
+        raise VerificationException("Signature certificate URL has an invalid port", error) from error
+    scheme = parsed.scheme.lower()
+    host = (parsed.hostname or "").lower()
+    netloc = host if port in (None, 443) else f"{host}:{port}"
+    path = posixpath.normpath(unquote(parsed.path)) if parsed.path else ""
+    return f"{scheme}://{netloc}{path}"
 
 
 class AlexaSignatureVerifier(RequestVerifier):
-    """The SDK's RequestVerifier with safe failures, a fetch timeout and an expiring chain cache."""
+    """The SDK's RequestVerifier with safe failures, a fetch deadline and a small, expiring chain cache.
+
+    It needs only the headers and the raw body, so the endpoint runs it before parsing anything.
+    """
 
     def __init__(
         self,
@@ -72,7 +170,9 @@ class AlexaSignatureVerifier(RequestVerifier):
         self._fetch = fetch
         self._trust_roots = list(trust_roots) if trust_roots is not None else None
         self._clock = clock
-        self._chains: dict[str, tuple[x509.Certificate, float]] = {}
+        self._chains: OrderedDict[str, tuple[x509.Certificate, float]] = OrderedDict()  # least recent first
+        self._failed: OrderedDict[str, float] = OrderedDict()  # canonical URL -> remembered until
+        self._fetches: deque[float] = deque()  # start times of recent fetches
         self._lock = threading.Lock()
 
     def verify(self, headers: Mapping[str, Any], serialized_request_env: str, deserialized_request_env: RequestEnvelope) -> None:
@@ -84,33 +184,59 @@ class AlexaSignatureVerifier(RequestVerifier):
             raise VerificationException(f"Signature verification failed ({type(error).__name__})") from error
 
     def _validate_certificate_url(self, cert_url: str) -> None:
-        parsed = urlparse(cert_url)
-        # Decode %-escapes first, so the path check sees what the server would serve.
-        super()._validate_certificate_url(urlunparse(parsed._replace(path=unquote(parsed.path))))
+        # Checked in canonical form: %-escapes decoded, so "%2e%2e" cannot slip by the path check.
+        super()._validate_certificate_url(canonical_cert_url(cert_url))
 
     def _retrieve_and_validate_certificate_chain(self, cert_url: str, x509_backend: Any = None) -> x509.Certificate:
-        self._validate_certificate_url(cert_url)
+        url = canonical_cert_url(cert_url)
+        super()._validate_certificate_url(url)
         now = self._clock()
         with self._lock:
-            cached = self._chains.get(cert_url)
-        if cached is not None and now < cached[1]:
-            return cached[0]
-        chain = self._load_cert_chain(cert_url)
+            cached = self._chains.get(url)
+            if cached is not None and now < cached[1]:
+                self._chains.move_to_end(url)
+                return cached[0]
+            if self._failed.get(url, 0.0) > now:
+                raise VerificationException("Unable to load certificate from URL (failed recently)")
+            self._take_fetch_slot(now)
+        try:
+            end_cert = self._load_and_validate(url)
+        except VerificationException:
+            with self._lock:
+                self._failed[url] = now + FAILED_FETCH_MEMORY_SECONDS
+                while len(self._failed) > 4 * MAX_CACHED_CHAINS:
+                    self._failed.popitem(last=False)
+            raise
+        expires = min(end_cert.not_valid_after_utc.timestamp(), now + CHAIN_MAX_AGE_SECONDS)
+        with self._lock:
+            self._chains[url] = (end_cert, expires)
+            self._chains.move_to_end(url)
+            while len(self._chains) > MAX_CACHED_CHAINS:
+                self._chains.popitem(last=False)
+        return end_cert
+
+    def _take_fetch_slot(self, now: float) -> None:
+        """At most MAX_FETCHES_PER_WINDOW fetches start per window (call with the lock held)."""
+        while self._fetches and self._fetches[0] <= now - FETCH_WINDOW_SECONDS:
+            self._fetches.popleft()
+        if len(self._fetches) >= MAX_FETCHES_PER_WINDOW:
+            raise VerificationException("Unable to load certificate from URL (too many fetches; try again shortly)")
+        self._fetches.append(now)
+
+    def _load_and_validate(self, url: str) -> x509.Certificate:
+        chain = self._load_cert_chain(url)
         self._validate_cert_chain(chain)
         try:
             end_cert = x509.load_pem_x509_certificate(chain)
         except ValueError as error:
             raise VerificationException("Signature certificate is not readable", error) from error
         self._validate_end_certificate(end_cert)
-        expires = min(end_cert.not_valid_after_utc.timestamp(), now + CHAIN_MAX_AGE_SECONDS)
-        with self._lock:
-            self._chains[cert_url] = (end_cert, expires)
         return end_cert
 
     def _load_cert_chain(self, cert_url: str) -> bytes:
         try:
             data = self._fetch(cert_url, FETCH_TIMEOUT_SECONDS)
-        except (OSError, urllib.error.URLError, ValueError) as error:  # timeouts are OSErrors
+        except (OSError, ValueError, http.client.HTTPException) as error:  # timeouts are OSErrors
             raise VerificationException("Unable to load certificate from URL", error) from error
         if not data or len(data) > MAX_CHAIN_BYTES:
             raise VerificationException("Certificate chain is empty or too large")
@@ -150,28 +276,34 @@ class AlexaSignatureVerifier(RequestVerifier):
         super()._valid_request_body(cert_chain, signature, serialized_request_env)
 
 
+@dataclass(frozen=True)
+class Verifiers:
+    """The checks to run on each request, split by what they need."""
+
+    raw: tuple[AbstractVerifier, ...] = ()  # headers and raw body only (the signature): run before parsing
+    parsed: tuple[AbstractVerifier, ...] = ()  # the parsed envelope too (the timestamp)
+
+
 def build_verifiers(
     verify_signature: bool,
     verify_timestamp: bool,
     fetch: Fetch = fetch_url,
     trust_roots: Sequence[bytes] | None = None,
-) -> list[AbstractVerifier]:
+) -> Verifiers:
     """The verifiers to run on each request, by configuration."""
-    verifiers: list[AbstractVerifier] = []
-    if verify_signature:
-        verifiers.append(AlexaSignatureVerifier(fetch=fetch, trust_roots=trust_roots))
-    if verify_timestamp:
-        verifiers.append(TimestampVerifier())
-    return verifiers
+    return Verifiers(
+        raw=(AlexaSignatureVerifier(fetch=fetch, trust_roots=trust_roots),) if verify_signature else (),
+        parsed=(TimestampVerifier(),) if verify_timestamp else (),
+    )
 
 
 def verify(
     verifiers: Sequence[AbstractVerifier],
     headers: Mapping[str, Any],
     body: str,
-    envelope: RequestEnvelope,
+    envelope: RequestEnvelope | None,
 ) -> None:
-    """Run every verifier; raise VerificationFailed with a short reason on any failure."""
+    """Run the verifiers; raise VerificationFailed with a short reason on any failure."""
     for verifier in verifiers:
         try:
             verifier.verify(headers=dict(headers), serialized_request_env=body, deserialized_request_env=envelope)

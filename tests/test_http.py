@@ -105,12 +105,14 @@ class TestSkillId:
 
 
 def test_verification_is_on_by_default(monkeypatch):
-    for name in ("ASK_SDK_VERIFY_SIGNATURE", "ASK_SDK_VERIFY_TIMESTAMP", "SKILL_ID"):
+    for name in ("ASK_SDK_VERIFY_SIGNATURE", "ASK_SDK_VERIFY_TIMESTAMP", "ALLOW_ANY_SKILL_ID"):
         monkeypatch.delenv(name, raising=False)
-    client = create_app().test_client()
+    monkeypatch.setenv("SKILL_ID", SKILL_ID)
+    client = create_app({"STORE": "none"}).test_client()
     reply = post(client, envelope({"type": "LaunchRequest"}))
     assert reply.status_code == 400
     assert "Signature" in reply.get_json()["error"]
+    assert "ASK_SDK_VERIFY_SIGNATURE=false" in reply.get_json()["error"]  # how to try it locally
 
 
 def test_verification_can_be_turned_off_by_environment_with_a_warning(monkeypatch, caplog):

@@ -10,7 +10,7 @@ import pytest
 from skill import create_app
 from skill import verification
 
-from .alexa import envelope, intent_request
+from .alexa import SKILL_ID, envelope, intent_request
 from .pki import ALEXA_DOMAIN, Pki, certificate, make_pki, pem, sign
 
 CERT_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert-12.pem"
@@ -58,7 +58,7 @@ def server(pki) -> Server:
 @pytest.fixture
 def client(pki, server, tmp_path):
     app = create_app({
-        "VERIFY_SIGNATURE": True, "VERIFY_TIMESTAMP": True, "STORE": "none",
+        "VERIFY_SIGNATURE": True, "VERIFY_TIMESTAMP": True, "STORE": "none", "SKILL_ID": SKILL_ID,
         "CERT_FETCH": server, "CERT_TRUST_ROOTS": pki.trust_roots,
     })
     return app.test_client()
@@ -215,18 +215,19 @@ def test_the_cache_never_outlives_the_certificate(pki, server):
     assert len(server.fetches) == 2  # not served from the cache once the certificate has expired
 
 
-def test_the_default_fetch_has_a_timeout(monkeypatch):
+def test_the_default_fetch_has_one_deadline_for_the_whole_fetch(monkeypatch):
     seen = {}
 
-    def fake_urlopen(url, timeout=None):
-        seen["timeout"] = timeout
-        raise socket.timeout("timed out")
+    def fake_fetch(url, deadline):
+        seen["url"], seen["deadline"] = url, deadline
+        raise TimeoutError("certificate fetch passed its deadline")
 
-    monkeypatch.setattr(verification.urllib.request, "urlopen", fake_urlopen)
-    verifier = verification.AlexaSignatureVerifier()
+    monkeypatch.setattr(verification, "fetch_url", fake_fetch)
+    verifier = verification.AlexaSignatureVerifier(fetch=verification.fetch_url)
     with pytest.raises(verification.VerificationException, match="Unable to load certificate"):
         verifier._load_cert_chain(CERT_URL)
-    assert seen["timeout"] == verification.FETCH_TIMEOUT_SECONDS
+    assert seen == {"url": CERT_URL, "deadline": verification.FETCH_TIMEOUT_SECONDS}
+    assert verification.AlexaSignatureVerifier.__init__.__defaults__[0].__name__ == "fetch_url"
 
 
 def test_another_skill_id_is_400_even_when_signed(pki, server):

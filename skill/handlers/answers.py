@@ -7,7 +7,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from .. import ssml
+from .. import said, ssml
 from ..content import Topic
 from .routines import answer
 from .base import (
@@ -25,7 +25,9 @@ def answer_topic(handler_input: HandlerInput, topic: Topic) -> Response:
         closing = prompt(handler_input, "offer_more")
     else:
         closing = prompt(handler_input, "after_more")
-    return answer(handler_input, ssml.text(topic.answer), closing, ssml.text(topic.reprompt))
+    content = content_of(handler_input)
+    return answer(handler_input, said.say(content, "topic", topic.id, "answer"), closing,
+                  said.say(content, "topic", topic.id, "reprompt"))
 
 
 def tell_more(handler_input: HandlerInput) -> Response:
@@ -34,9 +36,10 @@ def tell_more(handler_input: HandlerInput) -> Response:
     topic = content_of(handler_input).topics.get(topic_id) if isinstance(topic_id, str) else None
     reprompt = prompt(handler_input, "general_reprompt")
     if topic is None or not topic.more:
-        return answer(handler_input, ssml.Ssml(""), prompt(handler_input, "nothing_more"), reprompt)
+        return answer(handler_input, ssml.EMPTY, prompt(handler_input, "nothing_more"), reprompt)
     session(handler_input)[LAST_TOPIC] = topic.id
-    return answer(handler_input, ssml.text(topic.more), prompt(handler_input, "after_more"), reprompt)
+    more = said.say(content_of(handler_input), "topic", topic.id, "more")
+    return answer(handler_input, more, prompt(handler_input, "after_more"), reprompt)
 
 
 class TopicHandler(AbstractRequestHandler):
@@ -70,7 +73,7 @@ class MoreOfferHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         if intent_name(handler_input) == "AMAZON.YesIntent":
             return tell_more(handler_input)
-        return answer(handler_input, ssml.Ssml(""), prompt(handler_input, "no_thanks"), prompt(handler_input, "general_reprompt"))
+        return answer(handler_input, ssml.EMPTY, prompt(handler_input, "no_thanks"), prompt(handler_input, "general_reprompt"))
 
 
 class QuestionHandler(IntentHandler):
@@ -85,5 +88,5 @@ class QuestionHandler(IntentHandler):
         log.info("question matched %s %s (score %d)", match.kind, match.id, match.score)
         topic = content_of(handler_input).topics.get(match.id or "") if match.kind == "topic" else None
         if topic is None:
-            return answer(handler_input, ssml.Ssml(""), prompt(handler_input, "not_sure"), prompt(handler_input, "fallback_reprompt"))
+            return answer(handler_input, ssml.EMPTY, prompt(handler_input, "not_sure"), prompt(handler_input, "fallback_reprompt"))
         return answer_topic(handler_input, topic)

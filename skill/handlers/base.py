@@ -1,18 +1,19 @@
 """What every handler needs: the request's intent, content, session, and a reply."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, MutableMapping
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Response
 
-from .. import ssml
+from .. import said, ssml
 from ..content import Content
-from ..persistence import profile  # noqa: F401  (handlers take it from here with the other helpers)
+from ..persistence import profile, request_time  # noqa: F401  (handlers take profile from here too)
 
 CONTENT_KEY = "content"  # request attribute set by the locale interceptor
+SAID_KEY = "said"  # request attribute: the lines of the reply (speech, reprompt), for the repeat cache
 
 
 # Session attribute keys (kept small: they travel with every request).
@@ -72,10 +73,7 @@ def content_of(handler_input: HandlerInput) -> Content:
 
 def now(handler_input: HandlerInput) -> datetime:
     """The request's own timestamp (so answers are reproducible), else the clock."""
-    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
-    if isinstance(stamp, datetime):
-        return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
-    return datetime.now(timezone.utc)
+    return request_time(handler_input)
 
 
 def session(handler_input: HandlerInput) -> MutableMapping[str, Any]:
@@ -101,9 +99,9 @@ def offer(handler_input: HandlerInput, **question: str) -> None:
     session(handler_input)[PENDING] = question
 
 
-def prompt(handler_input: HandlerInput, prompt_id: str, **values: ssml.Value) -> ssml.Ssml:
-    """A prompt from the content file, filled in and escaped."""
-    return ssml.render(content_of(handler_input).prompt(prompt_id), values)
+def prompt(handler_input: HandlerInput, prompt_id: str) -> ssml.Ssml:
+    """A prompt from the content file, escaped, marked with its id."""
+    return said.say(content_of(handler_input), "prompt", prompt_id)
 
 
 def reply(
@@ -117,6 +115,7 @@ def reply(
     While a routine is under way the reprompt, which is what plays just before a silent session
     closes, also says how to come back later.
     """
+    handler_input.attributes_manager.request_attributes[SAID_KEY] = (speech.said, reprompt.said if reprompt else None)
     builder = handler_input.response_builder.speak(speech.markup)
     if end:
         builder.set_should_end_session(True)
@@ -124,7 +123,7 @@ def reply(
         if reprompt is None:
             raise ValueError("a response that keeps the session open needs a reprompt")
         if session(handler_input).get(ROUTINE):
-            reprompt = ssml.join([reprompt, ssml.text(content_of(handler_input).routine_prompts["come_back"])])
+            reprompt = ssml.join([reprompt, said.say(content_of(handler_input), "routine_prompt", "come_back", "")])
         builder.ask(reprompt.markup).set_should_end_session(False)
     return builder.response
 

@@ -8,7 +8,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response, SessionEndedRequest
 
-from .. import memory, ssml
+from .. import memory, said, ssml
 from . import routines, triage
 from .answers import answer
 from .base import (
@@ -33,12 +33,8 @@ class LaunchHandler(AbstractRequestHandler):
         if remembered is None:
             speech = ssml.join([*opening, prompt(handler_input, "launch_options")])
             return reply(handler_input, speech, prompt(handler_input, "launch_reprompt"))
-        routine = content_of(handler_input).routines[remembered.routine]
         offer(handler_input, yes="resume")
-        question = prompt(
-            handler_input, "resume_offer",
-            number=remembered.step + 1, name=routine.name, title=routine.steps[remembered.step].title,
-        )
+        question = said.say(content_of(handler_input), "resume_offer", remembered.routine, remembered.step)
         return reply(handler_input, ssml.join([*opening, question]), prompt(handler_input, "resume_reprompt"))
 
 
@@ -74,15 +70,19 @@ class NavigateHomeHandler(IntentHandler):
 class RepeatHandler(IntentHandler):
     """Say the last response again, word for word, with its question still open.
 
-    In a new session there is no last response; if a routine is remembered, its step is what the
-    user last heard, so that is played again; else the skill says kindly that it cannot repeat.
+    It is rendered again from the content ids the session kept (skill/said.py), never replayed from
+    the session, so a forged session cannot put words in the skill's mouth. In a new session there
+    is no last response; if a routine is remembered, its step is what the user last heard, so that
+    is played again; else the skill says kindly that it cannot repeat.
     """
 
     intents = ("AMAZON.RepeatIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        last = session(handler_input).get(LAST_REPLY)
-        if not isinstance(last, dict) or not isinstance(last.get("speech"), str):
+        last = session(handler_input).get(LAST_REPLY) or {}
+        content = content_of(handler_input)
+        speech, reprompt = said.rerender(content, last.get("say")), said.rerender(content, last.get("ask"))
+        if speech is None or reprompt is None:
             remembered = routines.stored(handler_input)
             if remembered is not None:
                 return routines.resume(handler_input, remembered)
@@ -90,7 +90,7 @@ class RepeatHandler(IntentHandler):
         session(handler_input).update(previous_turn(handler_input))  # the same question, asked again
         if last.get("elicit"):
             triage.add_elicit_directive(handler_input)
-        return reply(handler_input, ssml.Ssml(last["speech"]), ssml.Ssml(last.get("reprompt") or ""))
+        return reply(handler_input, speech, reprompt)
 
 
 class YesHandler(IntentHandler):
@@ -99,7 +99,7 @@ class YesHandler(IntentHandler):
     intents = ("AMAZON.YesIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return answer(handler_input, ssml.Ssml(""), prompt(handler_input, "after_more"), prompt(handler_input, "general_reprompt"))
+        return answer(handler_input, ssml.EMPTY, prompt(handler_input, "after_more"), prompt(handler_input, "general_reprompt"))
 
 
 class NoHandler(IntentHandler):
@@ -108,7 +108,7 @@ class NoHandler(IntentHandler):
     intents = ("AMAZON.NoIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return answer(handler_input, ssml.Ssml(""), prompt(handler_input, "no_thanks"), prompt(handler_input, "general_reprompt"))
+        return answer(handler_input, ssml.EMPTY, prompt(handler_input, "no_thanks"), prompt(handler_input, "general_reprompt"))
 
 
 class FallbackHandler(IntentHandler):

@@ -53,7 +53,7 @@ class ForgetConfirmHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         if intent_name(handler_input) != "AMAZON.YesIntent":
-            return answer(handler_input, ssml.Ssml(""), prompt(handler_input, "forget_kept"), prompt(handler_input, "general_reprompt"))
+            return answer(handler_input, ssml.EMPTY, prompt(handler_input, "forget_kept"), prompt(handler_input, "general_reprompt"))
         session(handler_input).pop(ROUTINE, None)
         done = forget_user(handler_input)
         speech = prompt(handler_input, "forget_done" if done else "error")

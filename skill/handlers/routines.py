@@ -10,7 +10,7 @@ import logging
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from .. import memory, pacing, ssml
+from .. import memory, pacing, said, ssml
 from ..content import Routine
 from ..routine import MOVE, Action, Event, Outcome, RoutineState, advance, start
 from .base import (
@@ -41,9 +41,8 @@ def current(handler_input: HandlerInput) -> RoutineState | None:
 
 
 def routine_prompt(handler_input: HandlerInput, prompt_id: str, routine: Routine | None = None) -> ssml.Ssml:
-    """A routine prompt, filled with the routine's name where it asks for one."""
-    template = content_of(handler_input).routine_prompts[prompt_id]
-    return ssml.render(template, {"name": routine.name if routine else ""})
+    """A routine prompt, filled with the routine's name where it asks for one, marked with its ids."""
+    return said.say(content_of(handler_input), "routine_prompt", prompt_id, routine.id if routine else "")
 
 
 def answer(handler_input: HandlerInput, words: ssml.Ssml, closing: ssml.Ssml, reprompt: ssml.Ssml) -> Response:
@@ -82,9 +81,10 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
         return reply(handler_input, routine_prompt(handler_input, "paused"), routine_prompt(handler_input, "paused_reprompt"))
     if outcome.action is Action.FINISHED:
         log.info("routine finished: %s", routine.id)
+        outro = said.say(content_of(handler_input), "outro", routine.id)
         if routine.end_session:
-            return reply(handler_input, ssml.join([*note, ssml.text(routine.outro)]), end=True)
-        speech = ssml.join([*note, ssml.text(routine.outro), routine_prompt(handler_input, "finished_question")])
+            return reply(handler_input, ssml.join([*note, outro]), end=True)
+        speech = ssml.join([*note, outro, routine_prompt(handler_input, "finished_question")])
         return reply(handler_input, speech, prompt(handler_input, "general_reprompt"))
     log.info("routine stopped: %s", routine.id)
     return reply(handler_input, routine_prompt(handler_input, "stopped"), end=True)
@@ -207,7 +207,7 @@ class StartRoutineHandler(IntentHandler):
         routine = content.routines.get(spoken or "") or content.routine_by_name(spoken or "")
         if routine is None:
             prompt_id = "which_routine" if spoken else "list"
-            return answer(handler_input, ssml.Ssml(""), routine_prompt(handler_input, prompt_id),
+            return answer(handler_input, ssml.EMPTY, routine_prompt(handler_input, prompt_id),
                           routine_prompt(handler_input, "list_reprompt"))
         return begin(handler_input, routine)
 
@@ -218,7 +218,7 @@ class ListRoutinesHandler(IntentHandler):
     intents = ("ListRoutinesIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return answer(handler_input, ssml.Ssml(""), routine_prompt(handler_input, "list"),
+        return answer(handler_input, ssml.EMPTY, routine_prompt(handler_input, "list"),
                       routine_prompt(handler_input, "list_reprompt"))
 
 

@@ -7,7 +7,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from .. import memory, ssml
+from .. import memory, said
 from ..content import RedFlag
 from .base import LAST_TOPIC, PENDING, ROUTINE, content_of, intent_name, profile, reply, session, slot_values
 
@@ -45,15 +45,10 @@ def escalate(handler_input: HandlerInput, flag: RedFlag) -> Response:
         attributes.pop(key, None)
     memory.forget_routine(profile(handler_input))
     log.warning("red flag raised: %s", flag.id)
-    speech = ssml.join(
-        [
-            ssml.render(flag.answer, {"emergency_number": ssml.digits(content.emergency_number)}),
-            ssml.text(flag.hands_free),
-        ]
-    )
+    speech = said.say(content, "red_flag", flag.id, "speech")
     if flag.ends_session:
         return reply(handler_input, speech, end=True)
-    return reply(handler_input, speech, ssml.text(flag.reprompt or ""))
+    return reply(handler_input, speech, said.say(content, "red_flag", flag.id, "reprompt"))
 
 
 class RedFlagHandler(AbstractRequestHandler):

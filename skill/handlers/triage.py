@@ -9,8 +9,8 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Intent, IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
 from ask_sdk_model.dialog import ElicitSlotDirective
 
-from .. import duration, memory, ssml
-from ..content import Topic, Triage
+from .. import duration, memory, said, ssml
+from ..content import Topic
 from .answers import answer, answer_topic
 from .base import IntentHandler, content_of, intent_name, now, offer, offered, profile, reply, slot_values
 
@@ -20,21 +20,13 @@ DURATION_SLOT = "duration"
 DATE_SLOT = "started"
 
 
-def spoken_elapsed(hours: float, triage: Triage) -> str:
-    """'5 hours', '3 days', '2 weeks', '2 months': the largest unit that reads naturally."""
-    for unit, size, below in (("hour", 1, 48), ("day", 24, 14 * 24), ("week", 168, 8 * 168), ("month", 720, None)):
-        if below is None or hours < below:
-            count = max(1, round(hours / size))
-            singular, plural = triage.units[unit]
-            return f"{count} {singular if count == 1 else plural}"
-    raise AssertionError("unreachable")
-
-
 def elicit(handler_input: HandlerInput, speech: str, reprompt: str) -> Response:
+    """`speech` and `reprompt` are triage field names ("ask", "not_understood", "ask_reprompt")."""
     """Ask for the duration slot through Alexa's dialog management; the question stays open one turn."""
     add_elicit_directive(handler_input)
     offer(handler_input, ask="triage")
-    return reply(handler_input, ssml.text(speech), ssml.text(reprompt))
+    content = content_of(handler_input)
+    return reply(handler_input, said.say(content, "triage", speech), said.say(content, "triage", reprompt))
 
 
 def add_elicit_directive(handler_input: HandlerInput) -> None:
@@ -52,14 +44,13 @@ def add_elicit_directive(handler_input: HandlerInput) -> None:
 
 def advise(handler_input: HandlerInput, hours: float, remembered: bool = False) -> Response:
     """The band's advice for this many hours, with the red-flag reminder."""
-    triage = content_of(handler_input).triage
-    band = triage.band_for(hours)
+    content = content_of(handler_input)
+    band = content.triage.band_for(hours)
     log.info("triage band %s", band.id)
-    elapsed = spoken_elapsed(hours, triage)
-    opening = [ssml.render(triage.remembered, {"elapsed": elapsed})] if remembered else []
-    words = ssml.join([*opening, ssml.render(band.answer, {"elapsed": elapsed})])
-    closing = ssml.join([ssml.text(triage.red_flag_reminder), ssml.text(triage.next)])
-    return answer(handler_input, words, closing, ssml.text(triage.reprompt))
+    opening = [said.say(content, "remembered", hours)] if remembered else []
+    words = ssml.join([*opening, said.say(content, "band", band.id, hours)])
+    closing = ssml.join([said.say(content, "triage", "red_flag_reminder"), said.say(content, "triage", "next")])
+    return answer(handler_input, words, closing, said.say(content, "triage", "reprompt"))
 
 
 class TriageHandler(IntentHandler):
@@ -68,13 +59,12 @@ class TriageHandler(IntentHandler):
     intents = (TRIAGE_INTENT,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        triage = content_of(handler_input).triage
         slots = slot_values(handler_input)
         if not slots.get(DURATION_SLOT) and not slots.get(DATE_SLOT):
             remembered = memory.hours_since_onset(profile(handler_input), now(handler_input))
             if remembered is not None:
                 return advise(handler_input, remembered, remembered=True)
-            return elicit(handler_input, triage.ask, triage.ask_reprompt)
+            return elicit(handler_input, "ask", "ask_reprompt")
         hours = duration.hours_from_duration(slots.get(DURATION_SLOT))
         if hours is None:
             hours = duration.hours_since_date(slots.get(DATE_SLOT), now(handler_input))
@@ -83,7 +73,7 @@ class TriageHandler(IntentHandler):
             topic = _topic_in(handler_input, slots.get(DURATION_SLOT) or slots.get(DATE_SLOT) or "")
             if topic is not None:
                 return answer_topic(handler_input, topic)
-            return elicit(handler_input, triage.not_understood, triage.ask_reprompt)
+            return elicit(handler_input, "not_understood", "ask_reprompt")
         memory.remember_onset(profile(handler_input), duration.started_at(now(handler_input), hours), now(handler_input))
         return advise(handler_input, hours)
 
@@ -96,8 +86,7 @@ class TriageNotUnderstoodHandler(AbstractRequestHandler):
         return offered(handler_input).get("ask") == "triage" and name == "AMAZON.FallbackIntent"
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        triage = content_of(handler_input).triage
-        return elicit(handler_input, triage.not_understood, triage.ask_reprompt)
+        return elicit(handler_input, "not_understood", "ask_reprompt")
 
 
 def _topic_in(handler_input: HandlerInput, text: str) -> Topic | None:
