@@ -9,6 +9,7 @@ from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response, SessionEndedRequest
 
 from .. import memory, said, ssml
+from ..logsafe import clean
 from . import routines, triage
 from .answers import answer
 from .base import (
@@ -142,9 +143,9 @@ class SessionEndedHandler(AbstractRequestHandler):
         request = handler_input.request_envelope.request
         if isinstance(request, SessionEndedRequest):
             reason = request.reason.value if request.reason else "unknown"
-            log.info("session ended: %s", reason)
+            log.info("session ended: %s", clean(reason))
             if request.error is not None:
-                log.warning("session ended with error: %s", request.error.message)
+                log.warning("session ended with error: %s", clean(request.error.message or "-"))
         return handler_input.response_builder.response
 
 
@@ -155,5 +156,5 @@ class OtherRequestHandler(AbstractRequestHandler):
         return True
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        log.info("no conversation for request type %s", handler_input.request_envelope.request.object_type)
+        log.info("no conversation for request type %s", clean(handler_input.request_envelope.request.object_type))
         return handler_input.response_builder.response

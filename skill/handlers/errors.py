@@ -7,6 +7,7 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
+from ..logsafe import clean
 from .base import prompt, reply
 
 log = logging.getLogger(__name__)
@@ -19,5 +20,5 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
         return True
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
-        log.error("request failed: %s: %s", type(exception).__name__, exception, exc_info=exception)
+        log.error("request failed: %s: %s", type(exception).__name__, clean(exception), exc_info=exception)
         return reply(handler_input, prompt(handler_input, "error"), prompt(handler_input, "error_reprompt"))
