@@ -185,7 +185,7 @@ def test_a_trickling_certificate_server_is_cut_off_at_the_deadline():
         started = time.monotonic()
         with pytest.raises(TimeoutError, match="deadline"):
             verification.fetch_url(url, deadline=1.0)
-        assert time.monotonic() - started < 5
+        assert time.monotonic() - started < 10  # the whole answer would take 20 s
 
 
 # --- 4. Slow clients do not starve real requests under the shipped gunicorn configuration -----
@@ -205,11 +205,13 @@ def test_slow_clients_do_not_starve_real_requests_under_the_shipped_gunicorn_con
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     slow: list[socket.socket] = []
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + 30
+        while True:  # wait for gunicorn to answer, however busy the machine is
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
                 break
             except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "gunicorn did not start"
                 time.sleep(0.1)
         # Eight slow clients: four stop mid-headers, four send headers and only part of the body.
         for number in range(8):
