@@ -1,74 +1,25 @@
 """Back Spasm Helper: an Alexa skill for people in the middle of a back-muscle spasm.
 
-``create_app`` builds the Flask app that serves the skill at ``POST /``.
+``create_app`` (skill/factory.py) builds the Flask app that serves the skill at ``POST /``;
+``skill.lambda_function.handler`` serves the same skill on AWS Lambda.
+
+The Flask side is imported only when asked for (PEP 562 module __getattr__): the Lambda entry point
+imports this package too, and must not pay for Flask and the request-verification stack, which a
+Lambda function never uses (tests/test_lambda.py checks it; bench/coldstart.py measures it).
 """
 from __future__ import annotations
 
-import logging
-import os
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from .factory import create_app, default_config
 
-from . import config as config_module
-from . import content as content_module
-from .builder import build_skill
-from .config import env_flag
-from .store import build_adapter
-from .verification import build_verifiers, fetch_url
-from .web import SkillEndpoint
-
-log = logging.getLogger(__name__)
+__all__ = ["create_app", "default_config"]
 
 
-def default_config() -> dict[str, Any]:
-    """Configuration read from the environment (see README: Configuration)."""
-    return {
-        "VERIFY_SIGNATURE": env_flag("ASK_SDK_VERIFY_SIGNATURE"),
-        "VERIFY_TIMESTAMP": env_flag("ASK_SDK_VERIFY_TIMESTAMP"),
-        "SKILL_ID": os.environ.get("SKILL_ID") or None,
-        # With verification on and no SKILL_ID, start-up refuses unless this says so on purpose.
-        "ALLOW_ANY_SKILL_ID": env_flag("ALLOW_ANY_SKILL_ID", default=False),
-        "LOCALES": ("en-US",),
-        # Memory: "sqlite" (default), "dynamodb" (SKILL_DYNAMODB_TABLE), or "none".
-        "STORE": os.environ.get("SKILL_STORE") or "sqlite",
-        "STORE_PATH": os.environ.get("SKILL_DB_PATH") or None,  # default: <instance folder>/back-spasm-helper.sqlite3
-        "DYNAMODB_TABLE": os.environ.get("SKILL_DYNAMODB_TABLE") or None,
-        # Alexa's requests are a few kilobytes; anything far larger is not one.
-        "MAX_CONTENT_LENGTH": 128 * 1024,
-    }
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from . import factory
 
-
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the Flask app: configuration first, then the skill and its endpoint."""
-    app = Flask(__name__, instance_relative_config=True)
-    app.config.update(default_config())
-    if config:
-        app.config.update(config)
-    config_module.check(app.config)
-
-    contents = {locale: content_module.load(locale) for locale in app.config["LOCALES"]}
-    store_path = app.config["STORE_PATH"] or os.path.join(app.instance_path, "back-spasm-helper.sqlite3")
-    store = build_adapter(app.config["STORE"], store_path, app.config["DYNAMODB_TABLE"])
-    skill = build_skill(contents, store)
-    verifiers = build_verifiers(
-        app.config["VERIFY_SIGNATURE"],
-        app.config["VERIFY_TIMESTAMP"],
-        # Tests inject a certificate fetcher and trust roots; production uses HTTPS and the system's roots.
-        fetch=app.config.get("CERT_FETCH") or fetch_url,
-        trust_roots=app.config.get("CERT_TRUST_ROOTS"),
-    )
-    endpoint = SkillEndpoint(
-        skill, verifiers, skill_id=app.config["SKILL_ID"], max_bytes=app.config["MAX_CONTENT_LENGTH"],
-        unsigned_hint="For local trials only, start the skill with ASK_SDK_VERIFY_SIGNATURE=false" if verifiers.raw else None,
-    )
-    endpoint.register(app)
-    app.extensions["back_spasm_helper.store"] = store
-    if not app.config["VERIFY_SIGNATURE"] or not app.config["VERIFY_TIMESTAMP"]:
-        log.warning(
-            "Request verification is OFF (signature: %s, timestamp: %s). "
-            "Use this only for local trials; Alexa requires it on any public endpoint.",
-            "on" if app.config["VERIFY_SIGNATURE"] else "off",
-            "on" if app.config["VERIFY_TIMESTAMP"] else "off",
-        )
-    return app
+        return getattr(factory, name)
+    raise AttributeError(f"module 'skill' has no attribute {name!r}")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Union
-from xml.etree import ElementTree
 
 MAX_BREAK_SECONDS = 10.0  # Alexa rejects a single <break> longer than 10 s.
 MAX_SPEECH_CHARS = 8000  # Alexa's cap on outputSpeech.ssml, tags included.
@@ -126,6 +125,8 @@ def duration_seconds(markup: str, words_per_minute: float = WORDS_PER_MINUTE) ->
 
 def problems(document: str) -> list[str]:
     """What would make Alexa reject this SSML document (empty when valid)."""
+    from xml.etree import ElementTree  # only for checking (tests, start-up), never to speak
+
     found: list[str] = []
     if len(document) > MAX_SPEECH_CHARS:
         found.append(f"speech is {len(document)} characters, over {MAX_SPEECH_CHARS}")

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from skill import content as content_module
 from skill import create_app, verification
-from skill.store import SQLiteAdapter
+from skill.sqlite_store import SQLiteAdapter
 
 from .alexa import Alexa, UtteranceRouter, envelope, intent_request
 from .pki import Pki, make_pki

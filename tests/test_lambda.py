@@ -39,3 +39,17 @@ def test_sqlite_is_refused_on_lambda(monkeypatch):
     monkeypatch.setenv("SKILL_STORE", "sqlite")
     with pytest.raises(RuntimeError, match="not supported on Lambda"):
         lambda_function.handler(envelope({"type": "LaunchRequest"}), None)
+
+
+def test_the_lambda_entry_point_imports_no_flask_no_verifier_and_no_sqlite():
+    import subprocess
+    import sys
+
+    code = ("import sys, json; from skill.lambda_function import handler; "
+            "handler(json.load(open('tests/requests/launch.json')), None); "
+            "print(json.dumps(sorted(m for m in ('flask', 'werkzeug', 'ask_sdk_webservice_support', 'certvalidator', "
+            "'cryptography', 'sqlite3', 'xml.etree.ElementTree') if m in sys.modules)))")
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
+                            env={"PATH": "/usr/bin:/bin"})
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []

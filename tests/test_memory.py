@@ -17,7 +17,8 @@ import pytest
 
 from skill import content as content_module
 from skill import create_app
-from skill.store import SCHEMA_VERSION, SQLiteAdapter, StoreError, build_adapter
+from skill.sqlite_store import SCHEMA_VERSION, SQLiteAdapter
+from skill.store import StoreError, build_adapter
 
 from .alexa import Alexa, UtteranceRouter, envelope, intent_request
 

@@ -1,0 +1,74 @@
+"""Back Spasm Helper: an Alexa skill for people in the middle of a back-muscle spasm.
+
+``create_app`` builds the Flask app that serves the skill at ``POST /``.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any, Mapping
+
+from flask import Flask
+
+from . import config as config_module
+from . import content as content_module
+from .builder import build_skill
+from .config import env_flag
+from .store import build_adapter
+from .verification import build_verifiers, fetch_url
+from .web import SkillEndpoint
+
+log = logging.getLogger(__name__)
+
+
+def default_config() -> dict[str, Any]:
+    """Configuration read from the environment (see README: Configuration)."""
+    return {
+        "VERIFY_SIGNATURE": env_flag("ASK_SDK_VERIFY_SIGNATURE"),
+        "VERIFY_TIMESTAMP": env_flag("ASK_SDK_VERIFY_TIMESTAMP"),
+        "SKILL_ID": os.environ.get("SKILL_ID") or None,
+        # With verification on and no SKILL_ID, start-up refuses unless this says so on purpose.
+        "ALLOW_ANY_SKILL_ID": env_flag("ALLOW_ANY_SKILL_ID", default=False),
+        "LOCALES": ("en-US",),
+        # Memory: "sqlite" (default), "dynamodb" (SKILL_DYNAMODB_TABLE), or "none".
+        "STORE": os.environ.get("SKILL_STORE") or "sqlite",
+        "STORE_PATH": os.environ.get("SKILL_DB_PATH") or None,  # default: <instance folder>/back-spasm-helper.sqlite3
+        "DYNAMODB_TABLE": os.environ.get("SKILL_DYNAMODB_TABLE") or None,
+        # Alexa's requests are a few kilobytes; anything far larger is not one.
+        "MAX_CONTENT_LENGTH": 128 * 1024,
+    }
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask app: configuration first, then the skill and its endpoint."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(default_config())
+    if config:
+        app.config.update(config)
+    config_module.check(app.config)
+
+    contents = {locale: content_module.load(locale) for locale in app.config["LOCALES"]}
+    store_path = app.config["STORE_PATH"] or os.path.join(app.instance_path, "back-spasm-helper.sqlite3")
+    store = build_adapter(app.config["STORE"], store_path, app.config["DYNAMODB_TABLE"])
+    skill = build_skill(contents, store)
+    verifiers = build_verifiers(
+        app.config["VERIFY_SIGNATURE"],
+        app.config["VERIFY_TIMESTAMP"],
+        # Tests inject a certificate fetcher and trust roots; production uses HTTPS and the system's roots.
+        fetch=app.config.get("CERT_FETCH") or fetch_url,
+        trust_roots=app.config.get("CERT_TRUST_ROOTS"),
+    )
+    endpoint = SkillEndpoint(
+        skill, verifiers, skill_id=app.config["SKILL_ID"], max_bytes=app.config["MAX_CONTENT_LENGTH"],
+        unsigned_hint="For local trials only, start the skill with ASK_SDK_VERIFY_SIGNATURE=false" if verifiers.raw else None,
+    )
+    endpoint.register(app)
+    app.extensions["back_spasm_helper.store"] = store
+    if not app.config["VERIFY_SIGNATURE"] or not app.config["VERIFY_TIMESTAMP"]:
+        log.warning(
+            "Request verification is OFF (signature: %s, timestamp: %s). "
+            "Use this only for local trials; Alexa requires it on any public endpoint.",
+            "on" if app.config["VERIFY_SIGNATURE"] else "off",
+            "on" if app.config["VERIFY_TIMESTAMP"] else "off",
+        )
+    return app
