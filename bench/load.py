@@ -70,7 +70,8 @@ def main() -> None:
     pct = lambda p: ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000  # noqa: E731
     print(f"users {users} x {conversations} conversations, {workers} gunicorn workers, loopback")
     print(f"requests {len(latencies)} in {elapsed:.1f} s: {len(latencies) / elapsed:.0f} requests/s")
-    print(f"latency ms: p50 {pct(0.50):.1f}  p95 {pct(0.95):.1f}  p99 {pct(0.99):.1f}  max {ordered[-1] * 1000:.1f}  mean {statistics.mean(ordered) * 1000:.1f}")
+    print(f"latency ms: p50 {pct(0.50):.1f}  p95 {pct(0.95):.1f}  p99 {pct(0.99):.1f}  "
+          f"max {ordered[-1] * 1000:.1f}  mean {statistics.mean(ordered) * 1000:.1f}")
     print(f"worker memory MiB: {', '.join(f'{m:.0f}' for m in rss)}")
     print(f"errors {len(errors)}")
     for error in errors[:10]:

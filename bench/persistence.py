@@ -45,27 +45,31 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = str(Path(folder) / "bench.sqlite3")
         run("none", path, 10)  # warm up imports and caches
-        off, on = [], []
+        off_runs: list[list[float]] = []
+        on_runs: list[list[float]] = []
         for round_ in range(3):  # alternate, so drift in the machine's speed hits both alike
-            off_means = run("none", path, conversations)
-            on_means = run("sqlite", str(Path(folder) / f"bench{round_}.sqlite3"), conversations)
-            off.append(off_means)
-            on.append(on_means)
-        off = min(off, key=statistics.mean)
-        on = min(on, key=statistics.mean)
+            off_runs.append(run("none", path, conversations))
+            on_runs.append(run("sqlite", str(Path(folder) / f"bench{round_}.sqlite3"), conversations))
+        off = min(off_runs, key=statistics.mean)  # the quietest round of each
+        on = min(on_runs, key=statistics.mean)
         adapter = SQLiteAdapter(path)
         request = envelope(intent_request("AMAZON.HelpIntent"), user_id="amzn1.ask.account.raw")
+        import json
+
         from ask_sdk_core.serialize import DefaultSerializer
         from ask_sdk_model import RequestEnvelope
-        import json
 
         parsed = DefaultSerializer().deserialize(json.dumps(request), RequestEnvelope)
         profile = {"visits": 3, "disclaimer_heard": True, "pace": 2,
                    "routine": {"routine": "breathing", "step": 2, "pace": 2, "paused": False, "touched": "2026-11-23T10:00:00Z"}}
         reads, writes = [], []
         for _ in range(2000):
-            t = time.perf_counter(); adapter.save_attributes(parsed, profile); writes.append(time.perf_counter() - t)
-            t = time.perf_counter(); adapter.get_attributes(parsed); reads.append(time.perf_counter() - t)
+            started = time.perf_counter()
+            adapter.save_attributes(parsed, profile)
+            writes.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            adapter.get_attributes(parsed)
+            reads.append(time.perf_counter() - started)
     ms = lambda values: statistics.mean(values) * 1000  # noqa: E731
     p95 = lambda values: sorted(values)[int(len(values) * 0.95)] * 1000  # noqa: E731
     print(f"requests: {len(on)} per mode ({conversations} conversations of {len(TURNS) + 1} turns)")

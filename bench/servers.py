@@ -124,7 +124,8 @@ def start(target: str, workers: int = 2, env: dict[str, str] | None = None) -> S
     deadline = began + 60
     while time.perf_counter() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{target} exited: {process.stderr.read().decode()[-2000:]}")
+            errors = process.stderr.read().decode() if process.stderr else ""
+            raise RuntimeError(f"{target} exited: {errors[-2000:]}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1):
                 break

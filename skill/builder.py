@@ -1,15 +1,14 @@
 """Builds the skill: handlers in priority order, interceptors, exception handler."""
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from .content import Content
-from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
-
 from .handlers import answers, builtins, errors, remembering, routines, safety, triage
 from .interceptors import LocaleInterceptor, RepeatCacheInterceptor, SessionStateInterceptor
 from .persistence import SaveProfileInterceptor
@@ -62,8 +61,8 @@ def build_skill(
     skill_id: str | None = None,
 ) -> CustomSkill:
     """The skill: handlers in priority order, the exception handler, the interceptors."""
-    builder = CustomSkillBuilder(persistence_adapter=store)
-    builder.skill_id = skill_id  # the SDK then refuses requests for other skills (used on Lambda)
+    builder = CustomSkillBuilder(persistence_adapter=store)  # type: ignore[arg-type]  # None: memory off
+    builder.skill_id = skill_id  # type: ignore[assignment]  # the SDK then refuses requests for other skills
     for handler in request_handlers():
         builder.add_request_handler(handler)
     builder.add_exception_handler(errors.CatchAllExceptionHandler())

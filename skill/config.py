@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 TRUE = ("1", "true", "yes", "on")
 FALSE = ("0", "false", "no", "off")

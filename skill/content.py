@@ -7,9 +7,10 @@ file, the entry and the field, so a content editor sees exactly what to fix.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -26,7 +27,7 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def _prompt_table(plain: str, **with_placeholders: str) -> dict[str, frozenset[str]]:
     """Prompt ids (space-separated) that take no placeholders, then ids with theirs."""
-    table = {name: frozenset() for name in plain.split()}
+    table: dict[str, frozenset[str]] = {name: frozenset() for name in plain.split()}
     table.update({name: frozenset(names.split()) for name, names in with_placeholders.items()})
     return table
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor, AbstractResponseInterceptor
 from ask_sdk_core.handler_input import HandlerInput
@@ -14,6 +15,7 @@ from .handlers.base import CONTENT_KEY, LAST_REPLY, LAST_TOPIC, PENDING, PREVIOU
 from .handlers.routines import STEP_PLAYED
 from .logsafe import clean
 from .routine import RoutineState
+from .scopes import request_scope, session_scope
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +29,7 @@ class LocaleInterceptor(AbstractRequestInterceptor):
     def process(self, handler_input: HandlerInput) -> None:
         locale = getattr(handler_input.request_envelope.request, "locale", None) or DEFAULT_LOCALE
         content = self.contents.get(locale) or self.contents[DEFAULT_LOCALE]
-        handler_input.attributes_manager.request_attributes[CONTENT_KEY] = content
+        request_scope(handler_input)[CONTENT_KEY] = content
 
 
 def _pending(value: Any, content: Content) -> bool:
@@ -63,15 +65,15 @@ class SessionStateInterceptor(AbstractRequestInterceptor):
     def process(self, handler_input: HandlerInput) -> None:
         if handler_input.request_envelope.session is None:
             return
-        content = handler_input.attributes_manager.request_attributes[CONTENT_KEY]
-        attributes = handler_input.attributes_manager.session_attributes
+        content = request_scope(handler_input)[CONTENT_KEY]
+        attributes = session_scope(handler_input)
         dropped = [key for key, value in attributes.items()
                    if key not in SESSION_SHAPES or not SESSION_SHAPES[key](value, content)]
         for key in dropped:
             attributes.pop(key)
         if dropped:
             log.info("session: dropped attributes of the wrong shape: %s", sorted(clean(key, 40) for key in dropped))
-        handler_input.attributes_manager.request_attributes[PREVIOUS_TURN] = {
+        request_scope(handler_input)[PREVIOUS_TURN] = {
             key: attributes.pop(key) for key in TURN_SCOPED if key in attributes
         }
 
@@ -89,8 +91,8 @@ class RepeatCacheInterceptor(AbstractResponseInterceptor):
             return
         if handler_input.request_envelope.session is None:
             return
-        request_attributes = handler_input.attributes_manager.request_attributes
-        session = handler_input.attributes_manager.session_attributes
+        request_attributes = request_scope(handler_input)
+        session = session_scope(handler_input)
         if request_attributes.get(STEP_PLAYED):
             session[LAST_REPLY] = {STEP_PLAYED: True}
             return

@@ -11,8 +11,8 @@ rather than guessing a medical answer.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
 
 MIN_SCORE = 1
 MAX_GAP = 2  # other words allowed between two words of a phrase
@@ -100,5 +100,5 @@ class Matcher:
         scored.sort(key=lambda item: -item[0])
         if not scored or scored[0][0] < MIN_SCORE or (len(scored) > 1 and scored[1][0] == scored[0][0]):
             return Match("none", None, scored[0][0] if scored else 0, ())
-        score, topic, phrases = scored[0]
-        return Match("topic", topic, score, phrases)
+        best_score, best_topic, best_phrases = scored[0]
+        return Match("topic", best_topic, best_score, best_phrases)

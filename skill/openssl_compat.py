@@ -19,8 +19,8 @@ from __future__ import annotations
 import importlib.abc
 import importlib.machinery
 import sys
+from collections.abc import Sequence
 from types import ModuleType
-from typing import Optional, Sequence
 
 # The modules whose version detection is broken, and the text to replace.
 PATCHED_MODULES = (
@@ -50,13 +50,13 @@ class _OscryptoVersionFinder(importlib.abc.MetaPathFinder):
     def find_spec(
         self,
         fullname: str,
-        path: Optional[Sequence[str]],
-        target: Optional[ModuleType] = None,
+        path: Sequence[str] | None,
+        target: ModuleType | None = None,
     ):
         if fullname not in PATCHED_MODULES:
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-        if spec is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+        if spec is None or spec.origin is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
             return None
         spec.loader = _PatchedSourceLoader(fullname, spec.origin)
         return spec

@@ -13,7 +13,8 @@ How pacing works:
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from . import ssml
 from .routine import HOLD, MOVE, PACES
@@ -31,12 +32,12 @@ def scaled(seconds: float, factor: float) -> int:
     return max(1, int(seconds * factor + 0.5)) if seconds > 0 else 0  # half up, not to even
 
 
-def timing_values(routine: "Routine", factor: float) -> dict[str, ssml.Value]:
+def timing_values(routine: Routine, factor: float) -> dict[str, ssml.Value]:
     """The routine's named timings at a pace, for words like 'a count of {inhale}'."""
     return {name: scaled(seconds, factor) for name, seconds in routine.timings.items()}
 
 
-def beats(items: "tuple[Beat, ...]", factor: float, values: Mapping[str, ssml.Value]) -> list[ssml.Ssml]:
+def beats(items: tuple[Beat, ...], factor: float, values: Mapping[str, ssml.Value]) -> list[ssml.Ssml]:
     """Each beat's words, then its pause stretched by the pace factor."""
     fragments: list[ssml.Ssml] = []
     for beat in items:
@@ -47,7 +48,7 @@ def beats(items: "tuple[Beat, ...]", factor: float, values: Mapping[str, ssml.Va
     return fragments
 
 
-def hold_body(step: "Step", factor: float, values: Mapping[str, ssml.Value]) -> ssml.Ssml:
+def hold_body(step: Step, factor: float, values: Mapping[str, ssml.Value]) -> ssml.Ssml:
     """The step's once-only beats, then its repeated beats, each repetition counted if asked."""
     fragments = beats(step.beats, factor, values)
     for number in range(1, step.repeat + 1 if step.each else 1):
@@ -63,7 +64,7 @@ def closing(index: int, closings: Sequence[str]) -> ssml.Ssml:
 
 
 def step_speech(
-    routine: "Routine", index: int, part: str, factor: float, prompts: Mapping[str, str], closings: Sequence[str]
+    routine: Routine, index: int, part: str, factor: float, prompts: Mapping[str, str], closings: Sequence[str]
 ) -> ssml.Ssml:
     """One part of a step: 'Step 2 of 4. Title.' and the movement, then wait; or the timed hold, then ask."""
     step = routine.steps[index]
@@ -75,12 +76,12 @@ def step_speech(
     return ssml.join([*opening, hold_body(step, factor, values), closing(index, closings)])
 
 
-def parts(step: "Step") -> tuple[str, ...]:
+def parts(step: Step) -> tuple[str, ...]:
     """The parts a step plays, in order."""
     return (MOVE, HOLD) if step.move else (HOLD,)
 
 
-def intended_pause_seconds(step: "Step", part: str, factor: float) -> int:
+def intended_pause_seconds(step: Step, part: str, factor: float) -> int:
     """The silence a part is meant to hold at a pace: what the content says, scaled and rounded."""
     if part == MOVE:
         return sum(scaled(beat.pause, factor) for beat in step.move)
@@ -90,7 +91,7 @@ def intended_pause_seconds(step: "Step", part: str, factor: float) -> int:
 
 
 def over_budget(
-    routine: "Routine",
+    routine: Routine,
     prompts: Mapping[str, str],
     closings: Sequence[str],
     fail: Callable[[str, str], Exception],

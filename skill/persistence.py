@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timezone
-from typing import Any, MutableMapping
+from collections.abc import MutableMapping
+from datetime import UTC, datetime
+from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractResponseInterceptor
 from ask_sdk_core.exceptions import AttributesManagerException
@@ -20,6 +21,7 @@ from ask_sdk_model import Response
 
 from . import memory
 from .logsafe import clean
+from .scopes import request_scope
 from .store import user_id_of, user_ref
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,7 @@ def _frozen(data: Any) -> str:
 
 def profile(handler_input: HandlerInput) -> MutableMapping[str, Any]:
     """The user's remembered attributes, read from the store the first time a request asks."""
-    attributes = handler_input.attributes_manager.request_attributes
+    attributes = request_scope(handler_input)
     if PROFILE_KEY in attributes:
         return attributes[PROFILE_KEY]
     attributes[PROFILE_KEY] = {}
@@ -63,15 +65,15 @@ def request_time(handler_input: HandlerInput) -> datetime:
     """The request's own timestamp (so answers are reproducible), else the clock."""
     stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
     if isinstance(stamp, datetime):
-        return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
-    return datetime.now(timezone.utc)
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    return datetime.now(UTC)
 
 
 class SaveProfileInterceptor(AbstractResponseInterceptor):
     """Writes the user's attributes after the handler, if they were loaded and changed."""
 
     def process(self, handler_input: HandlerInput, response: Response) -> None:
-        attributes = handler_input.attributes_manager.request_attributes
+        attributes = request_scope(handler_input)
         snapshot = attributes.get(SNAPSHOT_KEY)
         if snapshot is None or attributes.get(DELETED_KEY):
             return
@@ -86,7 +88,7 @@ class SaveProfileInterceptor(AbstractResponseInterceptor):
 def forget_user(handler_input: HandlerInput) -> bool:
     """Delete everything stored for this user; False if the store could not do it."""
     profile(handler_input)
-    attributes = handler_input.attributes_manager.request_attributes
+    attributes = request_scope(handler_input)
     if SNAPSHOT_KEY not in attributes:
         return False
     try:

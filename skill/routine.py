@@ -10,9 +10,10 @@ hold or count that follows is its own part ("hold"), played only after that.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
-from typing import Any, Mapping
+from typing import Any
 
 # Pace multipliers for every pause (never for words). Slower stops at 1.5x so a hold never drags
 # past what the content intends by much (a routine may stop sooner: breathing stops where the breath
@@ -85,7 +86,7 @@ class RoutineState:
         return {"routine": self.routine, "step": self.step, "pace": self.pace, "paused": self.paused, "part": self.part}
 
     @classmethod
-    def from_dict(cls, data: Any, shapes: Mapping[str, Shape]) -> "RoutineState | None":
+    def from_dict(cls, data: Any, shapes: Mapping[str, Shape]) -> RoutineState | None:
         """Rebuild from session attributes; None for anything malformed or out of range.
 
         `shapes` maps each known routine id to its Shape. A state saved before steps had parts
@@ -94,7 +95,9 @@ class RoutineState:
         if not isinstance(data, Mapping):
             return None
         routine, step, pace, paused = data.get("routine"), data.get("step"), data.get("pace"), data.get("paused", False)
-        if not isinstance(routine, str) or routine not in shapes or not _whole(step) or not _whole(pace):
+        if not isinstance(routine, str) or routine not in shapes:
+            return None
+        if not isinstance(step, int) or not isinstance(pace, int) or isinstance(step, bool) or isinstance(pace, bool):
             return None
         shape = shapes[routine]
         if not 0 <= step < shape.steps or not 0 <= pace <= shape.slowest or not isinstance(paused, bool):
@@ -103,10 +106,6 @@ class RoutineState:
         if part not in (MOVE, HOLD) or (part == MOVE and not shape.moves[step]):
             return None
         return cls(routine=routine, step=step, pace=pace, paused=paused, part=part)
-
-
-def _whole(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)

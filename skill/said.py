@@ -8,7 +8,8 @@ off, anyone can forge a session), and a repeat is word for word by construction.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import ssml
 from .content import Content
@@ -20,7 +21,7 @@ MAX_LINES = 12  # a reply is a few lines; anything longer in a session is not on
 
 def _ids(args: tuple[Any, ...], *kinds: type) -> bool:
     return len(args) == len(kinds) and all(
-        isinstance(arg, kind) and not isinstance(arg, bool) for arg, kind in zip(args, kinds))
+        isinstance(arg, kind) and not isinstance(arg, bool) for arg, kind in zip(args, kinds, strict=True))
 
 
 def _hours(value: Any) -> bool:

@@ -29,4 +29,4 @@ class EnvelopeSerializer(DefaultSerializer):
                 return datetime.fromisoformat(payload)
             except ValueError:
                 pass
-        return super()._DefaultSerializer__deserialize_datetime(payload, obj_type)  # type: ignore[attr-defined]
+        return super()._DefaultSerializer__deserialize_datetime(payload, obj_type)  # type: ignore[misc]

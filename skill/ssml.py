@@ -6,8 +6,8 @@ Text is escaped; only the small set of tags below is ever produced.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Union
 
 MAX_BREAK_SECONDS = 10.0  # Alexa rejects a single <break> longer than 10 s.
 MAX_SPEECH_CHARS = 8000  # Alexa's cap on outputSpeech.ssml, tags included.
@@ -38,14 +38,14 @@ class Ssml:
     markup: str
     said: tuple[Line, ...] | None = None
 
-    def __add__(self, other: "Ssml") -> "Ssml":
+    def __add__(self, other: Ssml) -> Ssml:
         return join([self, other], separator="")
 
 
 EMPTY = Ssml("", ())
 
 
-Value = Union[str, int, float, Ssml]
+Value = str | int | float | Ssml
 
 
 def escape(text: str) -> str:

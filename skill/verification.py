@@ -30,9 +30,10 @@ import ssl
 import threading
 import time
 from collections import OrderedDict, deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from ask_sdk_model import RequestEnvelope
@@ -41,7 +42,6 @@ from . import openssl_compat
 
 openssl_compat.install()  # must run before ask_sdk_webservice_support imports certvalidator
 
-from asn1crypto import pem  # noqa: E402  (after the fix above: certvalidator imports oscrypto)
 from ask_sdk_webservice_support.verifier import (  # noqa: E402
     AbstractVerifier,
     RequestVerifier,
@@ -49,6 +49,7 @@ from ask_sdk_webservice_support.verifier import (  # noqa: E402
     VerificationException,
 )
 from ask_sdk_webservice_support.verifier_constants import CERT_CHAIN_DOMAIN  # noqa: E402
+from asn1crypto import pem  # noqa: E402  (after the fix above: certvalidator imports oscrypto)
 from certvalidator import CertificateValidator, ValidationContext  # noqa: E402
 from certvalidator.errors import PathError, ValidationError  # noqa: E402
 from cryptography import x509  # noqa: E402
@@ -88,7 +89,7 @@ class _DeadlineSocket:
         self._arm()
         try:
             return self._sock.recv_into(buffer, nbytes, flags)
-        except socket.timeout as error:
+        except TimeoutError as error:
             raise TimeoutError("certificate fetch passed its deadline") from error
 
     def sendall(self, data: bytes, flags: int = 0) -> None:
@@ -177,7 +178,7 @@ class AlexaSignatureVerifier(RequestVerifier):
 
     def verify(self, headers: Mapping[str, Any], serialized_request_env: str, deserialized_request_env: RequestEnvelope) -> None:
         try:
-            super().verify(headers, serialized_request_env, deserialized_request_env)
+            super().verify(dict(headers), serialized_request_env, deserialized_request_env)
         except VerificationException:
             raise
         except Exception as error:  # anything else the upstream code raises is a bad request too
@@ -258,7 +259,7 @@ class AlexaSignatureVerifier(RequestVerifier):
     def _validate_end_certificate(self, x509_cert: x509.Certificate) -> None:
         # The upstream check, with timezone-aware dates (it uses the naive ones cryptography has
         # deprecated) and a missing SAN reported as a failure instead of an exception.
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         if not x509_cert.not_valid_before_utc <= now <= x509_cert.not_valid_after_utc:
             raise VerificationException("Signing Certificate expired")
         try:
@@ -306,7 +307,9 @@ def verify(
     """Run the verifiers; raise VerificationFailed with a short reason on any failure."""
     for verifier in verifiers:
         try:
-            verifier.verify(headers=dict(headers), serialized_request_env=body, deserialized_request_env=envelope)
+            # The signature verifier never reads the envelope, so it runs before there is one.
+            verifier.verify(headers=dict(headers), serialized_request_env=body,
+                            deserialized_request_env=envelope)  # type: ignore[arg-type]
         except VerificationException as error:
             raise VerificationFailed(str(error.args[0]) if error.args else "verification failed") from error
         except Exception as error:  # a verifier bug must still not be a 500

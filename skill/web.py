@@ -134,11 +134,13 @@ class SkillEndpoint:
         envelope: RequestEnvelope | None = None
         verified = False
         status, reason = 200, None
+        result: Any
         try:
             text = decode(read_body(self.max_bytes), request.content_type)
-            verify(self.verifiers.raw, request.headers, text, None)
+            headers = dict(request.headers)
+            verify(self.verifiers.raw, headers, text, None)
             envelope = parse_envelope(text)
-            verify(self.verifiers.parsed, request.headers, text, envelope)
+            verify(self.verifiers.parsed, headers, text, envelope)
             if self.skill_id is not None and skill_id_of(envelope) != self.skill_id:
                 raise BadRequest("request is for another skill")
             verified = True

@@ -5,7 +5,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ MODEL_PATH = Path(__file__).resolve().parent.parent / "interaction_model" / "en-
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def envelope(
@@ -169,11 +169,7 @@ class UtteranceRouter:
             builtin = BUILTIN_SAMPLES.get(intent["name"], [])
             for sample in builtin + intent.get("samples", []):
                 parts = re.split(r"(\{\w+\})", sample)
-                pattern = "".join(
-                    f"(?P<{part[1:-1]}>.+?)" if re.fullmatch(r"\{\w+\}", part) else re.escape((" " if part.startswith(" ") else "") + normalize(part) + (" " if part.endswith(" ") else ""))
-                    for part in parts
-                    if part
-                )
+                pattern = "".join(_piece(part) for part in parts if part)
                 pattern = re.sub(r"(\\ )+", r"\\ ", pattern).strip()
                 self.patterns.append((intent["name"], re.compile(f"^{pattern}$")))
 
@@ -197,6 +193,13 @@ class UtteranceRouter:
                     resolved[key] = values[value]  # else: Alexa passes the words on, unresolved
             return name, slots, resolved
         return "AMAZON.FallbackIntent", {}, {}
+
+
+def _piece(part: str) -> str:
+    """A sample's {slot} as a capture group; its words as literal text, keeping the spaces at its ends."""
+    if re.fullmatch(r"\{\w+\}", part):
+        return f"(?P<{part[1:-1]}>.+?)"
+    return re.escape((" " if part.startswith(" ") else "") + normalize(part) + (" " if part.endswith(" ") else ""))
 
 
 def normalize(utterance: str) -> str:

@@ -16,7 +16,7 @@ import threading
 import time
 import urllib.request
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -90,7 +90,11 @@ def test_an_unsigned_body_is_refused_before_it_is_parsed(pki, server, monkeypatc
 
     parsed = []
     real = skill.web.parse_envelope
-    monkeypatch.setattr(skill.web, "parse_envelope", lambda text: parsed.append(1) or real(text))
+    def counting(text: str):
+        parsed.append(1)
+        return real(text)
+
+    monkeypatch.setattr(skill.web, "parse_envelope", counting)
     client = verifying_app(pki, server).test_client()
     body = json.dumps(envelope({"type": "LaunchRequest"})).encode() + b" " * 100_000
     rejected(client.post("/", data=body, content_type="application/json"), "Missing Signature")
@@ -280,7 +284,7 @@ def test_after_forget_me_nothing_of_the_user_is_left_in_any_file_the_store_write
 def test_an_expired_onset_is_dropped_whenever_the_profile_is_read(alexa, store_path):
     alexa.intent("HowLongHasItBeenIntent", {"duration": "P2D"})
     alexa.end_session()
-    alexa.timestamp = (datetime.now(timezone.utc) + timedelta(days=15)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    alexa.timestamp = (datetime.now(UTC) + timedelta(days=15)).strftime("%Y-%m-%dT%H:%M:%SZ")
     alexa.launch()  # reads the profile; never asks about the onset
     with sqlite3.connect(store_path) as connection:
         (data,) = connection.execute("SELECT data FROM attributes WHERE user_id = ?", (USER,)).fetchone()
@@ -330,7 +334,7 @@ def test_repeat_re_renders_from_content_ids_and_refuses_unknown_ones(client):
         assert spoken(result) == f"<speak>{CONTENT.prompt('nothing_to_repeat')}</speak>"
 
 
-WRONG = [None, 7, -1, 1.5, True, "x", "", [], [1, 2], {}, {"yes": "forget"}, {"routine": "yoga"}, "\u202e", {"a": {"b": []}}]
+WRONG: list[object] = [None, 7, -1, 1.5, True, "x", "", [], [1, 2], {}, {"yes": "forget"}, {"routine": "yoga"}, "\u202e", {"a": {"b": []}}]
 KEYS = ["pending", "last_topic", "routine", "last_reply", "previous_turn"]
 
 

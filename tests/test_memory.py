@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -78,7 +78,7 @@ def test_an_old_unfinished_routine_is_quietly_dropped(app_config, store_path):
     alexa = new_conversation(app_config)
     alexa.say("guide me through breathing")
     alexa.end_session()
-    alexa.timestamp = (datetime.now(timezone.utc) + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    alexa.timestamp = (datetime.now(UTC) + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M:%SZ")
     reply = alexa.launch()
     assert "Last time" not in reply.speech
     assert reply.speech.endswith(CONTENT.prompt("launch_options"))
@@ -106,7 +106,7 @@ def test_the_chosen_pace_is_kept_for_next_time(app_config):
 
 
 def test_how_long_has_it_been_is_answered_from_memory(app_config):
-    told = datetime(2026, 11, 23, 8, 0, tzinfo=timezone.utc)
+    told = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
     alexa = new_conversation(app_config, timestamp=told.strftime("%Y-%m-%dT%H:%M:%SZ"))
     alexa.intent("HowLongHasItBeenIntent", {"duration": "PT2H"})
     alexa.say("stop")
@@ -117,7 +117,7 @@ def test_how_long_has_it_been_is_answered_from_memory(app_config):
 
 
 def test_a_start_told_weeks_ago_is_asked_again(app_config):
-    told = datetime(2026, 10, 1, 8, 0, tzinfo=timezone.utc)
+    told = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
     alexa = new_conversation(app_config, timestamp=told.strftime("%Y-%m-%dT%H:%M:%SZ"))
     alexa.intent("HowLongHasItBeenIntent", {"duration": "PT2H"})
     alexa.timestamp = (told + timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -244,9 +244,9 @@ def test_dynamodb_is_imported_only_when_chosen(monkeypatch):
             created.update(kwargs)
 
     adapter_module = types.ModuleType("ask_sdk_dynamodb.adapter")
-    adapter_module.DynamoDbAdapter = FakeAdapter
+    adapter_module.DynamoDbAdapter = FakeAdapter  # type: ignore[attr-defined]
     keygen_module = types.ModuleType("ask_sdk_dynamodb.partition_keygen")
-    keygen_module.user_id_partition_keygen = lambda envelope: "user"
+    keygen_module.user_id_partition_keygen = lambda envelope: "user"  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "ask_sdk_dynamodb", types.ModuleType("ask_sdk_dynamodb"))
     monkeypatch.setitem(sys.modules, "ask_sdk_dynamodb.adapter", adapter_module)
     monkeypatch.setitem(sys.modules, "ask_sdk_dynamodb.partition_keygen", keygen_module)

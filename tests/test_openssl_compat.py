@@ -9,7 +9,9 @@ from skill import openssl_compat
 
 
 def _version_regex(source: str) -> str:
-    return re.search(r"version_match = re\.search\('(.+?)', version_string\)", source).group(1).replace("\\\\", "\\")
+    found = re.search(r"version_match = re\.search\('(.+?)', version_string\)", source)
+    assert found, source
+    return found.group(1).replace("\\\\", "\\")
 
 
 def test_the_widened_pattern_reads_two_digit_patch_numbers():
@@ -17,7 +19,8 @@ def test_the_widened_pattern_reads_two_digit_patch_numbers():
         "version_match = re.search('\\\\b(\\\\d\\\\.\\\\d\\\\.\\\\d[a-z]*)\\\\b', version_string)"
     ))
     for banner, version in [("OpenSSL 3.0.19 27 Jan 2026", "3.0.19"), ("OpenSSL 1.1.1w  11 Sep 2023", "1.1.1w"), ("OpenSSL 3.0.2 15 Mar 2022", "3.0.2")]:
-        assert re.search(fixed, banner).group(1) == version
+        found = re.search(fixed, banner)
+        assert found and found.group(1) == version
 
 
 def test_the_original_pattern_fails_on_a_two_digit_patch_number():

@@ -101,6 +101,7 @@ def test_the_emergency_number_comes_from_the_content(tmp_path, monkeypatch):
     original = content_module.load
     monkeypatch.setattr(content_module, "load", lambda locale="en-US", directory=None: original(locale, tmp_path))
     from skill import create_app
+
     from .alexa import Alexa, UtteranceRouter
 
     alexa = Alexa(create_app({"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False}).test_client(), UtteranceRouter())

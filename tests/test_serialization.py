@@ -32,7 +32,9 @@ def test_same_envelope_as_the_stock_serializer(name, text):
     stock = STOCK.deserialize(text, RequestEnvelope)
     fast = FAST.envelope(json.loads(text))
     assert fast == stock
+    assert fast.request is not None and stock.request is not None
     assert fast.request.timestamp == stock.request.timestamp
+    assert fast.request.timestamp is not None and stock.request.timestamp is not None
     assert fast.request.timestamp.utcoffset() == stock.request.timestamp.utcoffset()
 
 
@@ -44,4 +46,5 @@ def test_iso_timestamps_skip_dateutil(monkeypatch):
 
     monkeypatch.setattr(dateutil.parser, "parse", refuse)
     parsed = FAST.envelope(json.loads(EXAMPLES[0].read_text()))
+    assert parsed.request is not None and parsed.request.timestamp is not None
     assert parsed.request.timestamp.year == 2026

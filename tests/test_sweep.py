@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 
@@ -183,7 +183,7 @@ def test_every_state_meets_every_intent(client, router, store_path, state_name):
             yes = alexa.say("yes")
             if offer == "forget" and alexa.user_id in users_before and alexa.user_id not in stored_users(store_path):
                 problems.append(f"{cell} + yes: a stale forget-me deleted the user's data")
-            if offer == "more" and CONTENT.topics["heat_or_ice"].more in yes.speech:
+            if offer == "more" and (CONTENT.topics["heat_or_ice"].more or "") in yes.speech:
                 problems.append(f"{cell} + yes: a stale offer of more was played")
             if offer == "resume" and routine_before_yes is None and routine_in(yes):
                 problems.append(f"{cell} + yes: a stale resume offer was taken")

@@ -1,14 +1,14 @@
 """Pure modules, without Alexa: durations, the matcher, SSML helpers."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from skill import duration, ssml
 from skill.matcher import Matcher, phrase_in, tokens
 
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -79,7 +79,11 @@ def test_ssml_problems_are_found(document, problem):
 
 
 def test_supported_tags_pass():
-    document = '<speak><p><s>Hi <emphasis level="moderate">there</emphasis></s></p><amazon:domain name="conversational">x</amazon:domain><say-as interpret-as="digits">911</say-as><prosody rate="slow">y</prosody></speak>'
+    document = (
+        '<speak><p><s>Hi <emphasis level="moderate">there</emphasis></s></p>'
+        '<amazon:domain name="conversational">x</amazon:domain><say-as interpret-as="digits">911</say-as>'
+        '<prosody rate="slow">y</prosody></speak>'
+    )
     assert ssml.problems(document) == []
 
 

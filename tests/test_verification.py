@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import json
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from skill import create_app
-from skill import verification
+from skill import create_app, verification
 
 from .alexa import SKILL_ID, envelope, intent_request
 from .pki import ALEXA_DOMAIN, Pki, certificate, make_pki, pem, sign
@@ -141,7 +140,7 @@ def test_a_chain_from_an_untrusted_root_is_rejected(client, pki, server):
 
 
 def test_an_expired_certificate_is_rejected(client, pki, server):
-    past = datetime.now(timezone.utc) - timedelta(days=10)
+    past = datetime.now(UTC) - timedelta(days=10)
     serve(server, pem(pki.leaf_with(not_before=past - timedelta(days=10), not_after=past), pki.intermediate))
     rejected(signed_post(client, pki.leaf_key), "not valid")
 
@@ -182,13 +181,13 @@ def test_a_chain_that_cannot_be_fetched_is_400(client, pki, server):
 @pytest.mark.parametrize("skew", [timedelta(seconds=152), timedelta(seconds=-152), timedelta(hours=2)])
 def test_a_timestamp_more_than_150_seconds_off_is_rejected(client, pki, skew):
     body = envelope({"type": "LaunchRequest"})
-    body["request"]["timestamp"] = (datetime.now(timezone.utc) + skew).strftime("%Y-%m-%dT%H:%M:%SZ")
+    body["request"]["timestamp"] = (datetime.now(UTC) + skew).strftime("%Y-%m-%dT%H:%M:%SZ")
     rejected(signed_post(client, pki.leaf_key, body), "Timestamp verification failed")
 
 
 def test_a_timestamp_within_150_seconds_is_accepted(client, pki):
     body = envelope({"type": "LaunchRequest"})
-    body["request"]["timestamp"] = (datetime.now(timezone.utc) - timedelta(seconds=120)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    body["request"]["timestamp"] = (datetime.now(UTC) - timedelta(seconds=120)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert signed_post(client, pki.leaf_key, body).status_code == 200
 
 
@@ -204,9 +203,9 @@ def test_the_chain_is_cached_then_fetched_again_after_it_expires(pki, server):
 
 
 def test_the_cache_never_outlives_the_certificate(pki, server):
-    soon = datetime.now(timezone.utc) + timedelta(minutes=30)
+    soon = datetime.now(UTC) + timedelta(minutes=30)
     serve(server, pem(pki.leaf_with(not_after=soon), pki.intermediate))
-    clock = [datetime.now(timezone.utc).timestamp()]
+    clock = [datetime.now(UTC).timestamp()]
     verifier = verification.AlexaSignatureVerifier(fetch=server, trust_roots=pki.trust_roots, clock=lambda: clock[0])
     verifier._retrieve_and_validate_certificate_chain(CERT_URL)
     verifier._retrieve_and_validate_certificate_chain(CERT_URL)
@@ -228,7 +227,8 @@ def test_the_default_fetch_has_one_deadline_for_the_whole_fetch(monkeypatch):
     with pytest.raises(verification.VerificationException, match="Unable to load certificate"):
         verifier._load_cert_chain(CERT_URL)
     assert seen == {"url": CERT_URL, "deadline": verification.FETCH_TIMEOUT_SECONDS}
-    assert verification.AlexaSignatureVerifier.__init__.__defaults__[0].__name__ == "fetch_url"
+    defaults = verification.AlexaSignatureVerifier.__init__.__defaults__ or ()
+    assert defaults[0].__name__ == "fetch_url"
 
 
 def test_another_skill_id_is_400_even_when_signed(pki, server):

@@ -9,10 +9,19 @@ from ask_sdk_model import Response
 
 from .. import said, ssml
 from ..content import Topic
-from .routines import answer
 from .base import (
-    LAST_TOPIC, IntentHandler, content_of, intent_name, offer, offered, previous_turn, prompt, reply, session, slot_values,
+    LAST_TOPIC,
+    IntentHandler,
+    content_of,
+    intent_name,
+    offer,
+    offered,
+    previous_turn,
+    prompt,
+    session,
+    slot_values,
 )
+from .routines import answer
 
 log = logging.getLogger(__name__)
 

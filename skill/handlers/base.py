@@ -1,8 +1,9 @@
 """What every handler needs: the request's intent, content, session, and a reply."""
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from datetime import datetime
-from typing import Any, MutableMapping
+from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -11,6 +12,7 @@ from ask_sdk_model import IntentRequest, Response
 from .. import said, ssml
 from ..content import Content
 from ..persistence import profile, request_time  # noqa: F401  (handlers take profile from here too)
+from ..scopes import request_scope, session_scope
 
 CONTENT_KEY = "content"  # request attribute set by the locale interceptor
 SAID_KEY = "said"  # request attribute: the lines of the reply (speech, reprompt), for the repeat cache
@@ -68,7 +70,7 @@ def resolved_value(handler_input: HandlerInput, slot_name: str) -> str | None:
 
 def content_of(handler_input: HandlerInput) -> Content:
     """The content of the request's locale (chosen by the locale interceptor)."""
-    return handler_input.attributes_manager.request_attributes[CONTENT_KEY]
+    return request_scope(handler_input)[CONTENT_KEY]
 
 
 def now(handler_input: HandlerInput) -> datetime:
@@ -79,13 +81,13 @@ def now(handler_input: HandlerInput) -> datetime:
 def session(handler_input: HandlerInput) -> MutableMapping[str, Any]:
     """The session attributes; a throwaway dict for a request that has no session."""
     if handler_input.request_envelope.session is None:
-        return handler_input.attributes_manager.request_attributes.setdefault("_no_session", {})
-    return handler_input.attributes_manager.session_attributes
+        return request_scope(handler_input).setdefault("_no_session", {})
+    return session_scope(handler_input)
 
 
 def previous_turn(handler_input: HandlerInput) -> dict[str, Any]:
     """What the last response left for this turn: its offer and its topic (see TURN_SCOPED)."""
-    return handler_input.attributes_manager.request_attributes.get(PREVIOUS_TURN) or {}
+    return request_scope(handler_input).get(PREVIOUS_TURN) or {}
 
 
 def offered(handler_input: HandlerInput) -> dict[str, Any]:
@@ -115,7 +117,7 @@ def reply(
     While a routine is under way the reprompt, which is what plays just before a silent session
     closes, also says how to come back later.
     """
-    handler_input.attributes_manager.request_attributes[SAID_KEY] = (speech.said, reprompt.said if reprompt else None)
+    request_scope(handler_input)[SAID_KEY] = (speech.said, reprompt.said if reprompt else None)
     builder = handler_input.response_builder.speak(speech.markup)
     if end:
         builder.set_should_end_session(True)

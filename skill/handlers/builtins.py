@@ -13,7 +13,17 @@ from ..logsafe import clean
 from . import routines, triage
 from .answers import answer
 from .base import (
-    LAST_REPLY, ROUTINE, IntentHandler, content_of, intent_name, offer, previous_turn, profile, prompt, reply, session,
+    LAST_REPLY,
+    ROUTINE,
+    IntentHandler,
+    content_of,
+    intent_name,
+    offer,
+    previous_turn,
+    profile,
+    prompt,
+    reply,
+    session,
 )
 
 log = logging.getLogger(__name__)
@@ -115,7 +125,7 @@ class NoHandler(IntentHandler):
 class FallbackHandler(IntentHandler):
     """Anything not understood: inside a routine, the way back to it; else what the skill can help with."""
 
-    intents = ("AMAZON.FallbackIntent",)
+    intents: tuple[str, ...] = ("AMAZON.FallbackIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         in_routine = routines.not_understood(handler_input)
@@ -127,7 +137,7 @@ class FallbackHandler(IntentHandler):
 class UnknownIntentHandler(FallbackHandler):
     """An intent this skill does not know (a newer model, a stray request): same as fallback."""
 
-    intents = ()
+    intents: tuple[str, ...] = ()
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return intent_name(handler_input) is not None
@@ -156,5 +166,5 @@ class OtherRequestHandler(AbstractRequestHandler):
         return True
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        log.info("no conversation for request type %s", clean(handler_input.request_envelope.request.object_type))
+        log.info("no conversation for request type %s", clean(getattr(handler_input.request_envelope.request, "object_type", "-")))
         return handler_input.response_builder.response

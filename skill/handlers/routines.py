@@ -13,8 +13,19 @@ from ask_sdk_model import Response
 from .. import memory, pacing, said, ssml
 from ..content import Routine
 from ..routine import MOVE, Action, Event, Outcome, RoutineState, advance, start
+from ..scopes import request_scope
 from .base import (
-    LAST_REPLY, ROUTINE, IntentHandler, content_of, intent_name, now, profile, prompt, reply, resolved_value, session,
+    LAST_REPLY,
+    ROUTINE,
+    IntentHandler,
+    content_of,
+    intent_name,
+    now,
+    profile,
+    prompt,
+    reply,
+    resolved_value,
+    session,
 )
 
 log = logging.getLogger(__name__)
@@ -72,7 +83,7 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
         state = outcome.state
         body = pacing.step_speech(routine, state.step, state.part, state.factor, content.routine_prompts,
                                   content.routine_closings)
-        handler_input.attributes_manager.request_attributes[STEP_PLAYED] = True
+        request_scope(handler_input)[STEP_PLAYED] = True
         return reply(handler_input, ssml.join([*note, body]), routine_prompt(handler_input, _reprompt_for(state)))
     if outcome.action is Action.HOLD:
         speech = ssml.join([*note, routine_prompt(handler_input, "next_question")])

@@ -9,6 +9,7 @@ from ask_sdk_model import Response
 
 from .. import memory, said
 from ..content import RedFlag
+from ..scopes import request_scope
 from .base import LAST_TOPIC, PENDING, ROUTINE, content_of, intent_name, profile, reply, session, slot_values
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ _FLAG_KEY = "red_flag"  # request attribute: red_flag_in's answer, worked out on
 
 def red_flag_in(handler_input: HandlerInput) -> RedFlag | None:
     """The red flag this request raises: a red-flag intent, or red-flag words in any slot."""
-    cache = handler_input.attributes_manager.request_attributes
+    cache = request_scope(handler_input)
     if _FLAG_KEY not in cache:
         cache[_FLAG_KEY] = _find_red_flag(handler_input)
     return cache[_FLAG_KEY]
