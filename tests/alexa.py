@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from skill import ssml
+from skill.nlu import FALLBACK, Resolver
 
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 MODEL_PATH = Path(__file__).resolve().parent.parent / "interaction_model" / "en-US.json"
@@ -125,53 +126,15 @@ def _plain(markup: str) -> str:
     return " ".join(text.split())
 
 
-# Alexa's built-in intents come with their own samples; these are their common phrasings.
-BUILTIN_SAMPLES = {
-    "AMAZON.StopIntent": ["stop", "shut up", "off", "quit", "exit", "be quiet", "i'm done"],
-    "AMAZON.CancelIntent": ["cancel", "never mind", "forget it"],
-    "AMAZON.HelpIntent": ["help", "help me", "what can you do", "what can i say", "what can i ask"],
-    "AMAZON.YesIntent": ["yes", "yeah", "yep", "sure", "okay", "ok", "please", "yes please"],
-    "AMAZON.NoIntent": ["no", "nope", "no thanks", "no thank you", "not now"],
-    "AMAZON.RepeatIntent": ["repeat", "repeat that", "say that again", "what", "pardon", "come again"],
-    "AMAZON.NavigateHomeIntent": ["go home", "start from the beginning", "main menu"],
-    "AMAZON.PauseIntent": ["pause", "wait", "hold on", "hang on"],
-    "AMAZON.ResumeIntent": ["resume", "continue", "keep going", "carry on", "go on"],
-    "AMAZON.NextIntent": ["next", "next one", "ready", "i'm ready", "done"],
-    "AMAZON.PreviousIntent": ["previous", "go back", "back", "last one"],
-    "AMAZON.StartOverIntent": ["start over", "restart", "from the top", "start again"],
-}
-
-
 class UtteranceRouter:
-    """Routes typed utterances to intents by the interaction model's samples, the way sample matching does.
+    """Routes typed utterances by the interaction model's samples only (skill/nlu.py, exact matching).
 
-    No generalisation: an utterance reaches an intent only when it matches a sample
-    (slots match any words); anything else becomes AMAZON.FallbackIntent.
+    No generalisation: an utterance reaches an intent only when it matches a sample, with slots
+    typed as Alexa sends them; anything else becomes AMAZON.FallbackIntent.
     """
 
     def __init__(self, model_path: Path = MODEL_PATH):
-        model = json.loads(model_path.read_text())["interactionModel"]["languageModel"]
-        self.patterns: list[tuple[str, re.Pattern[str]]] = []
-        self.intents = {intent["name"] for intent in model["intents"]}
-        # Custom slot types: every value and synonym -> the value's id (Alexa's entity resolution).
-        self.type_values = {
-            slot_type["name"]: {
-                normalize(word): value["id"]
-                for value in slot_type["values"]
-                for word in [value["name"]["value"], *value["name"].get("synonyms", [])]
-            }
-            for slot_type in model.get("types", [])
-        }
-        self.slot_types: dict[tuple[str, str], str] = {}
-        for intent in model["intents"]:
-            for slot in intent.get("slots", []):
-                self.slot_types[(intent["name"], slot["name"])] = slot["type"]
-            builtin = BUILTIN_SAMPLES.get(intent["name"], [])
-            for sample in builtin + intent.get("samples", []):
-                parts = re.split(r"(\{\w+\})", sample)
-                pattern = "".join(_piece(part) for part in parts if part)
-                pattern = re.sub(r"(\\ )+", r"\\ ", pattern).strip()
-                self.patterns.append((intent["name"], re.compile(f"^{pattern}$")))
+        self.resolver = Resolver(model_path)
 
     def route(self, utterance: str) -> tuple[str, dict[str, str]]:
         """The intent name and slot values for an utterance."""
@@ -180,32 +143,10 @@ class UtteranceRouter:
 
     def route_resolved(self, utterance: str) -> tuple[str, dict[str, str], dict[str, str]]:
         """The intent, its slot values, and the ids of values that a custom slot type resolves."""
-        text = normalize(utterance)
-        for name, pattern in self.patterns:
-            match = pattern.match(text)
-            if not match:
-                continue
-            slots = {key: value for key, value in match.groupdict().items() if value}
-            resolved = {}
-            for key, value in slots.items():
-                values = self.type_values.get(self.slot_types.get((name, key), ""))
-                if values is not None and value in values:
-                    resolved[key] = values[value]  # else: Alexa passes the words on, unresolved
-            return name, slots, resolved
-        return "AMAZON.FallbackIntent", {}, {}
-
-
-def _piece(part: str) -> str:
-    """A sample's {slot} as a capture group; its words as literal text, keeping the spaces at its ends."""
-    if re.fullmatch(r"\{\w+\}", part):
-        return f"(?P<{part[1:-1]}>.+?)"
-    return re.escape((" " if part.startswith(" ") else "") + normalize(part) + (" " if part.endswith(" ") else ""))
-
-
-def normalize(utterance: str) -> str:
-    text = utterance.lower().replace("’", "'")
-    text = re.sub(r"[^\w' ]+", " ", text)
-    return " ".join(text.split())
+        found = self.resolver.exact(utterance)
+        if found is None:
+            return FALLBACK, {}, {}
+        return found.intent, found.slots, found.resolved
 
 
 @dataclass

@@ -7,8 +7,9 @@ import pytest
 
 from skill import content as content_module
 from skill.builder import request_handlers
+from skill.nlu import BUILTIN_SAMPLES, normalize
 
-from .alexa import BUILTIN_SAMPLES, MODEL_PATH, normalize
+from .alexa import MODEL_PATH
 
 MODEL = json.loads(MODEL_PATH.read_text())["interactionModel"]["languageModel"]
 MODEL_INTENTS = {intent["name"]: intent for intent in MODEL["intents"]}

@@ -1,0 +1,184 @@
+"""The simulator, end to end: what a person types, how it resolves, what Alexa would say."""
+from __future__ import annotations
+
+import io
+import json
+import threading
+from contextlib import redirect_stdout
+from datetime import date
+
+import pytest
+from werkzeug.serving import make_server
+
+from skill import create_app, simulate
+from skill.nlu import FALLBACK, Resolver, spoken_date, spoken_duration
+
+from .alexa import MODEL_PATH
+
+TODAY = date(2026, 11, 24)  # a Tuesday
+RESOLVER = Resolver(today=TODAY)
+MODEL = json.loads(MODEL_PATH.read_text())["interactionModel"]["languageModel"]
+
+# Everything a person might type -> the intent and slots Alexa would send. Every intent of the model is here.
+TABLE = [
+    ("next", "AMAZON.NextIntent", {}), ("ready", "AMAZON.NextIntent", {}), ("i'm in position", "AMAZON.NextIntent", {}),
+    ("go back", "AMAZON.PreviousIntent", {}), ("hold on", "AMAZON.PauseIntent", {}),
+    ("start over", "AMAZON.StartOverIntent", {}), ("help", "AMAZON.HelpIntent", {}), ("stop", "AMAZON.StopIntent", {}),
+    ("never mind", "AMAZON.CancelIntent", {}), ("sing me a song", FALLBACK, {}), ("go home", "AMAZON.NavigateHomeIntent", {}),
+    ("say that again", "AMAZON.RepeatIntent", {}), ("yes please", "AMAZON.YesIntent", {}), ("no thanks", "AMAZON.NoIntent", {}),
+    ("continue my routine", "AMAZON.ResumeIntent", {}), ("heat or ice", "HeatOrIceIntent", {}),
+    ("when should i see a doctor", "SeeDoctorIntent", {}), ("what do i do", "FirstAidIntent", {}),
+    ("what can i take for the pain", "PainReliefIntent", {}), ("what about muscle relaxants", "MuscleRelaxantsIntent", {}),
+    ("should i rest", "RestOrMoveIntent", {}), ("what position helps", "PositionsIntent", {}),
+    ("how should i breathe", "BreathingIntent", {}), ("what is a back spasm", "WhatIsSpasmIntent", {}),
+    ("what causes it", "CausesIntent", {}), ("how long will this last", "HowLongLastsIntent", {}),
+    ("how do i stop it coming back", "PreventionIntent", {}), ("what exercises help", "ExercisesIntent", {}),
+    ("does massage help", "TherapiesIntent", {}), ("do i need an mri", "DiagnosisIntent", {}),
+    ("do i need surgery", "SurgeryIntent", {}), ("can stress cause it", "StressIntent", {}),
+    ("did i pull a muscle", "PulledMuscleIntent", {}), ("cramp in my calf", "LegCrampsIntent", {}),
+    ("tell me more", "MoreIntent", {}), ("i peed myself", "EmergencyRedFlagIntent", {}),
+    ("pain shoots down my leg", "NerveRedFlagIntent", {}),
+    ("how long has it been", "HowLongHasItBeenIntent", {}),
+    ("it's been three days", "HowLongHasItBeenIntent", {"duration": "P3D"}),
+    ("it's been about twelve hours", "HowLongHasItBeenIntent", {"duration": "PT12H"}),
+    ("i've had it for a day and a half", "HowLongHasItBeenIntent", {"duration": "P1DT12H"}),
+    ("since yesterday", "HowLongHasItBeenIntent", {"started": "2026-11-23"}),
+    ("it started monday", "HowLongHasItBeenIntent", {"started": "2026-11-23"}),
+    ("what about a hot bath", "QuestionIntent", {"query": "a hot bath"}),
+    ("guide me through breathing", "StartRoutineIntent", {"routine": "breathing"}),
+    ("what routines are there", "ListRoutinesIntent", {}), ("slow down", "SlowerIntent", {}),
+    ("speed up", "FasterIntent", {}), ("skip this one", "SkipIntent", {}), ("forget me", "ForgetMeIntent", {}),
+]
+
+
+@pytest.mark.parametrize("words, intent, slots", TABLE)
+def test_the_resolution_table(words, intent, slots):
+    resolution = RESOLVER.resolve(words)
+    assert (resolution.intent, resolution.slots) == (intent, slots), resolution.how
+
+
+def test_the_table_covers_every_intent_of_the_model():
+    assert {intent["name"] for intent in MODEL["intents"]} <= {intent for _, intent, _ in TABLE}
+
+
+def test_a_custom_slot_value_resolves_to_its_id_as_alexa_does():
+    resolution = RESOLVER.resolve("walk me through heat session")
+    assert resolution.intent == "StartRoutineIntent" and resolution.resolved == {"routine": "ice_heat"}
+
+
+@pytest.mark.parametrize("words, intent", [
+    ("is a heating pad ok", "HeatOrIceIntent"), ("my back is killing me what do i do", "FirstAidIntent"),
+    ("it started on monday", "HowLongHasItBeenIntent"),
+])
+def test_phrasings_that_are_no_sample_reach_the_nearest_samples_intent(words, intent):
+    resolution = RESOLVER.resolve(words)
+    assert resolution.intent == intent and "nearest" in resolution.how
+
+
+@pytest.mark.parametrize("words", ["what's the weather", "play some jazz", "is it bad that it hurts to sit"])
+def test_far_from_every_sample_is_the_fallback_not_a_guess(words):
+    resolution = RESOLVER.resolve(words)
+    assert resolution.intent == FALLBACK and "under" in resolution.how
+
+
+def test_while_alexa_asks_how_long_a_bare_duration_answers_it():
+    assert RESOLVER.resolve("three days").slots == {}  # on its own, no sample carries a bare duration
+    answered = RESOLVER.resolve("three days", eliciting=("HowLongHasItBeenIntent", "duration"))
+    assert (answered.intent, answered.slots) == ("HowLongHasItBeenIntent", {"duration": "P3D"})
+
+
+@pytest.mark.parametrize("words, iso", [
+    ("three days", "P3D"), ("about twelve hours", "PT12H"), ("an hour", "PT1H"), ("half an hour", "PT30M"),
+    ("two weeks", "P2W"), ("a day and a half", "P1DT12H"), ("twenty four hours", "PT24H"), ("5 hours", "PT5H"),
+    ("2 days and 3 hours", "P2DT3H"), ("a couple of days", "P2D"), ("three bananas", None), ("soon", None),
+])
+def test_spoken_durations_become_what_alexa_sends(words, iso):
+    assert spoken_duration(words) == iso
+
+
+@pytest.mark.parametrize("words, iso", [
+    ("yesterday", "2026-11-23"), ("today", "2026-11-24"), ("last night", "2026-11-23"), ("sunday", "2026-11-22"),
+    ("tuesday", "2026-11-17"), ("three days ago", "2026-11-21"), ("whenever", None),
+])
+def test_spoken_dates_become_what_alexa_sends(words, iso):
+    assert spoken_date(words, TODAY) == iso
+
+
+def run(*turns: str, **options) -> str:
+    out = io.StringIO()
+    args = [arg for turn in turns for arg in ("--say", turn)]
+    for flag, value in options.items():
+        args += [f"--{flag.replace('_', '-')}"] + ([] if value is True else [value])
+    with redirect_stdout(out):
+        assert simulate.main(args) == 0
+    return out.getvalue()
+
+
+def alexa_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.startswith("Alexa")]
+
+
+@pytest.fixture(autouse=True)
+def own_store(monkeypatch, tmp_path):
+    monkeypatch.setenv("SKILL_DB_PATH", str(tmp_path / "sim.sqlite3"))
+    for name in ("ASK_SDK_VERIFY_SIGNATURE", "ASK_SDK_VERIFY_TIMESTAMP", "SKILL_ID"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_a_conversation_as_on_a_device():
+    text = run("open back spasm helper", "heat or ice", "yes", "guide me through breathing", "", "", "next")
+    said = alexa_lines(text)
+    assert said[0].startswith("Alexa: Welcome to Back Spasm Helper.")
+    assert "Both can help" in said[1] and "Cold calms inflammation" in said[2]
+    assert said[3].startswith("Alexa: Step 1 of 3. Six slow breaths.")
+    assert "a count of 4, and out for a count of 6" in said[3] and said[3].count("[pause 4s]") == 6
+    assert said[4].startswith("Alexa (reprompt): Say next to go on") and "Alexa, open Back Spasm Helper" in said[4]
+    assert "-> silence twice: the session times out" in text and "(session ended)" in text
+    assert "(the skill is closed: say 'open back spasm helper'" in text  # "next" after the session closed
+
+
+def test_a_one_shot_request_and_the_elicitation_that_follows():
+    text = run("alexa, ask back spasm helper how long has it been", "about twelve hours")
+    assert "directive: Dialog.ElicitSlot (duration)" in text
+    assert "-> HowLongHasItBeenIntent {duration='PT12H'}" in text and "Alexa: At 12 hours," in text
+
+
+def test_stop_and_a_red_flag_end_the_session():
+    assert "(session ended)" in run("open back spasm helper", "stop")
+    text = run("open back spasm helper", "i can't hold my pee")
+    assert "Alexa: Get emergency help now. Call 911," in text and text.rstrip().endswith("(session ended)")
+
+
+def test_every_run_is_a_new_user_unless_asked():
+    first, second = run("open back spasm helper"), run("open back spasm helper")
+    assert "Alexa: Welcome to Back Spasm Helper." in first and "Alexa: Welcome to Back Spasm Helper." in second
+    run("open back spasm helper", same_user=True)
+    assert "Alexa: Welcome back" in run("open back spasm helper", same_user=True)
+
+
+def test_json_prints_the_raw_exchange():
+    text = run("ask back spasm helper heat or ice", json=True)
+    exchange = json.loads(text[text.index("{"): text.rindex("}") + 1])
+    assert exchange["request"]["request"]["intent"]["name"] == "HeatOrIceIntent"
+    assert exchange["request"]["session"]["new"] is True
+    assert "towel" in exchange["response"]["response"]["outputSpeech"]["ssml"]
+
+
+def test_url_sends_to_a_running_server():
+    app = create_app({"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False, "STORE": "none"})
+    server = make_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        text = run("ask back spasm helper what position helps", url=f"http://127.0.0.1:{server.server_port}/")
+    finally:
+        server.shutdown()
+    assert "Alexa: Lie on your back" in text
+
+
+def test_python_dash_m_skill_points_to_the_simulator(capsys):
+    import runpy
+
+    with pytest.raises(SystemExit) as exit_:
+        runpy.run_module("skill", run_name="__main__")
+    assert exit_.value.code == 0 and "python -m skill.simulate" in capsys.readouterr().err
