@@ -5,7 +5,11 @@ Stored per user (the persistent attributes):
   disclaimer_heard  whether the one-line disclaimer has been heard
   pace              the routine pace last chosen with "slower" / "faster"
   routine           a routine in progress: id, step, pace, paused, and when it was last touched
-  spasm_started     when the user said the spasm began, and spasm_told: when they said it
+
+Nothing about the user's condition is stored: Alexa's policy rejects skills that keep health
+information unless they are HIPAA-eligible. When the user says the spasm began is kept in the
+session only (`remember_onset` and `hours_since_onset` work on the session attributes), and is
+gone when the session ends.
 """
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from .routine import DEFAULT_PACE, PACES, RoutineState, Shape, from_the_top_of_i
 
 RESUME_WINDOW = timedelta(hours=3)  # an unfinished routine older than this is quietly dropped
 ONSET_MEMORY = timedelta(days=14)  # a start told longer ago than this is not trusted: ask again
+ONSET, ONSET_TOLD = "spasm_started", "spasm_told"  # session attribute keys
 
 Profile = MutableMapping[str, Any]
 
@@ -44,9 +49,9 @@ FIELDS: dict[str, Any] = {
     "disclaimer_heard": lambda value: isinstance(value, bool),
     "pace": lambda value: _whole(value, len(PACES)),
     "routine": lambda value: isinstance(value, dict) and _parse(value.get("touched")) is not None,
-    "spasm_started": lambda value: _parse(value) is not None,
-    "spasm_told": lambda value: _parse(value) is not None,
 }
+# Health information earlier versions stored; dropped quietly the first time such a profile is read.
+NO_LONGER_STORED = ("spasm_started", "spasm_told")
 
 
 def tidy(profile: Profile, now: datetime) -> list[str]:
@@ -56,6 +61,8 @@ def tidy(profile: Profile, now: datetime) -> list[str]:
     one bad field can never break every launch for that user. Fields past their time are dropped too,
     whatever the request, so nothing outlives what the privacy text promises.
     """
+    for key in NO_LONGER_STORED:
+        profile.pop(key, None)
     malformed = [key for key, value in profile.items() if key not in FIELDS or not FIELDS[key](value)]
     for key in malformed:
         profile.pop(key)
@@ -63,11 +70,6 @@ def tidy(profile: Profile, now: datetime) -> list[str]:
     touched = _parse(routine.get("touched")) if isinstance(routine, dict) else None
     if touched is not None and not timedelta(0) <= now - touched <= RESUME_WINDOW:
         forget_routine(profile)
-    if ("spasm_started" in profile) != ("spasm_told" in profile) or (
-        "spasm_told" in profile and not timedelta(0) <= now - _parse(profile["spasm_told"]) <= ONSET_MEMORY  # type: ignore[operator]
-    ):
-        for key in ("spasm_started", "spasm_told"):
-            profile.pop(key, None)
     return malformed
 
 
@@ -111,17 +113,22 @@ def preferred_pace(profile: Profile) -> int:
     return pace if isinstance(pace, int) and not isinstance(pace, bool) and 0 <= pace < len(PACES) else DEFAULT_PACE
 
 
-def remember_onset(profile: Profile, started: datetime, now: datetime) -> None:
-    """When the spasm began, as the user told it, and when they told it."""
-    profile["spasm_started"] = _iso(started)
-    profile["spasm_told"] = _iso(now)
+def remember_onset(session: MutableMapping[str, Any], started: datetime, now: datetime) -> None:
+    """When the spasm began, as the user told it, and when they told it: in the session, never stored."""
+    session[ONSET] = _iso(started)
+    session[ONSET_TOLD] = _iso(now)
 
 
-def hours_since_onset(profile: Profile, now: datetime) -> float | None:
-    """Hours since the remembered start, if it was told recently (a stale or broken one is dropped)."""
-    started, told = _parse(profile.get("spasm_started")), _parse(profile.get("spasm_told"))
+def hours_since_onset(session: MutableMapping[str, Any], now: datetime) -> float | None:
+    """Hours since the start the user told earlier in this session (a broken one is dropped)."""
+    started, told = _parse(session.get(ONSET)), _parse(session.get(ONSET_TOLD))
     if started is None or told is None or started > now or not timedelta(0) <= now - told <= ONSET_MEMORY:
-        for key in ("spasm_started", "spasm_told"):
-            profile.pop(key, None)
+        for key in (ONSET, ONSET_TOLD):
+            session.pop(key, None)
         return None
     return (now - started).total_seconds() / 3600
+
+
+def valid_moment(value: Any) -> bool:
+    """A moment as this module writes it (for checking session attributes)."""
+    return _parse(value) is not None

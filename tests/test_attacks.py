@@ -281,14 +281,24 @@ def test_after_forget_me_nothing_of_the_user_is_left_in_any_file_the_store_write
             assert trace not in data, f"{trace!r} still in {path.name}"
 
 
-def test_an_expired_onset_is_dropped_whenever_the_profile_is_read(alexa, store_path):
-    alexa.intent("HowLongHasItBeenIntent", {"duration": "P2D"})
+def test_an_expired_routine_is_dropped_from_the_store_whenever_the_profile_is_read(alexa, store_path):
+    alexa.say("guide me through positions")
     alexa.end_session()
-    alexa.timestamp = (datetime.now(UTC) + timedelta(days=15)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    alexa.launch()  # reads the profile; never asks about the onset
+    alexa.timestamp = (datetime.now(UTC) + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    alexa.launch()  # reads the profile: the routine, four hours old, is dropped and the row saved without it
     with sqlite3.connect(store_path) as connection:
         (data,) = connection.execute("SELECT data FROM attributes WHERE user_id = ?", (USER,)).fetchone()
-    assert "spasm_started" not in json.loads(data)
+    assert "routine" not in json.loads(data)
+
+
+def test_tidy_drops_what_has_expired_and_what_is_malformed():
+    from skill import memory
+
+    now = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    profile = {"visits": 2, "routine": {"routine": "breathing", "step": 0, "pace": 1, "touched": "2026-11-24T08:00:00Z"},
+               "pace": "x"}
+    assert memory.tidy(profile, now) == ["pace"]
+    assert profile == {"visits": 2}  # the routine, four hours old, expired
 
 
 def test_the_retention_purge_also_runs_on_a_schedule_not_only_at_start_up(store_path):

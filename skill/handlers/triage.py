@@ -12,7 +12,7 @@ from ask_sdk_model.dialog import ElicitSlotDirective
 from .. import duration, memory, said, ssml
 from ..content import Topic
 from .answers import answer, answer_topic
-from .base import IntentHandler, content_of, intent_name, now, offer, offered, profile, reply, slot_values
+from .base import IntentHandler, content_of, intent_name, now, offer, offered, reply, session, slot_values
 
 log = logging.getLogger(__name__)
 TRIAGE_INTENT = "HowLongHasItBeenIntent"
@@ -61,7 +61,7 @@ class TriageHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         slots = slot_values(handler_input)
         if not slots.get(DURATION_SLOT) and not slots.get(DATE_SLOT):
-            remembered = memory.hours_since_onset(profile(handler_input), now(handler_input))
+            remembered = memory.hours_since_onset(session(handler_input), now(handler_input))
             if remembered is not None:
                 return advise(handler_input, remembered, remembered=True)
             return elicit(handler_input, "ask", "ask_reprompt")
@@ -74,7 +74,7 @@ class TriageHandler(IntentHandler):
             if topic is not None:
                 return answer_topic(handler_input, topic)
             return elicit(handler_input, "not_understood", "ask_reprompt")
-        memory.remember_onset(profile(handler_input), duration.started_at(now(handler_input), hours), now(handler_input))
+        memory.remember_onset(session(handler_input), duration.started_at(now(handler_input), hours), now(handler_input))
         return advise(handler_input, hours)
 
 
