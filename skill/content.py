@@ -34,7 +34,7 @@ def _prompt_table(plain: str, **with_placeholders: str) -> dict[str, frozenset[s
 
 # Every prompt id the code speaks, with the placeholders its template may use.
 PROMPTS = _prompt_table(
-    "welcome_first welcome_back disclaimer launch_options launch_reprompt offer_more after_more "
+    "welcome_first welcome_back disclaimer disclaimer_short launch_options launch_reprompt offer_more after_more "
     "general_reprompt help help_reprompt fallback fallback_reprompt nothing_more nothing_to_repeat "
     "no_thanks goodbye error error_reprompt not_sure resume_reprompt fresh_start forget_confirm "
     "forget_reprompt forget_done forget_kept",

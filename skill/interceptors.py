@@ -12,7 +12,7 @@ from ask_sdk_model.dialog import ElicitSlotDirective
 
 from . import memory
 from .content import DEFAULT_LOCALE, Content
-from .handlers.base import CONTENT_KEY, LAST_REPLY, LAST_TOPIC, PENDING, PREVIOUS_TURN, ROUTINE, SAID_KEY, TURN_SCOPED
+from .handlers.base import CONTENT_KEY, DISCLAIMED, LAST_REPLY, LAST_TOPIC, PENDING, PREVIOUS_TURN, ROUTINE, SAID_KEY, TURN_SCOPED
 from .handlers.routines import STEP_PLAYED
 from .logsafe import clean
 from .routine import RoutineState
@@ -52,6 +52,7 @@ SESSION_SHAPES: dict[str, Callable[[Any, Content], bool]] = {
     PENDING: _pending,
     LAST_TOPIC: lambda value, content: isinstance(value, str) and value in content.topics,
     LAST_REPLY: _last_reply,
+    DISCLAIMED: lambda value, content: value is True,
     memory.ONSET: lambda value, content: memory.valid_moment(value),
     memory.ONSET_TOLD: lambda value, content: memory.valid_moment(value),
 }

@@ -73,10 +73,14 @@ def tidy(profile: Profile, now: datetime) -> list[str]:
     return malformed
 
 
-def note_visit(profile: Profile) -> bool:
-    """Count a visit; True when this is the first time the disclaimer is due."""
+def note_visit(profile: Profile) -> None:
+    """Count a visit (returning users get a shorter welcome)."""
     visits = profile.get("visits")
     profile["visits"] = (visits if isinstance(visits, int) and visits >= 0 else 0) + 1
+
+
+def note_disclaimer(profile: Profile) -> bool:
+    """The disclaimer is being said; True when this user has never heard it (so the full one is due)."""
     first = profile.get("disclaimer_heard") is not True
     profile["disclaimer_heard"] = True
     return first

@@ -5,7 +5,8 @@ session stays open. On top, each cell asserts:
   - red flags first: a red-flag intent escalates and ends whatever was under way;
   - the routine is kept, with the way back said, or ended on purpose (stop, home, a red flag, the end);
   - no stale offer: a "yes" after the cell never accepts a question the cell did not ask again;
-  - no doubled words in anything said.
+  - no doubled words in anything said;
+  - stop and cancel ("never mind") end the session from every state, mid-routine included.
 """
 from __future__ import annotations
 
@@ -158,6 +159,9 @@ def test_every_state_meets_every_intent(client, router, store_path, state_name):
         said = f"{reply.speech} {reply.reprompt}"
         if DOUBLED.search(said):
             problems.append(f"{cell}: doubled word in {said!r}")
+
+        if name in ("AMAZON.StopIntent", "AMAZON.CancelIntent") and not reply.ended:
+            problems.append(f"{cell}: stop or cancel left the session open")  # certification: from every state
 
         flag = RED_FLAGS.get(name)
         if flag is not None:

@@ -13,6 +13,7 @@ from .base import (
     LAST_TOPIC,
     IntentHandler,
     content_of,
+    disclaimer,
     intent_name,
     offer,
     offered,
@@ -35,8 +36,8 @@ def answer_topic(handler_input: HandlerInput, topic: Topic) -> Response:
     else:
         closing = prompt(handler_input, "after_more")
     content = content_of(handler_input)
-    return answer(handler_input, said.say(content, "topic", topic.id, "answer"), closing,
-                  said.say(content, "topic", topic.id, "reprompt"))
+    words = ssml.join([said.say(content, "topic", topic.id, "answer"), disclaimer(handler_input)])
+    return answer(handler_input, words, closing, said.say(content, "topic", topic.id, "reprompt"))
 
 
 def tell_more(handler_input: HandlerInput) -> Response:
@@ -47,7 +48,7 @@ def tell_more(handler_input: HandlerInput) -> Response:
     if topic is None or not topic.more:
         return answer(handler_input, ssml.EMPTY, prompt(handler_input, "nothing_more"), reprompt)
     session(handler_input)[LAST_TOPIC] = topic.id
-    more = said.say(content_of(handler_input), "topic", topic.id, "more")
+    more = ssml.join([said.say(content_of(handler_input), "topic", topic.id, "more"), disclaimer(handler_input)])
     return answer(handler_input, more, prompt(handler_input, "after_more"), reprompt)
 
 

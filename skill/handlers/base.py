@@ -9,7 +9,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Response
 
-from .. import said, ssml
+from .. import memory, said, ssml
 from ..content import Content
 from ..persistence import profile, request_time  # noqa: F401  (handlers take profile from here too)
 from ..scopes import request_scope, session_scope
@@ -23,6 +23,7 @@ PENDING = "pending"  # the question the last response asked: {"yes": "more" | "r
 LAST_TOPIC = "last_topic"  # the topic just answered, for "tell me more"
 ROUTINE = "routine"  # the RoutineState of the routine under way
 LAST_REPLY = "last_reply"  # the last response, for AMAZON.RepeatIntent
+DISCLAIMED = "disclaimed"  # True once this session has heard the disclaimer
 
 # An offer lives exactly one turn: before any handler runs, the turn interceptor takes these out of
 # the session and keeps them as what the previous response left (PREVIOUS_TURN). A handler that
@@ -99,6 +100,20 @@ def offered(handler_input: HandlerInput) -> dict[str, Any]:
 def offer(handler_input: HandlerInput, **question: str) -> None:
     """Ask a question the next turn may answer (and only the next turn)."""
     session(handler_input)[PENDING] = question
+
+
+def disclaimer(handler_input: HandlerInput) -> ssml.Ssml:
+    """The disclaimer, if this session has not heard it yet: the full one the first time ever, then short.
+
+    Alexa's rules for health skills want it in every session, before or with the first health answer,
+    one-shot requests included. Callers put it after the answer's own words, so answers still lead.
+    """
+    attributes = session(handler_input)
+    if attributes.get(DISCLAIMED):
+        return ssml.EMPTY
+    attributes[DISCLAIMED] = True
+    first_ever = memory.note_disclaimer(profile(handler_input))
+    return prompt(handler_input, "disclaimer" if first_ever else "disclaimer_short")
 
 
 def prompt(handler_input: HandlerInput, prompt_id: str) -> ssml.Ssml:

@@ -17,6 +17,7 @@ from .base import (
     ROUTINE,
     IntentHandler,
     content_of,
+    disclaimer,
     intent_name,
     offer,
     previous_turn,
@@ -36,10 +37,9 @@ class LaunchHandler(AbstractRequestHandler):
         return is_request_type("LaunchRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        first_time = memory.note_visit(profile(handler_input))
-        opening = [prompt(handler_input, "welcome_first"), prompt(handler_input, "disclaimer")] if first_time else [
-            prompt(handler_input, "welcome_back")
-        ]
+        returning = bool(profile(handler_input).get("visits"))
+        memory.note_visit(profile(handler_input))
+        opening = [prompt(handler_input, "welcome_back" if returning else "welcome_first"), disclaimer(handler_input)]
         remembered = routines.stored(handler_input)
         if remembered is None:
             speech = ssml.join([*opening, prompt(handler_input, "launch_options")])

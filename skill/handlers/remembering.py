@@ -8,7 +8,7 @@ from .. import memory, ssml
 from ..persistence import forget_user
 from . import routines
 from .answers import answer
-from .base import ROUTINE, IntentHandler, intent_name, offer, offered, profile, prompt, reply, session
+from .base import DISCLAIMED, ROUTINE, IntentHandler, intent_name, offer, offered, profile, prompt, reply, session
 
 
 def pending_yes(handler_input: HandlerInput) -> str | None:
@@ -54,7 +54,8 @@ class ForgetConfirmHandler(IntentHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         if intent_name(handler_input) != "AMAZON.YesIntent":
             return answer(handler_input, ssml.EMPTY, prompt(handler_input, "forget_kept"), prompt(handler_input, "general_reprompt"))
-        session(handler_input).pop(ROUTINE, None)
+        for key in (ROUTINE, DISCLAIMED):  # a new user again, who has not heard the disclaimer
+            session(handler_input).pop(key, None)
         done = forget_user(handler_input)
         speech = prompt(handler_input, "forget_done" if done else "error")
         return reply(handler_input, ssml.join([speech, prompt(handler_input, "after_more")]), prompt(handler_input, "general_reprompt"))

@@ -19,6 +19,7 @@ from .base import (
     ROUTINE,
     IntentHandler,
     content_of,
+    disclaimer,
     intent_name,
     now,
     profile,
@@ -66,10 +67,10 @@ def answer(handler_input: HandlerInput, words: ssml.Ssml, closing: ssml.Ssml, re
     return reply(handler_input, ssml.join([words, closing]), reprompt)
 
 
-def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routine) -> Response:
-    """Say what the state machine decided, and keep the session state in step with it."""
+def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routine, before: ssml.Ssml = ssml.EMPTY) -> Response:
+    """Say what the state machine decided (after `before`), and keep the session state in step with it."""
     attributes = session(handler_input)
-    note = [routine_prompt(handler_input, outcome.note, routine)] if outcome.note else []
+    note = [before, *([routine_prompt(handler_input, outcome.note, routine)] if outcome.note else [])]
     if outcome.state is None:
         attributes.pop(ROUTINE, None)
         memory.forget_routine(profile(handler_input))
@@ -109,7 +110,7 @@ def begin(handler_input: HandlerInput, routine: Routine) -> Response:
     """Start a routine from its first step, at the pace the user last chose."""
     log.info("routine started: %s", routine.id)
     outcome = start(routine.id, routine.shape, memory.preferred_pace(profile(handler_input)))
-    return speak_outcome(handler_input, outcome, routine)
+    return speak_outcome(handler_input, outcome, routine, before=disclaimer(handler_input))
 
 
 def act_on(handler_input: HandlerInput, state: RoutineState, event: Event) -> Response:

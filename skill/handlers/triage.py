@@ -12,7 +12,7 @@ from ask_sdk_model.dialog import ElicitSlotDirective
 from .. import duration, memory, said, ssml
 from ..content import Topic
 from .answers import answer, answer_topic
-from .base import IntentHandler, content_of, intent_name, now, offer, offered, reply, session, slot_values
+from .base import IntentHandler, content_of, disclaimer, intent_name, now, offer, offered, reply, session, slot_values
 
 log = logging.getLogger(__name__)
 TRIAGE_INTENT = "HowLongHasItBeenIntent"
@@ -48,7 +48,7 @@ def advise(handler_input: HandlerInput, hours: float, remembered: bool = False) 
     band = content.triage.band_for(hours)
     log.info("triage band %s", band.id)
     opening = [said.say(content, "remembered", hours)] if remembered else []
-    words = ssml.join([*opening, said.say(content, "band", band.id, hours)])
+    words = ssml.join([*opening, said.say(content, "band", band.id, hours), disclaimer(handler_input)])
     closing = ssml.join([said.say(content, "triage", "red_flag_reminder"), said.say(content, "triage", "next")])
     return answer(handler_input, words, closing, said.say(content, "triage", "reprompt"))
 

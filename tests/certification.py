@@ -1,0 +1,118 @@
+"""Checks for what Alexa's certification reviews, as functions that return the problems they find.
+
+Each check names the rule it enforces. tests/test_certification.py runs them on the real skill
+package and the running skill, and on broken examples, to show that each can fail.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from skill.nlu import Resolver
+
+# Invocation name requirements (Alexa docs, "Choose the Invocation Name for a Custom Skill").
+WAKE_WORDS = {"alexa", "amazon", "echo", "computer", "ziggy", "skill", "app"}
+LAUNCH_WORDS = {"ask", "tell", "open", "launch", "begin", "start", "load", "resume", "run", "enable", "use", "talk",
+                "play", "stop", "cancel", "help"}
+CONNECTING_WORDS = {"to", "from", "in", "using", "with", "about", "for", "that", "by", "if", "and", "whether"}
+
+# A response must not promise what the skill does not do (Alexa certification, "Voice interface and user
+# experience": the skill must not claim abilities it lacks), nor claim to reach emergency services itself
+# (policy for health skills, as issue 9 records it).
+_CLAIM = r"\b(?:I(?:'ll| will| can(?!'t| ?not))|let me)\b"
+FALSE_PROMISE = re.compile(_CLAIM + r"[^.?!]*?\b(set|time|remind|schedule|order|book|text|email|send)\b", re.IGNORECASE)
+EMERGENCY_CLAIM = re.compile(_CLAIM + r"[^.?!]*?\b(call|dial|contact|alert|notify)\b|"
+                             r"\b(?:calling|contacting|alerting) (?:911|999|112|000|emergency|an ambulance)\b",
+                             re.IGNORECASE)
+LIFE_SAVING = re.compile(r"life[- ]?sav|sav(?:e|es|ing) (?:a |your )?lives?\b", re.IGNORECASE)
+
+
+def invocation_problems(name: str) -> list[str]:
+    """Alexa's invocation name rules."""
+    words = name.split()
+    problems = []
+    if not re.fullmatch(r"[a-z][a-z' .]*", name):
+        problems.append(f"{name!r}: lower-case letters, spaces, apostrophes and periods only")
+    if len(words) < 2:
+        problems.append(f"{name!r}: one word needs proof of a brand; use two or more")
+    if len(name) > 50:
+        problems.append(f"{name!r}: longer than 50 characters")
+    if WAKE_WORDS & set(words):
+        problems.append(f"{name!r}: contains {sorted(WAKE_WORDS & set(words))}")
+    if words and (words[0] in LAUNCH_WORDS | CONNECTING_WORDS or words[-1] in CONNECTING_WORDS):
+        problems.append(f"{name!r}: starts or ends with a launch or connecting word")
+    return problems
+
+
+def example_phrase_problems(phrases: list[str], resolver: Resolver) -> list[str]:
+    """Example phrases: 1 to 3; the first opens or asks the skill; each is a sample utterance of the model."""
+    invocation = resolver.invocation
+    problems = []
+    if not 1 <= len(phrases) <= 3:
+        problems.append(f"{len(phrases)} example phrases: give one to three")
+    for index, phrase in enumerate(phrases):
+        match = re.fullmatch(rf"Alexa, (open|ask|launch|tell) {re.escape(invocation)}(?: (?:to|about|for|if) )?(.*)", phrase)
+        if match is None:
+            problems.append(f"{phrase!r}: must start 'Alexa, open {invocation}' or 'Alexa, ask {invocation} ...'")
+            continue
+        verb, rest = match.groups()
+        if index == 0 and verb not in ("open", "ask", "launch"):
+            problems.append(f"{phrase!r}: the first example must open or ask the skill")
+        if rest and resolver.exact(rest.rstrip(".")) is None:
+            problems.append(f"{phrase!r}: {rest!r} is not a sample utterance of the model")
+        if verb != "open" and not rest:
+            problems.append(f"{phrase!r}: says what to ask, or use 'open'")
+    return problems
+
+
+def spoken_problems(where: str, text: str) -> list[str]:
+    """Anything a response says: no false promise, no claim to reach emergency services."""
+    problems = []
+    if promise := FALSE_PROMISE.search(text):
+        problems.append(f"{where}: promises something the skill does not do: {promise.group(0)!r}")
+    if claim := EMERGENCY_CLAIM.search(text):
+        problems.append(f"{where}: claims to contact help itself: {claim.group(0)!r}")
+    return problems
+
+
+def manifest_problems(manifest: dict[str, Any]) -> list[str]:
+    """The skill manifest: publishing information, privacy and compliance, and the health-skill rules."""
+    problems = []
+    publishing = manifest.get("publishingInformation", {})
+    privacy = manifest.get("privacyAndCompliance", {})
+    for locale, info in publishing.get("locales", {}).items():
+        for key in ("name", "summary", "description", "examplePhrases", "keywords"):
+            if not info.get(key):
+                problems.append(f"{locale}: publishing information lacks {key}")
+        if len(info.get("summary", "")) > 160:
+            problems.append(f"{locale}: summary over 160 characters")
+        if len(info.get("description", "")) > 4000:
+            problems.append(f"{locale}: description over 4000 characters")
+        description = info.get("description", "").lower()
+        if "not medical advice" not in description or "not a diagnosis" not in description:
+            problems.append(f"{locale}: the description lacks the full disclaimer (not a diagnosis, not medical advice)")
+        for key in ("name", "summary", "description"):
+            if LIFE_SAVING.search(info.get(key, "")):
+                problems.append(f"{locale}: {key} makes a life-saving claim")
+        problems += spoken_problems(f"{locale} description", info.get("description", ""))
+    if publishing.get("category") != "HEALTH_AND_FITNESS":
+        problems.append("category should be HEALTH_AND_FITNESS")
+    if publishing.get("isAvailableWorldwide") or publishing.get("distributionCountries") != ["US"]:
+        problems.append("distribute only where the emergency wording is right: US (911) until other markets exist")
+    expected = {"allowsPurchases": False, "usesPersonalInfo": False, "usesHealthInfo": False, "isChildDirected": False,
+                "isExportCompliant": True, "containsAds": False}
+    for key, value in expected.items():
+        if privacy.get(key) is not value:
+            problems.append(f"privacyAndCompliance.{key} should be {str(value).lower()}")
+    for locale, urls in privacy.get("locales", {}).items():
+        for key in ("privacyPolicyUrl", "termsOfUseUrl"):
+            if not str(urls.get(key, "")).startswith("https://"):
+                problems.append(f"{locale}: {key} must be an https address (a marked placeholder until published)")
+    endpoint = manifest.get("apis", {}).get("custom", {}).get("endpoint", {})
+    if not str(endpoint.get("uri", "")).startswith(("https://", "arn:aws:lambda:")):
+        problems.append("apis.custom.endpoint.uri must be https or a Lambda ARN")
+    if endpoint.get("uri", "").startswith("https://") and endpoint.get("sslCertificateType") not in ("Trusted", "Wildcard", "SelfSigned"):
+        problems.append("apis.custom.endpoint.sslCertificateType must be Trusted, Wildcard or SelfSigned")
+    if manifest.get("permissions"):
+        problems.append("permissions are declared but the skill uses none")
+    return problems

@@ -1,0 +1,192 @@
+"""What Alexa's certification checks, over the skill package and the running skill; each rule named.
+
+Each check in tests/certification.py also runs on a broken example here, to show it can fail.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from skill import content as content_module
+from skill import memory, package
+from skill.nlu import Resolver
+from skill.sqlite_store import RETENTION_DAYS
+
+from .alexa import Alexa, UtteranceRouter
+from .certification import example_phrase_problems, invocation_problems, manifest_problems, spoken_problems
+from .test_content import LINES
+
+ROOT = Path(__file__).resolve().parent.parent
+MANIFEST = json.loads((ROOT / "skill-package" / "skill.json").read_text())["manifest"]
+CONTENT = content_module.load()
+RESOLVER = Resolver()
+
+
+# --- The package is what `ask deploy` expects ----------------------------------------------
+
+
+def test_the_package_has_the_ask_cli_layout():
+    resources = json.loads((ROOT / "ask-resources.json").read_text())
+    assert resources["askcliResourcesVersion"] == "2020-03-31"
+    assert resources["profiles"]["default"]["skillMetadata"]["src"] == "./skill-package"
+    assert set(resources["profiles"]["default"]) == {"skillMetadata"}  # self-hosted: no code or infrastructure
+    assert (ROOT / "skill-package" / "interactionModels" / "custom" / "en-US.json").is_file()
+
+
+def test_the_package_model_is_the_same_as_the_source_model():
+    assert package.drifted() == [], "run: python -m skill.package"
+
+
+def test_a_drifted_package_model_is_found(tmp_path, monkeypatch):
+    (tmp_path / "interaction_model").mkdir()
+    (tmp_path / "interaction_model" / "en-US.json").write_text("{}")
+    copies = tmp_path / "skill-package" / "interactionModels" / "custom"
+    copies.mkdir(parents=True)
+    (copies / "en-US.json").write_text('{"old": true}')
+    monkeypatch.setattr(package, "SOURCE", tmp_path / "interaction_model")
+    monkeypatch.setattr(package, "COPIES", copies)
+    assert package.drifted() == ["en-US.json"]
+    assert package.write() == ["en-US.json"] and package.drifted() == []
+
+
+# --- Invocation name and example phrases (Alexa docs: invocation name requirements; "example phrases
+#     must be sample utterances, the first one opening or asking the skill") -------------------------
+
+
+def test_the_invocation_name_keeps_alexas_rules():
+    assert invocation_problems(RESOLVER.invocation) == []
+
+
+@pytest.mark.parametrize("name, problem", [("spasm", "one word"), ("Back Spasm", "lower-case"),
+                                            ("alexa back helper", "contains"), ("ask back spasm", "launch"),
+                                            ("back spasm helper for", "connecting")])
+def test_the_invocation_check_can_fail(name, problem):
+    assert any(problem in found for found in invocation_problems(name))
+
+
+def test_example_phrases_are_sample_utterances_and_reach_the_intended_intents():
+    phrases = MANIFEST["publishingInformation"]["locales"]["en-US"]["examplePhrases"]
+    assert example_phrase_problems(phrases, RESOLVER) == []
+    intents = [RESOLVER.exact(re.sub(r"^Alexa, ask back spasm helper (to )?", "", p)) for p in phrases[1:]]
+    assert [found.intent if found else None for found in intents] == ["HeatOrIceIntent", "StartRoutineIntent"]
+
+
+def test_the_example_phrase_check_can_fail():
+    problems = example_phrase_problems(["Alexa, ask back spasm helper to juggle", "Hey, heat or ice"], RESOLVER)
+    assert any("not a sample utterance" in p for p in problems) and any("must start" in p for p in problems)
+
+
+# --- The manifest: publishing, privacy and compliance, health-skill rules --------------------
+
+
+def test_the_manifest_keeps_the_rules():
+    assert manifest_problems(MANIFEST) == []
+
+
+def test_the_manifest_check_can_fail():
+    broken = copy.deepcopy(MANIFEST)
+    locale = broken["publishingInformation"]["locales"]["en-US"]
+    locale["description"] = "A life-saving skill. I can call 911 for you."
+    broken["privacyAndCompliance"]["isChildDirected"] = True
+    broken["privacyAndCompliance"]["usesHealthInfo"] = True
+    broken["publishingInformation"]["distributionCountries"] = ["US", "GB"]
+    problems = " | ".join(manifest_problems(broken))
+    for expected in ("full disclaimer", "life-saving", "claims to contact help", "isChildDirected", "usesHealthInfo",
+                     "only where the emergency wording is right"):
+        assert expected in problems
+
+
+# --- What the skill says (certification: no promise of what the skill does not do; health policy: no
+#     claim to reach emergency services itself) -------------------------------------------------
+
+
+def test_no_line_promises_what_the_skill_does_not_do_or_claims_to_call_for_help():
+    problems = [problem for where, line in LINES for problem in spoken_problems(where, line)]
+    assert problems == []
+
+
+@pytest.mark.parametrize("line, problem", [
+    ("I can also time an ice or heat session with you.", "promises"), ("I'll remind you in an hour.", "promises"),
+    ("I'll call 911 for you.", "contact help"), ("Calling emergency services now.", "contact help"),
+])
+def test_the_spoken_check_can_fail(line, problem):
+    assert any(problem in found for found in spoken_problems("example", line))
+
+
+def test_the_emergency_answer_leads_with_getting_help_and_how_to_do_it_hands_free(alexa):
+    reply = alexa.say("i wet myself")
+    assert reply.speech.startswith("Get emergency help now. Call 911")
+    assert "Alexa, call" in reply.speech and reply.ended
+    assert spoken_problems("emergency answer", reply.speech) == []
+
+
+# --- The disclaimer: in every session, before or with the first health answer ---------------
+
+
+@pytest.mark.parametrize("one_shot", ["heat or ice", "guide me through breathing", "how long will this last"])
+def test_a_new_users_first_one_shot_answer_carries_the_full_disclaimer(client, one_shot):
+    reply = Alexa(client, UtteranceRouter(), user_id="amzn1.ask.account.first").say(one_shot)
+    assert CONTENT.prompt("disclaimer") in reply.speech
+
+
+def test_a_returning_user_hears_the_short_one_once_per_session_after_the_answer(client):
+    alexa = Alexa(client, UtteranceRouter(), user_id="amzn1.ask.account.returning")
+    alexa.launch()
+    alexa.end_session()
+    first = alexa.say("heat or ice")  # a one-shot in a new session
+    assert first.speech.startswith("Both can help.")  # the answer leads
+    assert CONTENT.prompt("disclaimer_short") in first.speech
+    second = alexa.say("what position helps")
+    assert CONTENT.prompt("disclaimer_short") not in second.speech and CONTENT.prompt("disclaimer") not in second.speech
+
+
+def test_the_advice_for_how_long_carries_it_too(client):
+    reply = Alexa(client, UtteranceRouter(), user_id="amzn1.ask.account.triage").intent(
+        "HowLongHasItBeenIntent", {"duration": "P2D"})
+    assert CONTENT.prompt("disclaimer") in reply.speech
+
+
+# --- Built-in intents behave (certification functional tests) --------------------------------
+
+
+def test_help_keeps_the_session_open_and_says_what_to_say(alexa):
+    reply = alexa.say("help")
+    assert not reply.ended and "heat or ice" in reply.speech and reply.reprompt
+
+
+@pytest.mark.parametrize("words", ["stop", "cancel", "never mind"])
+def test_stop_cancel_and_never_mind_end_the_session(alexa, words):
+    alexa.launch()
+    assert alexa.say(words).ended
+
+
+def test_fallback_says_what_it_can_help_with(alexa):
+    reply = alexa.say("sing me a song")
+    assert not reply.ended and "I can answer questions like heat or ice" in reply.speech
+
+
+def test_session_ended_is_answered_without_speech(alexa):
+    alexa.launch()
+    assert "outputSpeech" not in alexa.end_session().response
+
+
+# --- The privacy text says what the code does ---------------------------------------------
+
+
+def test_the_privacy_policy_matches_what_is_stored():
+    text = (ROOT / "docs" / "privacy.md").read_text().lower()
+    assert set(memory.FIELDS) == {"visits", "disclaimer_heard", "pace", "routine"}  # update privacy.md with this
+    for said in ("routine you did not finish", "pace", "how many times you have opened", "heard its notice",
+                 f"{int(memory.RESUME_WINDOW.total_seconds() // 3600)} hours", f"{RETENTION_DAYS} days",
+                 "forget me", "nothing about your health", "not directed at children"):
+        assert said in text, said
+
+
+def test_every_source_the_content_cites_is_named_in_the_sources_document():
+    text = (ROOT / "docs" / "sources.md").read_text()
+    cited = set(re.findall(r"\d{3}_[0-9a-f]{16}\.txt", (ROOT / "skill" / "content" / "en-US.yaml").read_text()))
+    assert cited and all(name in text for name in cited)
