@@ -1,13 +1,16 @@
 """Builds the skill: handlers in priority order, interceptors, exception handler."""
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from pathlib import Path
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
+from .config import ConfigError
 from .content import Content
 from .handlers import answers, builtins, errors, remembering, routines, safety, triage
 from .interceptors import LocaleInterceptor, RepeatCacheInterceptor, SessionStateInterceptor
@@ -53,6 +56,38 @@ def request_handlers() -> list[AbstractRequestHandler]:
         # Requests that are not spoken turns (skill events and the like).
         builtins.OtherRequestHandler(),
     ]
+
+
+MODEL_DIR = Path(__file__).resolve().parent.parent / "interaction_model"
+
+
+def handled_intents(content: Content) -> set[str]:
+    """Every intent some handler answers: those they name, and the content map's topics and red flags."""
+    named = {name for handler in request_handlers() for name in getattr(handler, "intents", ())}
+    return named | set(content.topic_by_intent) | set(content.red_flag_by_intent)
+
+
+def check_against_model(content: Content, model_path: Path) -> None:
+    """Refuse to start when the content and the interaction model name different intents.
+
+    A topic whose intent the model lacks can never be asked; a custom intent of the model that
+    nothing handles gets the fallback. Skipped where the model file is not deployed (a Lambda package).
+    """
+    if not model_path.is_file():
+        return
+    try:
+        model = json.loads(model_path.read_text(encoding="utf-8"))["interactionModel"]["languageModel"]
+        in_model = {intent["name"] for intent in model["intents"]}
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ConfigError(f"{model_path}: not a readable interaction model ({error})") from error
+    missing = sorted((set(content.topic_by_intent) | set(content.red_flag_by_intent)) - in_model)
+    if missing:
+        raise ConfigError(f"{content.locale}.yaml answers {missing}, which {model_path.name} lacks: add them to the "
+                          "model, or remove them from the content")
+    unhandled = sorted(name for name in in_model - handled_intents(content) if not name.startswith("AMAZON."))
+    if unhandled:
+        raise ConfigError(f"{model_path.name} has {unhandled}, which nothing answers: add content for them "
+                          "or remove them from the model")
 
 
 def build_skill(

@@ -430,11 +430,15 @@ def load(locale: str = DEFAULT_LOCALE, directory: Path = CONTENT_DIR) -> Content
     path = directory / f"{locale}.yaml"
     reader = _Reader(path)
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+        with path.open(encoding="utf-8") as stream:  # read from the file, so YAML errors name it
+            raw = yaml.load(stream, Loader=_YAML_LOADER)
     except FileNotFoundError as error:
         raise ContentError(f"{path}: content file not found") from error
-    except yaml.YAMLError as error:
-        raise ContentError(f"{path.name}: not valid YAML: {error}") from error
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        where = getattr(error, "problem_mark", None)
+        at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise ContentError(f"{path}: not valid YAML{at}: {problem}; fix the file (a quote or bracket left open?)") from error
     root = reader.mapping(raw, "top level")
     topics = _read_topics(reader, root.get("topics"))
     red_flags = _read_red_flags(reader, root.get("red_flags"))

@@ -13,7 +13,7 @@ from flask import Flask
 
 from . import config as config_module
 from . import content as content_module
-from .builder import build_skill
+from .builder import MODEL_DIR, build_skill, check_against_model
 from .config import env_flag
 from .store import build_adapter
 from .verification import build_verifiers, fetch_url
@@ -49,6 +49,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     config_module.check(app.config)
 
     contents = {locale: content_module.load(locale) for locale in app.config["LOCALES"]}
+    for locale, content in contents.items():
+        check_against_model(content, MODEL_DIR / f"{locale}.json")
     store_path = app.config["STORE_PATH"] or os.path.join(app.instance_path, "back-spasm-helper.sqlite3")
     store = build_adapter(app.config["STORE"], store_path, app.config["DYNAMODB_TABLE"])
     skill = build_skill(contents, store)
@@ -65,11 +67,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     endpoint.register(app)
     app.extensions["back_spasm_helper.store"] = store
-    if not app.config["VERIFY_SIGNATURE"] or not app.config["VERIFY_TIMESTAMP"]:
-        log.warning(
-            "Request verification is OFF (signature: %s, timestamp: %s). "
-            "Use this only for local trials; Alexa requires it on any public endpoint.",
-            "on" if app.config["VERIFY_SIGNATURE"] else "off",
-            "on" if app.config["VERIFY_TIMESTAMP"] else "off",
-        )
+    off = [check for check, on in (("signature", app.config["VERIFY_SIGNATURE"]),
+                                   ("timestamp", app.config["VERIFY_TIMESTAMP"])) if not on]
+    if off:
+        log.warning("Request %s verification is OFF. Use this only for local trials; Alexa requires both on any "
+                    "public endpoint.", " and ".join(off))
+    log.info("Back Spasm Helper ready: users remembered %s; request verification %s; SKILL_ID %s.",
+             _where(app.config["STORE"], store_path, app.config["DYNAMODB_TABLE"]),
+             "off" if len(off) == 2 else f"on ({', '.join(off)} check off)" if off else "on",
+             "set" if app.config["SKILL_ID"] else "not set (requests for any skill are served)")
     return app
+
+
+def _where(kind: str, path: str, table: str | None) -> str:
+    kind = (kind or "sqlite").lower()
+    if kind == "none":
+        return "nowhere (SKILL_STORE=none)"
+    return f"in DynamoDB table {table}" if kind == "dynamodb" else f"in {path}"

@@ -46,7 +46,16 @@ def dynamodb_adapter(table_name: str) -> AbstractPersistenceAdapter:
             "SKILL_STORE=dynamodb needs the package ask-sdk-dynamodb-persistence-adapter "
             "(pip install ask-sdk-dynamodb-persistence-adapter)"
         ) from error
-    return DynamoDbAdapter(table_name=table_name, partition_keygen=user_id_partition_keygen, create_table=False)
+    import boto3  # the adapter's own dependency
+
+    session = boto3.session.Session()
+    if not session.region_name:
+        raise StoreError("SKILL_STORE=dynamodb needs an AWS region: set AWS_REGION (or AWS_DEFAULT_REGION), e.g. us-east-1")
+    if session.get_credentials() is None:
+        raise StoreError("SKILL_STORE=dynamodb found no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+                         "AWS_PROFILE, or run with an IAM role that may read and write the table")
+    return DynamoDbAdapter(table_name=table_name, partition_keygen=user_id_partition_keygen, create_table=False,
+                           dynamodb_resource=session.resource("dynamodb"))
 
 
 def build_adapter(kind: str, path: str | os.PathLike[str] | None, table: str | None) -> AbstractPersistenceAdapter | None:

@@ -168,8 +168,10 @@ def test_a_malformed_content_file_stops_start_up_naming_file_entry_and_field(tmp
 
 def test_invalid_yaml_names_the_file(tmp_path):
     (tmp_path / "en-US.yaml").write_text("topics: [unclosed")
-    with pytest.raises(content_module.ContentError, match="en-US.yaml: not valid YAML"):
+    with pytest.raises(content_module.ContentError, match="en-US.yaml: not valid YAML at line 2") as error:
         content_module.load("en-US", tmp_path)
+    assert str(tmp_path) in str(error.value) and "<unicode string>" not in str(error.value)
+    assert "\n" not in str(error.value)
 
 
 def test_a_missing_locale_stops_start_up():

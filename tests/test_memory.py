@@ -246,25 +246,51 @@ def test_old_rows_are_deleted_at_start_up(store_path):
     assert set(rows(store_path)) == {"recent"}
 
 
-def test_dynamodb_is_imported_only_when_chosen(monkeypatch):
+def fake_dynamodb(monkeypatch, region: str | None = "us-east-1", credentials: object | None = "keys") -> dict:
+    """The DynamoDB adapter package and boto3, faked: what the adapter was built with."""
     import types
 
-    created = {}
+    created: dict = {}
 
     class FakeAdapter:
         def __init__(self, **kwargs):
             created.update(kwargs)
 
+    class FakeSession:
+        region_name = region
+
+        def get_credentials(self):
+            return credentials
+
+        def resource(self, name):
+            return f"resource:{name}"
+
     adapter_module = types.ModuleType("ask_sdk_dynamodb.adapter")
     adapter_module.DynamoDbAdapter = FakeAdapter  # type: ignore[attr-defined]
     keygen_module = types.ModuleType("ask_sdk_dynamodb.partition_keygen")
     keygen_module.user_id_partition_keygen = lambda envelope: "user"  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "ask_sdk_dynamodb", types.ModuleType("ask_sdk_dynamodb"))
-    monkeypatch.setitem(sys.modules, "ask_sdk_dynamodb.adapter", adapter_module)
-    monkeypatch.setitem(sys.modules, "ask_sdk_dynamodb.partition_keygen", keygen_module)
-    adapter = build_adapter("dynamodb", None, "back-spasm-users")
-    assert isinstance(adapter, FakeAdapter)
+    boto3 = types.ModuleType("boto3")
+    boto3.session = types.SimpleNamespace(Session=FakeSession)  # type: ignore[attr-defined]
+    for name, module in (("ask_sdk_dynamodb", types.ModuleType("ask_sdk_dynamodb")), ("boto3", boto3),
+                         ("ask_sdk_dynamodb.adapter", adapter_module), ("ask_sdk_dynamodb.partition_keygen", keygen_module)):
+        monkeypatch.setitem(sys.modules, name, module)
+    return created
+
+
+def test_dynamodb_is_imported_only_when_chosen(monkeypatch):
+    created = fake_dynamodb(monkeypatch)
+    build_adapter("dynamodb", None, "back-spasm-users")
     assert created["table_name"] == "back-spasm-users" and created["create_table"] is False
+    assert created["dynamodb_resource"] == "resource:dynamodb"
+
+
+@pytest.mark.parametrize("region, credentials, message", [(None, "keys", "needs an AWS region: set AWS_REGION"),
+                                                          ("us-east-1", None, "found no AWS credentials")])
+def test_dynamodb_without_a_region_or_credentials_fails_at_start_up_in_one_line(monkeypatch, region, credentials, message):
+    fake_dynamodb(monkeypatch, region, credentials)
+    with pytest.raises(StoreError, match=message) as error:
+        build_adapter("dynamodb", None, "back-spasm-users")
+    assert "\n" not in str(error.value)
 
 
 def test_dynamodb_without_a_table_or_the_package_says_what_is_missing(monkeypatch):

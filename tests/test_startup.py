@@ -59,3 +59,78 @@ def test_log_level_is_case_insensitive(tmp_path):
     result = start({"LOG_LEVEL": "debug", "ASK_SDK_VERIFY_SIGNATURE": "false", "ASK_SDK_VERIFY_TIMESTAMP": "false"},
                    tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def run_app(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
+    """`python app.py ARGS` as a user types it (these all stop before serving anything)."""
+    base = {key: value for key, value in os.environ.items() if not key.startswith(("SKILL", "ASK_SDK", "PORT"))}
+    return subprocess.run([sys.executable, "app.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          env={**base, "SKILL_DB_PATH": str(tmp_path / "s.sqlite3"), **env})
+
+
+OFF = {"ASK_SDK_VERIFY_SIGNATURE": "false", "ASK_SDK_VERIFY_TIMESTAMP": "false"}
+
+
+def one_line_exit_1(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stderr.strip().splitlines()[-1]
+
+
+def test_help_prints_usage_and_starts_nothing(tmp_path):
+    result = run_app(["--help"], {}, tmp_path)  # no SKILL_ID: building the app would refuse; --help comes first
+    assert result.returncode == 0 and "usage: python app.py" in result.stdout and "PORT" in result.stdout
+    assert not (tmp_path / "s.sqlite3").exists()
+
+
+def test_a_port_that_is_not_a_number_is_one_line(tmp_path):
+    assert one_line_exit_1(run_app([], {**OFF, "PORT": "abc"}, tmp_path)) == (
+        "back-spasm-helper: cannot start: PORT='abc' is not a port number (1 to 65535), e.g. PORT=5000")
+
+
+def test_an_unknown_store_is_one_line(tmp_path):
+    line = one_line_exit_1(start({**OFF, "SKILL_STORE": "redis"}, tmp_path))
+    assert "unknown SKILL_STORE 'redis': use sqlite, dynamodb or none" in line
+
+
+def test_a_corrupt_sqlite_file_is_one_line_naming_it(tmp_path):
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(b"this is not a database" * 100)
+    line = one_line_exit_1(start({**OFF, "SKILL_DB_PATH": str(bad)}, tmp_path))
+    assert f"cannot open the store at {bad}" in line
+
+
+def test_dynamodb_without_its_package_is_one_line(tmp_path):
+    line = one_line_exit_1(start({**OFF, "SKILL_STORE": "dynamodb", "SKILL_DYNAMODB_TABLE": "t"}, tmp_path))
+    assert "pip install ask-sdk-dynamodb-persistence-adapter" in line
+
+
+def test_start_up_says_where_users_are_remembered_and_what_is_checked(tmp_path):
+    result = start({"SKILL_ID": "amzn1.ask.skill.x", "ASK_SDK_VERIFY_TIMESTAMP": "false"}, tmp_path)
+    ready = [line for line in result.stderr.splitlines() if "ready" in line]
+    assert len(ready) == 1 and str(tmp_path / "s.sqlite3") in ready[0]
+    assert "request verification on (timestamp check off)" in ready[0] and "SKILL_ID set" in ready[0]
+    assert "Request timestamp verification is OFF" in result.stderr  # and never "OFF" for what is on
+    assert "signature verification is OFF" not in result.stderr
+
+
+def test_content_and_model_that_name_different_intents_stop_start_up(tmp_path):
+    import json
+
+    from skill import content as content_module
+    from skill.builder import check_against_model
+
+    content = content_module.load()
+    model = json.loads((ROOT / "interaction_model" / "en-US.json").read_text())
+    intents = model["interactionModel"]["languageModel"]["intents"]
+    model["interactionModel"]["languageModel"]["intents"] = [i for i in intents if i["name"] != "HeatOrIceIntent"]
+    model["interactionModel"]["languageModel"]["intents"].append({"name": "DanceIntent", "samples": ["dance"]})
+    path = tmp_path / "en-US.json"
+    path.write_text(json.dumps(model))
+    with pytest.raises(ConfigError, match=r"answers \['HeatOrIceIntent'\], which en-US.json lacks"):
+        check_against_model(content, path)
+    model["interactionModel"]["languageModel"]["intents"] = [*intents, {"name": "DanceIntent", "samples": ["dance"]}]
+    path.write_text(json.dumps(model))
+    with pytest.raises(ConfigError, match=r"has \['DanceIntent'\], which nothing answers"):
+        check_against_model(content, path)
+    check_against_model(content, ROOT / "interaction_model" / "en-US.json")  # the real pair agrees
