@@ -6,13 +6,13 @@ file, the entry and the field, so a content editor sees exactly what to fix.
 """
 from __future__ import annotations
 
+import json
 import re
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from . import pacing
 from .matcher import Matcher, phrase_in, tokens
@@ -22,8 +22,7 @@ CONTENT_DIR = Path(__file__).parent / "content"
 DEFAULT_LOCALE = "en-US"
 SOURCE_FILE = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt$")
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-# libyaml's loader when PyYAML was built with it (its wheels are): ten times faster at start-up.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+COMPILED_SUFFIX = ".compiled.json"  # the YAML's data as JSON, for a fast cold start (see `compiled`)
 
 def _prompt_table(plain: str, **with_placeholders: str) -> dict[str, frozenset[str]]:
     """Prompt ids (space-separated) that take no placeholders, then ids with theirs."""
@@ -425,21 +424,58 @@ def _read_triage(reader: _Reader, node: Any) -> Triage:
     return Triage(units=units, bands=tuple(bands), **texts)
 
 
-def load(locale: str = DEFAULT_LOCALE, directory: Path = CONTENT_DIR) -> Content:
-    """Load and validate one locale's content file."""
-    path = directory / f"{locale}.yaml"
-    reader = _Reader(path)
+def _stamp(source: bytes) -> dict[str, int]:
+    """What ties a compiled copy to the exact YAML it came from."""
+    return {"length": len(source), "crc32": zlib.crc32(source)}
+
+
+def parse_yaml(path: Path, source: bytes) -> Any:
+    """The YAML file's data; a mistake is one line naming the file, line and column."""
+    import yaml  # here, not at the top: a Lambda cold start with compiled content never pays for it (about 13 ms)
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, when PyYAML has it (its wheels do)
     try:
-        with path.open(encoding="utf-8") as stream:  # read from the file, so YAML errors name it
-            raw = yaml.load(stream, Loader=_YAML_LOADER)
-    except FileNotFoundError as error:
-        raise ContentError(f"{path}: content file not found") from error
+        return yaml.load(source.decode("utf-8"), Loader=loader)
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         where = getattr(error, "problem_mark", None)
         at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
         raise ContentError(f"{path}: not valid YAML{at}: {problem}; fix the file (a quote or bracket left open?)") from error
-    root = reader.mapping(raw, "top level")
+
+
+def compiled(path: Path) -> Path:
+    """Where `python -m skill.package --compile` writes the YAML's data as JSON, for deployment packages."""
+    return path.with_name(path.name + COMPILED_SUFFIX)
+
+
+def compile_file(path: Path) -> Path:
+    """Write the compiled copy of one content file (checked the same way when loaded)."""
+    source = path.read_bytes()
+    target = compiled(path)
+    target.write_text(json.dumps({"source": _stamp(source), "data": parse_yaml(path, source)}), encoding="utf-8")
+    return target
+
+
+def _raw(path: Path) -> Any:
+    """The content file's data: from its compiled copy when that was made from exactly this YAML, else the YAML."""
+    try:
+        source = path.read_bytes()
+    except FileNotFoundError as error:
+        raise ContentError(f"{path}: content file not found") from error
+    try:
+        copy = json.loads(compiled(path).read_text(encoding="utf-8"))
+        if isinstance(copy, dict) and copy.get("source") == _stamp(source):
+            return copy["data"]
+    except (OSError, ValueError):
+        pass  # no compiled copy (the usual case outside a deployment package), or a broken one: read the YAML
+    return parse_yaml(path, source)
+
+
+def load(locale: str = DEFAULT_LOCALE, directory: Path = CONTENT_DIR) -> Content:
+    """Load and validate one locale's content file (the same checks, whichever form it is read from)."""
+    path = directory / f"{locale}.yaml"
+    reader = _Reader(path)
+    root = reader.mapping(_raw(path), "top level")
     topics = _read_topics(reader, root.get("topics"))
     red_flags = _read_red_flags(reader, root.get("red_flags"))
     routine_prompts = _read_prompts(reader, root.get("routine_prompts"), "routine_prompts", ROUTINE_PROMPTS)

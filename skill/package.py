@@ -3,6 +3,11 @@
 `python -m skill.package` writes the package's copy of each locale's interaction model from
 interaction_model/; `python -m skill.package --check` exits 1, naming the files, when a copy has
 drifted (the tests run the same check).
+
+`python -m skill.package --compile` writes each content file's data as JSON beside it
+(skill/content/<locale>.yaml.compiled.json, git-ignored), for a deployment package: a Lambda cold
+start then never imports or runs the YAML parser. The copy is used only while it matches its YAML
+byte for byte, and is checked like the YAML.
 """
 from __future__ import annotations
 
@@ -35,7 +40,23 @@ def write() -> list[str]:
     return written
 
 
+def compile_content() -> list[str]:
+    """Write the compiled copy of every content file; the names written."""
+    from .content import CONTENT_DIR, compile_file, load
+
+    written = []
+    for path in sorted(CONTENT_DIR.glob("*.yaml")):
+        compile_file(path)
+        load(path.stem)  # the copy must load and pass every check, as it will at start-up
+        written.append(path.name)
+    return written
+
+
 def main(argv: list[str]) -> int:
+    if argv[1:] == ["--compile"]:
+        for name in compile_content():
+            print(f"compiled skill/content/{name}")
+        return 0
     if argv[1:] == ["--check"]:
         stale = drifted()
         for name in stale:

@@ -53,3 +53,37 @@ def test_the_lambda_entry_point_imports_no_flask_no_verifier_and_no_sqlite():
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
                             env={"PATH": "/usr/bin:/bin"})
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_compiled_content_is_the_same_content_and_a_stale_copy_is_ignored(tmp_path):
+    from skill import content as content_module
+
+    yaml_file = tmp_path / "en-US.yaml"
+    yaml_file.write_bytes((Path(content_module.CONTENT_DIR) / "en-US.yaml").read_bytes())
+    from_yaml = content_module.load("en-US", tmp_path)
+    content_module.compile_file(yaml_file)
+    import dataclasses
+
+    compiled = content_module.load("en-US", tmp_path)
+    assert dataclasses.replace(compiled, matcher=None) == dataclasses.replace(from_yaml, matcher=None)  # type: ignore[arg-type]
+    yaml_file.write_bytes(yaml_file.read_bytes().replace(b"skill_name: Back Spasm Helper", b"skill_name: Edited"))
+    assert content_module.load("en-US", tmp_path).skill_name == "Edited"  # the YAML wins once they differ
+
+
+def test_with_compiled_content_a_cold_start_never_imports_yaml(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    copy = tmp_path / "deployed"
+    shutil.copytree(root / "skill", copy / "skill", ignore=shutil.ignore_patterns("__pycache__", "*.compiled.json"))
+    shutil.copytree(root / "tests" / "requests", copy / "requests")
+    code = ("import sys, json; from skill.lambda_function import handler; "
+            "r = handler(json.load(open('requests/launch.json')), None); "
+            "print('yaml' in sys.modules, r['response']['outputSpeech']['ssml'][:30])")
+    run = lambda: subprocess.run([sys.executable, "-c", code], cwd=copy, capture_output=True, text=True, check=True,
+                                 env={"PATH": "/usr/bin:/bin"}).stdout.split()
+    assert run()[0] == "True"  # no compiled copy: the YAML is read
+    subprocess.run([sys.executable, "-m", "skill.package", "--compile"], cwd=copy, check=True, capture_output=True)
+    assert run()[:2] == ["False", "<speak>Welcome"]
