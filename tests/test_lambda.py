@@ -82,8 +82,10 @@ def test_with_compiled_content_a_cold_start_never_imports_yaml(tmp_path):
     code = ("import sys, json; from skill.lambda_function import handler; "
             "r = handler(json.load(open('requests/launch.json')), None); "
             "print('yaml' in sys.modules, r['response']['outputSpeech']['ssml'][:30])")
-    run = lambda: subprocess.run([sys.executable, "-c", code], cwd=copy, capture_output=True, text=True, check=True,
-                                 env={"PATH": "/usr/bin:/bin"}).stdout.split()
+    def run() -> list[str]:
+        return subprocess.run([sys.executable, "-c", code], cwd=copy, capture_output=True, text=True, check=True,
+                              env={"PATH": "/usr/bin:/bin"}).stdout.split()
+
     assert run()[0] == "True"  # no compiled copy: the YAML is read
     subprocess.run([sys.executable, "-m", "skill.package", "--compile"], cwd=copy, check=True, capture_output=True)
     assert run()[:2] == ["False", "<speak>Welcome"]
