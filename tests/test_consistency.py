@@ -51,6 +51,13 @@ def test_custom_intents_have_at_least_15_samples(intent):
     assert len(MODEL_INTENTS[intent]["samples"]) >= 15
 
 
+@pytest.mark.parametrize("topic", sorted(CONTENT.topics))
+def test_every_topic_intent_has_30_varied_samples(topic):
+    # Alexa's model generalises from the samples it is given; the more real phrasings, the fewer guesses.
+    samples = MODEL_INTENTS[CONTENT.topics[topic].intent]["samples"]
+    assert len(samples) >= 30 and len(set(samples)) == len(samples)
+
+
 @pytest.mark.parametrize("intent", CUSTOM_INTENTS)
 def test_samples_are_speakable_and_their_slots_are_declared(intent):
     declared = {slot["name"] for slot in MODEL_INTENTS[intent].get("slots", [])}
