@@ -190,3 +190,9 @@ def test_every_source_the_content_cites_is_named_in_the_sources_document():
     text = (ROOT / "docs" / "sources.md").read_text()
     cited = set(re.findall(r"\d{3}_[0-9a-f]{16}\.txt", (ROOT / "skill" / "content" / "en-US.yaml").read_text()))
     assert cited and all(name in text for name in cited)
+
+
+def test_forget_me_names_only_what_is_really_stored():
+    question = CONTENT.prompt("forget_confirm").lower()
+    assert "routine" in question and "pace" in question and "notice" in question
+    assert "spasm" not in question and "started" not in question  # the onset is never stored

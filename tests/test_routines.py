@@ -234,7 +234,7 @@ def test_yes_inside_a_routine_goes_on_and_no_waits_saying_so(alexa):
     assert onward.speech.startswith("Step 2 of") and state(onward)["step"] == 1
     staying = alexa.say("no")
     assert staying.speech == PROMPTS["waiting"] and state(staying)["step"] == 1
-    assert alexa.say("okay").speech.startswith("Back to slow breathing. Step 2 of")  # after "no", yes = carry on
+    assert alexa.say("okay").speech.startswith("Step 3 of")  # "okay" after "I'll wait here": ready, go on
 
 
 def test_yes_after_an_answer_mid_routine_goes_back_to_the_step(alexa):

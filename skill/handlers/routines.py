@@ -140,6 +140,13 @@ def not_understood(handler_input: HandlerInput) -> Response | None:
                  routine_prompt(handler_input, "step_reprompt"))
 
 
+def last_said_was(handler_input: HandlerInput, *line: str) -> bool:
+    """Whether the last response began with this content line (its ids, as skill/said.py names them)."""
+    last = session(handler_input).get(LAST_REPLY)
+    said = last.get("say") if isinstance(last, dict) else None
+    return isinstance(said, list) and bool(said) and tuple(said[0][: len(line)]) == line
+
+
 def step_was_last_said(handler_input: HandlerInput) -> bool:
     """Whether the last response was a routine step (not an answer, help, or a pause)."""
     last = session(handler_input).get(LAST_REPLY)
@@ -175,8 +182,8 @@ class RoutineControlHandler(InRoutine):
 class RoutineYesHandler(InRoutine):
     """'Yes' or 'okay' inside a routine, with no question pending: go on.
 
-    After a step it means next (after "say ready when you're in place", the hold starts); after
-    anything else (an answer, help, a pause) it means back to the step.
+    After a step, or after "okay, I'll wait here", it means next (after "say ready when you're in
+    place", the hold starts); after anything else (an answer, help, a pause) it means back to the step.
     """
 
     intents = ("AMAZON.YesIntent",)
@@ -184,7 +191,8 @@ class RoutineYesHandler(InRoutine):
     def handle(self, handler_input: HandlerInput) -> Response:
         state = current(handler_input)
         assert state is not None
-        event = Event.NEXT if step_was_last_said(handler_input) and not state.paused else Event.RESUME
+        waited = step_was_last_said(handler_input) or last_said_was(handler_input, "routine_prompt", "waiting")
+        event = Event.NEXT if waited and not state.paused else Event.RESUME
         return act_on(handler_input, state, event)
 
 
