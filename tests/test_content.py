@@ -39,6 +39,17 @@ def test_answers_lead_with_the_answer_and_fit_one_breath(topic_id):
     assert topic.reprompt
 
 
+@pytest.mark.parametrize("topic_id", sorted(CONTENT.topics))
+def test_answers_read_well_after_a_statement_as_well_as_a_question(topic_id):
+    # "I'm scared" reaches the stress answer as surely as "can stress cause it?" does: a bare "Yes," reads wrong.
+    assert not re.match(r"(yes|no)\b", CONTENT.topics[topic_id].answer, re.IGNORECASE)
+
+
+def test_a_frightened_user_hears_a_calm_acknowledgement_first(alexa):
+    reply = alexa.say("i'm scared")
+    assert reply.speech.startswith("It's understandable to feel anxious")
+
+
 def every_spoken_line():
     """Every prompt, filled in as the skill fills it, and every routine line: what a user can hear."""
     values = {"number": 2, "total": 5, "title": "A step", "elapsed": "3 days", "emergency_number": "911"}

@@ -21,7 +21,7 @@ TOPICS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "first_aid": (
         ["what do I do", "my back locked up", "I threw my back out", "how do I make it stop"],
-        [r"position", r"breathe slowly", r"fifteen to twenty minutes"],
+        [r"position", r"breathe slowly", r"fifteen minutes"],
     ),
     "pain_relief": (
         ["ibuprofen or tylenol", "what can I take", "is paracetamol ok", "pain killers"],
