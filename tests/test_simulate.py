@@ -35,7 +35,7 @@ TABLE = [
     ("how do i stop it coming back", "PreventionIntent", {}), ("what exercises help", "ExercisesIntent", {}),
     ("does massage help", "TherapiesIntent", {}), ("do i need an mri", "DiagnosisIntent", {}),
     ("do i need surgery", "SurgeryIntent", {}), ("can stress cause it", "StressIntent", {}),
-    ("did i pull a muscle", "PulledMuscleIntent", {}), ("cramp in my calf", "LegCrampsIntent", {}),
+    ("did i pull a muscle", "PulledMuscleIntent", {}), ("i fell off a ladder", "InjuryIntent", {}), ("cramp in my calf", "LegCrampsIntent", {}),
     ("tell me more", "MoreIntent", {}), ("i peed myself", "EmergencyRedFlagIntent", {}),
     ("pain shoots down my leg", "NerveRedFlagIntent", {}),
     ("how long has it been", "HowLongHasItBeenIntent", {}),
