@@ -29,6 +29,7 @@ def request_handlers() -> list[AbstractRequestHandler]:
         remembering.ForgetConfirmHandler(),
         answers.MoreOfferHandler(),
         triage.TriageNotUnderstoodHandler(),
+        routines.StepQuestionHandler(),
         # Inside a routine, its controls come before the general handlers; yes goes on, no waits.
         routines.RoutineControlHandler(),
         routines.RoutineHelpHandler(),

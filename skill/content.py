@@ -43,7 +43,7 @@ PROMPTS = _prompt_table(
 ROUTINE_PROMPTS = _prompt_table(
     "list list_reprompt next_question step_reprompt paused paused_reprompt slower faster slowest "
     "fastest first_step start_over skipped stopped finished_question help_reprompt not_understood "
-    "no_routine which_routine settle_question settle_reprompt in_place waiting come_back",
+    "no_routine which_routine settle_question settle_reprompt in_place waiting come_back question_reprompt",
     step_header="number total title",
     back_to_routine="name",
     help="name",
@@ -145,6 +145,8 @@ class Step:
     beats: tuple[Beat, ...] = ()
     each: tuple[Beat, ...] = ()
     move: tuple[Beat, ...] = ()  # getting into place: said first, then the skill waits for "ready"
+    ask: str | None = None  # a yes/no question that ends the step instead of its closing line
+    if_no: str | None = None  # said when the answer to `ask` is no; the routine ends there
     repeat: int = 1
     count: str | None = None  # said before each repetition, with {number}
 
@@ -330,8 +332,12 @@ def _read_routines(reader: _Reader, node: Any, prompts: Mapping[str, str], closi
             count = reader.text(step, "count", step_where, required=False)
             if count is not None:
                 reader.placeholders(count, frozenset({"number"}), f"{step_where}.count")
+            ask = reader.text(step, "ask", step_where, required=False)
+            if_no = reader.text(step, "if_no", step_where, required=False)
+            if (ask is None) != (if_no is None):
+                raise reader.fail(step_where, "a step with `ask` needs `if_no` (what to say on no), and the other way round")
             steps.append(Step(title=reader.text(step, "title", step_where) or "", sources=reader.sources(step, step_where),
-                              beats=once, each=each, repeat=repeat, count=count, move=move))
+                              beats=once, each=each, repeat=repeat, count=count, move=move, ask=ask, if_no=if_no))
         routine = Routine(
             id=routine_id,
             name=reader.text(entry, "name", where) or "",

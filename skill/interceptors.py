@@ -34,7 +34,7 @@ class LocaleInterceptor(AbstractRequestInterceptor):
 
 
 def _pending(value: Any, content: Content) -> bool:
-    return value in ({"yes": "resume"}, {"yes": "forget"}, {"ask": "triage"}) or (
+    return value in ({"yes": "resume"}, {"yes": "forget"}, {"ask": "triage"}, {"ask": "step_question"}) or (
         isinstance(value, dict) and set(value) == {"yes", "topic"} and value["yes"] == "more"
         and isinstance(value["topic"], str) and value["topic"] in content.topics)
 

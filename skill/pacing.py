@@ -73,7 +73,8 @@ def step_speech(
     if part == MOVE:
         return ssml.join([header, *beats(step.move, factor, values), ssml.text(prompts["settle_question"])])
     opening = [ssml.text(prompts["in_place"])] if step.move else [header]
-    return ssml.join([*opening, hold_body(step, factor, values), closing(index, closings)])
+    ending = ssml.text(step.ask) if step.ask else closing(index, closings)
+    return ssml.join([*opening, hold_body(step, factor, values), ending])
 
 
 def parts(step: Step) -> tuple[str, ...]:

@@ -87,6 +87,13 @@ def _outro(content: Content, *args: Any) -> ssml.Ssml | None:
     return ssml.text(content.routines[args[0]].outro)
 
 
+def _step_if_no(content: Content, *args: Any) -> ssml.Ssml | None:
+    if not _ids(args, str, int) or args[0] not in content.routines or not 0 <= args[1] < len(content.routines[args[0]].steps):
+        return None
+    words = content.routines[args[0]].steps[args[1]].if_no
+    return ssml.text(words) if words else None
+
+
 def _red_flag(content: Content, *args: Any) -> ssml.Ssml | None:
     if not _ids(args, str, str) or args[0] not in content.red_flags or args[1] not in ("speech", "reprompt"):
         return None
@@ -106,6 +113,7 @@ RENDERERS: dict[str, Callable[..., ssml.Ssml | None]] = {
     "band": _band,
     "remembered": _remembered,
     "outro": _outro,
+    "step_if_no": _step_if_no,
     "red_flag": _red_flag,
 }
 

@@ -36,7 +36,7 @@ def test_a_whole_conversation_through_each_routine(alexa, routine_id):
     alexa.launch()
     first = alexa.intent("StartRoutineIntent", {"routine": routine.synonyms[0]})
     assert first.speech.startswith(f"Step 1 of {len(routine.steps)}. {routine.steps[0].title}.")
-    assert first.speech.endswith(CONTENT.routine_closings[0])
+    assert first.speech.endswith(routine.steps[0].ask or CONTENT.routine_closings[0])
     assert state(first) == {"routine": routine_id, "step": 0, "pace": DEFAULT_PACE, "paused": False, "part": HOLD}
 
     second = alexa.say("next")
@@ -97,6 +97,30 @@ def test_a_movement_is_never_timed_the_hold_starts_when_the_user_is_ready(alexa,
     assert state(settled) == {**state(moving), "part": HOLD}
     assert settled.speech.startswith(PROMPTS["in_place"])
     assert ssml.pause_seconds(settled.ssml) == pacing.intended_pause_seconds(routine.steps[index], HOLD, 1.0)
+
+
+def test_the_exercises_ask_first_whether_the_worst_has_passed(alexa):
+    step = CONTENT.routines["stretches"].steps[0]
+    asked = alexa.say("guide me through exercises")
+    assert asked.speech.endswith(step.ask) and "yes" in asked.reprompt and "no" in asked.reprompt
+    assert alexa.say("repeat").speech.endswith(step.ask)  # the same question, still open
+    resting = alexa.say("no")
+    assert resting.speech.startswith(step.if_no) and "routine" not in resting.attributes and not resting.ended
+    assert "guide me through breathing" in resting.speech
+
+
+@pytest.mark.parametrize("go_on", ["yes", "next", "ready"])
+def test_yes_or_next_to_the_question_starts_the_exercises(alexa, go_on):
+    alexa.say("guide me through exercises")
+    reply = alexa.say(go_on)
+    assert reply.speech.startswith("Step 2 of") and state(reply)["step"] == 1
+
+
+def test_a_no_two_turns_after_the_question_does_not_end_the_routine(alexa):
+    alexa.say("guide me through exercises")
+    alexa.say("help")
+    reply = alexa.say("no")
+    assert reply.speech == PROMPTS["waiting"] and state(reply)["routine"] == "stretches"
 
 
 def test_okay_after_a_movement_also_means_ready(alexa):

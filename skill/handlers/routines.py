@@ -12,7 +12,7 @@ from ask_sdk_model import Response
 
 from .. import memory, pacing, said, ssml
 from ..content import Routine
-from ..routine import MOVE, Action, Event, Outcome, RoutineState, advance, start
+from ..routine import HOLD, MOVE, Action, Event, Outcome, RoutineState, advance, start
 from ..scopes import request_scope
 from .base import (
     LAST_REPLY,
@@ -22,6 +22,8 @@ from .base import (
     disclaimer,
     intent_name,
     now,
+    offer,
+    offered,
     profile,
     prompt,
     reply,
@@ -85,6 +87,9 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
         body = pacing.step_speech(routine, state.step, state.part, state.factor, content.routine_prompts,
                                   content.routine_closings)
         request_scope(handler_input)[STEP_PLAYED] = True
+        if state.part == HOLD and routine.steps[state.step].ask:
+            offer(handler_input, ask="step_question")  # "Has the worst passed?": yes goes on, no ends the routine
+            return reply(handler_input, ssml.join([*note, body]), routine_prompt(handler_input, "question_reprompt"))
         return reply(handler_input, ssml.join([*note, body]), routine_prompt(handler_input, _reprompt_for(state)))
     if outcome.action is Action.HOLD:
         speech = ssml.join([*note, routine_prompt(handler_input, "next_question")])
@@ -158,6 +163,27 @@ class InRoutine(IntentHandler):
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return super().can_handle(handler_input) and current(handler_input) is not None
+
+
+class StepQuestionHandler(InRoutine):
+    """Yes or no to a step's question ("Has the worst of the pain passed?"): yes goes on, no ends the routine kindly."""
+
+    intents = ("AMAZON.YesIntent", "AMAZON.NoIntent")
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return super().can_handle(handler_input) and offered(handler_input).get("ask") == "step_question"
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = current(handler_input)
+        assert state is not None
+        if intent_name(handler_input) == "AMAZON.YesIntent":
+            return act_on(handler_input, state, Event.NEXT)
+        routine = content_of(handler_input).routines[state.routine]
+        session(handler_input).pop(ROUTINE, None)
+        memory.forget_routine(profile(handler_input))
+        log.info("routine declined at its question: %s", routine.id)
+        words = said.say(content_of(handler_input), "step_if_no", routine.id, state.step)
+        return reply(handler_input, ssml.join([words, prompt(handler_input, "after_more")]), prompt(handler_input, "general_reprompt"))
 
 
 class RoutineControlHandler(InRoutine):
