@@ -1,7 +1,9 @@
 """The content file: validated at start-up, voice rules kept, facts traced to the source articles."""
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -137,6 +139,61 @@ def test_no_sentence_is_copied_from_the_articles():
         tokens = words(text)
         copied = [" ".join(tokens[i : i + 8]) for i in range(len(tokens) - 7) if tuple(tokens[i : i + 8]) in source_runs]
         assert not copied, f"copied from a source article: {copied[0]!r}"
+
+
+# Close paraphrase, beside the eight-word rule: a sentence whose content words mostly match one article sentence.
+STOPWORDS = frozenset(
+    "a an the and or but of to in on at for with by from as is are was were be been it its it's this that these those you "
+    "your i my me we our they their them he she his her not no do does did so if then than too very can could will would "
+    "should may might just also there here what when how why which who whom".split())
+MAX_SIMILARITY = 0.6
+
+
+def content_words(text: str) -> Counter[str]:
+    return Counter(word for word in words(text) if word not in STOPWORDS)
+
+
+def similarity(a: Counter[str], b: Counter[str]) -> float:
+    """Cosine similarity of two bags of content words."""
+    dot = sum(count * b[word] for word, count in a.items())
+    norm = math.sqrt(sum(c * c for c in a.values())) * math.sqrt(sum(c * c for c in b.values()))
+    return dot / norm if norm else 0.0
+
+
+def long_sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+|\n+", text) if len(words(s)) >= 6]
+
+
+def sourced_texts():
+    """Every text that rests on the articles (the ones with `sources`): topics, red flags, triage, routines."""
+    for topic in CONTENT.topics.values():
+        yield f"topics.{topic.id}", f"{topic.answer} {topic.more or ''}"
+    for flag in CONTENT.red_flags.values():
+        yield f"red_flags.{flag.id}", f"{flag.answer} {flag.hands_free}"
+    for band in CONTENT.triage.bands:
+        yield f"triage.{band.id}", band.answer
+    for routine in CONTENT.routines.values():
+        yield f"routines.{routine.id}", " ".join([routine.outro, *(b.say for s in routine.steps for b in (*s.move, *s.beats, *s.each))])
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside this checkout")
+def test_no_sentence_is_a_close_paraphrase_of_an_article_sentence():
+    articles = [content_words(s) for path in SEEDS.glob("*.txt") for s in long_sentences(path.read_text(encoding="utf-8"))]
+    close = []
+    for where, text in sourced_texts():
+        for sentence in long_sentences(text):
+            best = max(similarity(content_words(sentence), article) for article in articles)
+            if best >= MAX_SIMILARITY:
+                close.append((where, round(best, 2), sentence))
+    assert close == []
+
+
+def test_the_paraphrase_check_catches_a_close_paraphrase():
+    ours = "Walking is gentle on the back and helps blood flow, which speeds healing."
+    article = "In general, walking is gentle on your back and promotes blood flow, which in turn helps speeds the healing process."
+    assert similarity(content_words(ours), content_words(article)) >= MAX_SIMILARITY
+    reworded = "A walk moves blood through the muscles and is easy on the spine, so you mend faster."
+    assert similarity(content_words(reworded), content_words(article)) < MAX_SIMILARITY
 
 
 def _strings(node):

@@ -43,7 +43,7 @@ TOPICS: dict[str, tuple[list[str], list[str]]] = {
         ["how should I breathe", "breathing tips", "it hurts to breathe"],
         [r"slow", r"shallow", r"hold our breath", r"four", r"six"],
     ),
-    "what_is_spasm": (["what is a back spasm", "why is my back so tight", "what's a spasm"], [r"tightening", r"on its own", r"guarding"]),
+    "what_is_spasm": (["what is a back spasm", "why is my back so tight", "what's a spasm"], [r"clamping", r"by itself", r"guarding"]),
     "causes": (
         ["what causes it", "why did this happen", "is it from lifting", "can dehydration cause it"],
         [r"strain", r"lifting", r"twisting", r"stomach muscles", r"posture", r"stress", r"dehydration", r"spine"],
@@ -59,8 +59,8 @@ TOPICS: dict[str, tuple[list[str], list[str]]] = {
         ["i fell off a ladder and i'm scared", "i slipped on the ice", "i hurt my back playing sports"],
         [r"frightening", r"fall or other injury", r"tell a doctor", r"pain down a leg"],
     ),
-    "pulled_muscle": (["is it a pulled muscle", "neck strain", "pain between my shoulder blades"], [r"neck", r"upper back", r"lower back"]),
-    "leg_cramps": (["leg cramp", "charley horse", "my calf is cramping"], [r"calf|hamstring", r"toes toward your head", r"strap|belt"]),
+    "pulled_muscle": (["is it a pulled muscle", "neck strain", "pain between my shoulder blades"], [r"neck", r"upper.back", r"lower.back"]),
+    "leg_cramps": (["leg cramp", "charley horse", "my calf is cramping"], [r"calf|hamstring", r"toes back toward your shin", r"towel or belt"]),
 }
 
 
