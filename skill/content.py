@@ -505,5 +505,6 @@ def load(locale: str = DEFAULT_LOCALE, directory: Path = CONTENT_DIR) -> Content
             # The emergency flag (the one that ends the session) is checked before the others.
             {flag.id: flag.match for flag in sorted(red_flags.values(), key=lambda flag: not flag.ends_session)},
             {topic.id: topic.match for topic in topics.values()},
+            reader.words(root, "places", "top level"),
         ),
     )

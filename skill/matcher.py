@@ -7,6 +7,11 @@ phrases it matched, so longer, more specific phrases count for more. Red flags a
 first and win on any match. A question matches a topic only when one topic scores best with at
 least MIN_SCORE; a tie or a weak score is "not sure", and the skill says what it can help with
 rather than guessing a medical answer.
+
+Places ("on my back", "lower back") say where it hurts, not what is asked: topics are ranked first
+by the words that are not places, so in "can I put something cold on my back" the word "cold"
+decides, not the longer "on my back". A question that is nothing but a place still reaches the
+topic whose words those are ("pain between my shoulder blades").
 """
 from __future__ import annotations
 
@@ -71,9 +76,11 @@ class Match:
 class Matcher:
     """Built once from the content's vocabularies; matching is a pure function of the text."""
 
-    def __init__(self, red_flags: Mapping[str, Iterable[str]], topics: Mapping[str, Iterable[str]]):
+    def __init__(self, red_flags: Mapping[str, Iterable[str]], topics: Mapping[str, Iterable[str]],
+                 places: Iterable[str] = ()):
         self.red_flags = [(flag, _phrases(phrases)) for flag, phrases in red_flags.items()]
         self.topics = [(topic, _phrases(phrases)) for topic, phrases in topics.items()]
+        self.places = frozenset(_phrases(places))
 
     def red_flag(self, text: str) -> Match | None:
         """The first red flag (in content order: emergency first) the text mentions."""
@@ -90,15 +97,18 @@ class Matcher:
         if flag is not None:
             return flag
         words = tokens(text)
-        scored: list[tuple[int, str, tuple[str, ...]]] = []
+        scored: list[tuple[tuple[int, int], str, tuple[str, ...]]] = []
         for topic, phrases in self.topics:
             hits = [p for p in phrases if phrase_in(p, words)]
             # A phrase inside a longer matched phrase of the same topic does not count twice.
             hits = [p for p in hits if not any(p != q and phrase_in(p, q) for q in hits)]
             if hits:
-                scored.append((sum(len(p) for p in hits), topic, tuple(" ".join(p) for p in hits)))
-        scored.sort(key=lambda item: -item[0])
-        if not scored or scored[0][0] < MIN_SCORE or (len(scored) > 1 and scored[1][0] == scored[0][0]):
-            return Match("none", None, scored[0][0] if scored else 0, ())
-        best_score, best_topic, best_phrases = scored[0]
-        return Match("topic", best_topic, best_score, best_phrases)
+                asked = sum(len(p) for p in hits if p not in self.places)
+                where = sum(len(p) for p in hits if p in self.places)
+                scored.append(((asked, where), topic, tuple(" ".join(p) for p in hits)))
+        scored.sort(key=lambda item: item[0], reverse=True)
+        total = sum(scored[0][0]) if scored else 0
+        if not scored or total < MIN_SCORE or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+            return Match("none", None, total, ())
+        _, best_topic, best_phrases = scored[0]
+        return Match("topic", best_topic, total, best_phrases)

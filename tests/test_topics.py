@@ -117,3 +117,14 @@ def test_no_declines_the_offer_and_keeps_listening(alexa):
 def test_falls_and_injuries_reach_the_injury_advice_in_free_text_too(words, topic):
     match = CONTENT.matcher.match(words)
     assert (match.kind, match.id) == ("topic", topic), match
+
+
+@pytest.mark.parametrize("words, topic", [
+    ("can i put something cold on my back", "heat_or_ice"), ("is heat ok on my back", "heat_or_ice"),
+    ("ice on my lower back", "heat_or_ice"), ("should i stretch my lower back", "exercises"),
+    ("is it ok to lie on my back", "positions"), ("pain between my shoulder blades", "pulled_muscle"),
+    ("my lower back hurts", "pulled_muscle"),
+])
+def test_the_word_that_carries_the_question_outweighs_where_it_hurts(words, topic):
+    # "on my back" is three words and "cold" one: places rank after the words that are asked about.
+    assert CONTENT.matcher.match(words).id == topic
