@@ -14,13 +14,10 @@ How pacing works:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
 
 from . import ssml
+from .content_types import Beat, Routine, Step
 from .routine import HOLD, MOVE, PACES
-
-if TYPE_CHECKING:  # types only: the content loader calls this module to check budgets
-    from .content import Beat, Routine, Step
 
 MAX_RESPONSE_SECONDS = 150.0
 MAX_MOVE_PAUSE_SECONDS = 3.0  # a movement is never timed: at most a breath before "say ready"

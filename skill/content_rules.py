@@ -1,0 +1,312 @@
+"""The rules a content file must keep, and building the typed Content from its data.
+
+Each reader names the place of any mistake (file, entry, field), so a content editor sees exactly what
+to fix. Adding a field is one edit in skill/content_types.py and one here.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from . import pacing
+from .content_types import (
+    Beat,
+    Content,
+    ContentError,
+    RedFlag,
+    Routine,
+    Step,
+    Topic,
+    Triage,
+    TriageBand,
+)
+from .matcher import Matcher
+from .routine import PACES
+
+SOURCE_FILE = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt$")
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def _prompt_table(plain: str, **with_placeholders: str) -> dict[str, frozenset[str]]:
+    """Prompt ids (space-separated) that take no placeholders, then ids with theirs."""
+    table: dict[str, frozenset[str]] = {name: frozenset() for name in plain.split()}
+    table.update({name: frozenset(names.split()) for name, names in with_placeholders.items()})
+    return table
+
+
+# Every prompt id the code speaks, with the placeholders its template may use.
+PROMPTS = _prompt_table(
+    "welcome_first welcome_back disclaimer disclaimer_short launch_options launch_reprompt offer_more after_more "
+    "general_reprompt help help_reprompt fallback fallback_reprompt nothing_more nothing_to_repeat "
+    "no_thanks goodbye error error_reprompt not_sure resume_reprompt fresh_start forget_confirm "
+    "forget_reprompt forget_done forget_kept",
+    resume_offer="number name title",
+)
+# Routine prompts, likewise.
+ROUTINE_PROMPTS = _prompt_table(
+    "list list_reprompt next_question step_reprompt paused paused_reprompt slower faster slowest "
+    "fastest first_step start_over skipped stopped finished_question help_reprompt not_understood "
+    "no_routine which_routine settle_question settle_reprompt in_place waiting come_back question_reprompt",
+    step_header="number total title",
+    back_to_routine="name",
+    help="name",
+    continue_offer="name",
+    continue_reprompt="name",
+    not_understood="name",
+)
+
+
+class _Reader:
+    """Reads typed fields from the parsed YAML, naming the place of any mistake."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def fail(self, where: str, problem: str) -> ContentError:
+        return ContentError(f"{self.path.name}: {where}: {problem}")
+
+    def mapping(self, node: Any, where: str) -> Mapping[str, Any]:
+        if not isinstance(node, Mapping):
+            raise self.fail(where, f"expected a mapping, found {type(node).__name__}")
+        return node
+
+    def text(self, node: Mapping[str, Any], key: str, where: str, required: bool = True) -> str | None:
+        value = node.get(key)
+        if value is None and not required:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(f"{where}.{key}", "missing or empty text")
+        return " ".join(value.split())
+
+    def sources(self, node: Mapping[str, Any], where: str) -> tuple[str, ...]:
+        value = node.get("sources")
+        if not isinstance(value, list) or not value:
+            raise self.fail(f"{where}.sources", "list the source article file names this rests on")
+        for name in value:
+            if not isinstance(name, str) or not SOURCE_FILE.match(name):
+                raise self.fail(f"{where}.sources", f"{name!r} is not a source article file name")
+        return tuple(value)
+
+    def words(self, node: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+        value = node.get(key)
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(f"{where}.{key}", "expected a list of words or phrases")
+        return tuple(value)
+
+    def placeholders(self, template: str, allowed: frozenset[str], where: str) -> None:
+        unknown = set(PLACEHOLDER.findall(template)) - allowed
+        if unknown:
+            raise self.fail(where, f"unknown placeholder(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+
+
+def _read_prompts(reader: _Reader, node: Any, section: str = "prompts",
+                  wanted: Mapping[str, frozenset[str]] = PROMPTS) -> dict[str, str]:
+    prompts_node = reader.mapping(node, section)
+    prompts: dict[str, str] = {}
+    for prompt_id, allowed in wanted.items():
+        template = reader.text(prompts_node, prompt_id, section)
+        assert template is not None
+        reader.placeholders(template, allowed, f"{section}.{prompt_id}")
+        prompts[prompt_id] = template
+    return prompts
+
+
+def _read_beats(reader: _Reader, node: Any, where: str, timings: Mapping[str, float]) -> tuple[Beat, ...]:
+    """Beats: words, then a pause in seconds or the name of one of the routine's timings."""
+    if node is None:
+        return ()
+    if not isinstance(node, list) or not node:
+        raise reader.fail(where, "expected a list of beats")
+    allowed = frozenset({*timings, "seconds"})
+    beats = []
+    for index, entry in enumerate(node):
+        entry = reader.mapping(entry, f"{where}[{index}]")
+        pause = entry.get("pause", 0)
+        if isinstance(pause, str) and pause in timings:
+            pause = timings[pause]
+        if not isinstance(pause, (int, float)) or isinstance(pause, bool) or not 0 <= pause <= 60:
+            raise reader.fail(f"{where}[{index}].pause", f"expected seconds from 0 to 60, or one of {sorted(timings)}")
+        say = reader.text(entry, "say", f"{where}[{index}]") or ""
+        reader.placeholders(say, allowed, f"{where}[{index}].say")
+        beats.append(Beat(say=say, pause=float(pause)))
+    return tuple(beats)
+
+
+def _read_timings(reader: _Reader, node: Any, where: str) -> dict[str, float]:
+    if node is None:
+        return {}
+    timings: dict[str, float] = {}
+    for name, seconds in reader.mapping(node, where).items():
+        if not isinstance(name, str) or not PLACEHOLDER.fullmatch("{" + name + "}") or name == "seconds":
+            raise reader.fail(f"{where}.{name}", "a timing name is lower-case letters and underscores (not 'seconds')")
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not 0 < seconds <= 60:
+            raise reader.fail(f"{where}.{name}", "expected seconds from 1 to 60")
+        timings[name] = float(seconds)
+    return timings
+
+
+def _read_slowest(reader: _Reader, node: Mapping[str, Any], where: str) -> int:
+    value = node.get("slowest_pace", PACES[-1])
+    if value not in PACES or isinstance(value, bool):
+        raise reader.fail(f"{where}.slowest_pace", f"expected one of {list(PACES)}")
+    return PACES.index(value)
+
+
+def _read_closings(reader: _Reader, node: Any) -> tuple[str, ...]:
+    if not isinstance(node, list) or not node or not all(isinstance(line, str) and line.strip() for line in node):
+        raise reader.fail("routine_closings", "expected a list of lines that end a step")
+    return tuple(" ".join(line.split()) for line in node)
+
+
+def _read_routines(reader: _Reader, node: Any, prompts: Mapping[str, str], closings: tuple[str, ...]) -> dict[str, Routine]:
+    routines: dict[str, Routine] = {}
+    for routine_id, entry in reader.mapping(node, "routines").items():
+        where = f"routines.{routine_id}"
+        entry = reader.mapping(entry, where)
+        timings = _read_timings(reader, entry.get("timings"), f"{where}.timings")
+        steps_node = entry.get("steps")
+        if not isinstance(steps_node, list) or not steps_node:
+            raise reader.fail(f"{where}.steps", "expected a list of steps")
+        steps = []
+        for index, step in enumerate(steps_node):
+            step_where = f"{where}.steps[{index}]"
+            step = reader.mapping(step, step_where)
+            repeat = step.get("repeat", 1)
+            if not isinstance(repeat, int) or isinstance(repeat, bool) or not 1 <= repeat <= 20:
+                raise reader.fail(f"{step_where}.repeat", "expected a whole number from 1 to 20")
+            move = _read_beats(reader, step.get("move"), f"{step_where}.move", timings)
+            once = _read_beats(reader, step.get("beats"), f"{step_where}.beats", timings)
+            each = _read_beats(reader, step.get("each"), f"{step_where}.each", timings)
+            if not once and not each:
+                raise reader.fail(step_where, "a step needs beats or each (the part after any move)")
+            count = reader.text(step, "count", step_where, required=False)
+            if count is not None:
+                reader.placeholders(count, frozenset({"number"}), f"{step_where}.count")
+            ask = reader.text(step, "ask", step_where, required=False)
+            if_no = reader.text(step, "if_no", step_where, required=False)
+            if (ask is None) != (if_no is None):
+                raise reader.fail(step_where, "a step with `ask` needs `if_no` (what to say on no), and the other way round")
+            steps.append(Step(title=reader.text(step, "title", step_where) or "", sources=reader.sources(step, step_where),
+                              beats=once, each=each, repeat=repeat, count=count, move=move, ask=ask, if_no=if_no))
+        routine = Routine(
+            id=routine_id,
+            name=reader.text(entry, "name", where) or "",
+            synonyms=reader.words(entry, "synonyms", where),
+            sources=reader.sources(entry, where),
+            outro=reader.text(entry, "outro", where) or "",
+            steps=tuple(steps),
+            end_session=bool(entry.get("end_session", False)),
+            timings=timings,
+            slowest_pace=_read_slowest(reader, entry, where),
+        )
+        pacing.over_budget(routine, prompts, closings, reader.fail)
+        routines[routine_id] = routine
+    return routines
+
+
+def _read_topics(reader: _Reader, node: Any) -> dict[str, Topic]:
+    topics: dict[str, Topic] = {}
+    intents: dict[str, str] = {}
+    for topic_id, entry in reader.mapping(node, "topics").items():
+        where = f"topics.{topic_id}"
+        entry = reader.mapping(entry, where)
+        intent = reader.text(entry, "intent", where)
+        assert intent is not None
+        if intent in intents:
+            raise reader.fail(f"{where}.intent", f"{intent} already answers topic {intents[intent]}")
+        intents[intent] = topic_id
+        topics[topic_id] = Topic(
+            id=topic_id,
+            intent=intent,
+            answer=reader.text(entry, "answer", where) or "",
+            reprompt=reader.text(entry, "reprompt", where) or "",
+            more=reader.text(entry, "more", where, required=False),
+            sources=reader.sources(entry, where),
+            match=reader.words(entry, "match", where),
+        )
+    return topics
+
+
+def _read_red_flags(reader: _Reader, node: Any) -> dict[str, RedFlag]:
+    flags: dict[str, RedFlag] = {}
+    for flag_id, entry in reader.mapping(node, "red_flags").items():
+        where = f"red_flags.{flag_id}"
+        entry = reader.mapping(entry, where)
+        answer = reader.text(entry, "answer", where) or ""
+        reader.placeholders(answer, frozenset({"emergency_number"}), f"{where}.answer")
+        flags[flag_id] = RedFlag(
+            id=flag_id,
+            intent=reader.text(entry, "intent", where) or "",
+            answer=answer,
+            hands_free=reader.text(entry, "hands_free", where) or "",
+            reprompt=reader.text(entry, "reprompt", where, required=False),
+            sources=reader.sources(entry, where),
+            match=reader.words(entry, "match", where),
+        )
+    if "emergency" not in flags:
+        raise reader.fail("red_flags", "the emergency red flag is required")
+    return flags
+
+
+def _read_triage(reader: _Reader, node: Any) -> Triage:
+    triage = reader.mapping(node, "triage")
+    texts = {key: reader.text(triage, key, "triage") or "" for key in
+             ("ask", "ask_reprompt", "not_understood", "remembered", "red_flag_reminder", "next", "reprompt")}
+    reader.placeholders(texts["remembered"], frozenset({"elapsed"}), "triage.remembered")
+    units_node = reader.mapping(triage.get("units"), "triage.units")
+    units: dict[str, tuple[str, str]] = {}
+    for unit in ("hour", "day", "week", "month"):
+        forms = units_node.get(unit)
+        if not isinstance(forms, list) or len(forms) != 2 or not all(isinstance(f, str) for f in forms):
+            raise reader.fail(f"triage.units.{unit}", "expected [singular, plural]")
+        units[unit] = (forms[0], forms[1])
+    bands_node = triage.get("bands")
+    if not isinstance(bands_node, list) or not bands_node:
+        raise reader.fail("triage.bands", "expected a list of bands")
+    bands: list[TriageBand] = []
+    for index, entry in enumerate(bands_node):
+        where = f"triage.bands[{index}]"
+        entry = reader.mapping(entry, where)
+        limit = entry.get("below_hours")
+        last = index == len(bands_node) - 1
+        if last and limit is not None:
+            raise reader.fail(f"{where}.below_hours", "the last band must have no limit")
+        if not last and (not isinstance(limit, (int, float)) or (bands and limit <= (bands[-1].below_hours or 0))):
+            raise reader.fail(f"{where}.below_hours", "expected hours, rising from band to band")
+        answer = reader.text(entry, "answer", where) or ""
+        reader.placeholders(answer, frozenset({"elapsed"}), f"{where}.answer")
+        bands.append(TriageBand(id=reader.text(entry, "id", where) or "", answer=answer,
+                                sources=reader.sources(entry, where), below_hours=limit))
+    return Triage(units=units, bands=tuple(bands), **texts)
+
+
+def build(reader: _Reader, root: Mapping[str, Any], locale: str) -> Content:
+    """The typed Content from a content file's top-level mapping, every rule checked."""
+    topics = _read_topics(reader, root.get("topics"))
+    red_flags = _read_red_flags(reader, root.get("red_flags"))
+    routine_prompts = _read_prompts(reader, root.get("routine_prompts"), "routine_prompts", ROUTINE_PROMPTS)
+    closings = _read_closings(reader, root.get("routine_closings"))
+    routines = _read_routines(reader, root.get("routines"), routine_prompts, closings)
+    return Content(
+        locale=reader.text(root, "locale", "top level") or locale,
+        skill_name=reader.text(root, "skill_name", "top level") or "",
+        emergency_number=reader.text(root, "emergency_number", "top level") or "",
+        prompts=_read_prompts(reader, root.get("prompts")),
+        topics=topics,
+        red_flags=red_flags,
+        triage=_read_triage(reader, root.get("triage")),
+        routine_prompts=routine_prompts,
+        routines=routines,
+        routine_closings=closings,
+        shapes={routine_id: routine.shape for routine_id, routine in routines.items()},
+        topic_by_intent={topic.intent: topic for topic in topics.values()},
+        red_flag_by_intent={flag.intent: flag for flag in red_flags.values()},
+        matcher=Matcher(
+            # The emergency flag (the one that ends the session) is checked before the others.
+            {flag.id: flag.match for flag in sorted(red_flags.values(), key=lambda flag: not flag.ends_session)},
+            {topic.id: topic.match for topic in topics.values()},
+            reader.words(root, "places", "top level"),
+        ),
+    )

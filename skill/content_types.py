@@ -1,0 +1,167 @@
+"""The content's types: every word of one locale, typed and already checked (see skill/content_rules.py).
+
+Nothing here reads files or checks anything; skill/content_rules.py builds these from a content file's
+data, and skill/content.py loads the file. Imports run one way: types <- pacing <- rules <- content.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .matcher import Matcher, phrase_in, tokens
+from .routine import PACES, Shape
+
+DEFAULT_LOCALE = "en-US"
+
+
+class ContentError(ValueError):
+    """A content file is missing, unreadable or malformed."""
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One answer in the intent-to-content map."""
+
+    id: str
+    intent: str
+    answer: str
+    reprompt: str
+    sources: tuple[str, ...]
+    more: str | None = None
+    match: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """An answer that escalates: emergency help now, or a doctor promptly."""
+
+    id: str
+    intent: str
+    answer: str
+    hands_free: str
+    sources: tuple[str, ...]
+    match: tuple[str, ...]
+    reprompt: str | None = None  # None: the answer ends the session
+
+    @property
+    def ends_session(self) -> bool:
+        return self.reprompt is None
+
+
+@dataclass(frozen=True)
+class TriageBand:
+    """What to do at a stage: applies while the hours since onset are below `below_hours`."""
+
+    id: str
+    answer: str
+    sources: tuple[str, ...]
+    below_hours: float | None = None
+
+
+@dataclass(frozen=True)
+class Triage:
+    """The 'how long has it been' answers and questions."""
+
+    ask: str
+    ask_reprompt: str
+    not_understood: str
+    remembered: str
+    red_flag_reminder: str
+    next: str  # what the user can say after the advice
+    reprompt: str
+    units: Mapping[str, tuple[str, str]]
+    bands: tuple[TriageBand, ...]
+
+    def elapsed(self, hours: float) -> str:
+        """'5 hours', '3 days', '2 weeks', '2 months': the largest unit that reads naturally."""
+        for unit, size, below in (("hour", 1, 48), ("day", 24, 14 * 24), ("week", 168, 8 * 168), ("month", 720, None)):
+            if below is None or hours < below:
+                count = max(1, round(hours / size))
+                singular, plural = self.units[unit]
+                return f"{count} {singular if count == 1 else plural}"
+        raise AssertionError("unreachable")
+
+    def band_for(self, hours: float) -> TriageBand:
+        """The first band whose limit lies above the hours given (the last has none)."""
+        for band in self.bands:
+            if band.below_hours is None or hours < band.below_hours:
+                return band
+        return self.bands[-1]
+
+
+@dataclass(frozen=True)
+class Beat:
+    """Words to say, then a pause in seconds (at the normal pace)."""
+
+    say: str
+    pause: float = 0.0
+
+
+@dataclass(frozen=True)
+class Step:
+    """One response's worth of a routine: beats said once, then beats repeated `repeat` times."""
+
+    title: str
+    sources: tuple[str, ...]
+    beats: tuple[Beat, ...] = ()
+    each: tuple[Beat, ...] = ()
+    move: tuple[Beat, ...] = ()  # getting into place: said first, then the skill waits for "ready"
+    ask: str | None = None  # a yes/no question that ends the step instead of its closing line
+    if_no: str | None = None  # said when the answer to `ask` is no; the routine ends there
+    repeat: int = 1
+    count: str | None = None  # said before each repetition, with {number}
+
+
+@dataclass(frozen=True)
+class Routine:
+    """A guided routine: steps, a closing line, and the names people call it."""
+
+    id: str
+    name: str
+    synonyms: tuple[str, ...]
+    sources: tuple[str, ...]
+    outro: str
+    steps: tuple[Step, ...]
+    end_session: bool = False  # True: finishing closes the skill (so the user can set a timer)
+    timings: Mapping[str, float] = field(default_factory=dict)  # named pauses: {inhale: 4, exhale: 6}
+    slowest_pace: int = len(PACES) - 1  # index into PACES: how slow "slower" may take this routine
+
+    @property
+    def shape(self) -> Shape:
+        """What the state machine needs to know of this routine."""
+        return Shape(moves=tuple(bool(step.move) for step in self.steps), slowest=self.slowest_pace)
+
+
+@dataclass(frozen=True)
+class Content:
+    """All words of one locale, validated."""
+
+    locale: str
+    skill_name: str
+    emergency_number: str
+    prompts: Mapping[str, str]
+    topics: Mapping[str, Topic]
+    red_flags: Mapping[str, RedFlag]
+    triage: Triage
+    routine_prompts: Mapping[str, str]
+    routines: Mapping[str, Routine]
+    routine_closings: tuple[str, ...] = ()  # the lines that end a step, varied from step to step
+    topic_by_intent: Mapping[str, Topic] = field(default_factory=dict)
+    red_flag_by_intent: Mapping[str, RedFlag] = field(default_factory=dict)
+    matcher: Matcher = field(default_factory=lambda: Matcher({}, {}))
+    shapes: Mapping[str, Shape] = field(default_factory=dict)  # routine id -> its Shape, for the state machine
+
+    def prompt(self, prompt_id: str) -> str:
+        """The template for a prompt id (KeyError for an id the file lacks)."""
+        return self.prompts[prompt_id]
+
+    def routine_by_name(self, spoken: str) -> Routine | None:
+        """The routine whose name or synonym the words contain (the longest such name wins)."""
+        words = tokens(spoken)
+        best: tuple[int, Routine | None] = (0, None)
+        for routine in self.routines.values():
+            for name in (routine.id.replace("_", " "), routine.name, *routine.synonyms):
+                phrase = tokens(name)
+                if phrase and len(phrase) > best[0] and phrase_in(phrase, words):
+                    best = (len(phrase), routine)
+        return best[1]
