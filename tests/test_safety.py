@@ -1,6 +1,7 @@
 """Red flags first, in every state; questions in a person's own words; duration triage."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,32 @@ def test_a_start_date_in_the_future_is_asked_again(alexa):
 def test_a_question_that_lands_in_the_duration_slot_is_answered_not_re_asked(alexa):
     reply = alexa.intent("HowLongHasItBeenIntent", {"duration": "advil"})
     assert reply.attributes.get("last_topic") == "pain_relief"
+
+
+def _red_flag_phrasings():
+    import yaml as _yaml
+
+    for name in ("phrasings.yaml", "fresh_phrasings.yaml"):
+        table = _yaml.safe_load((Path(__file__).parent / "data" / name).read_text())
+        for expect, texts in table.items():
+            if expect.startswith("red_flag:"):
+                yield from ((text, expect.split(":")[1]) for text in texts)
+
+
+@pytest.mark.parametrize("words, flag", list(_red_flag_phrasings()))
+def test_no_red_flag_phrasing_can_land_where_its_words_are_lost(words, flag):
+    # As Alexa's model would route it (the simulator's resolver): to the red flag's own intent, or to
+    # QuestionIntent, whose words the red-flag check reads. Never the fallback (it carries no words) or a topic.
+    routed = _resolver().resolve(words)
+    if routed.intent == CONTENT.red_flags[flag].intent:
+        return
+    assert routed.intent == "QuestionIntent", (routed.intent, routed.how)
+    match = CONTENT.matcher.match(words)
+    assert (match.kind, match.id) == ("red_flag", flag)
+
+
+@functools.cache
+def _resolver():
+    from skill.nlu import Resolver
+
+    return Resolver()
