@@ -10,11 +10,11 @@ from ask_sdk_model import Response
 from .. import memory, said
 from ..content import RedFlag
 from ..scopes import request_scope
-from .base import LAST_TOPIC, PENDING, ROUTINE, content_of, intent_name, profile, reply, session, slot_values
+from .base import ROUTINE, content_of, intent_name, profile, reply, session, slot_values
 
 log = logging.getLogger(__name__)
-# Session keys a red flag clears: whatever was under way stops.
-INTERRUPTED = (ROUTINE, PENDING, LAST_TOPIC)
+# A red flag stops whatever routine was under way. (Offers and topics need no clearing: they live one
+# turn, and the session interceptor has already taken the last turn's out before any handler runs.)
 _FLAG_KEY = "red_flag"  # request attribute: red_flag_in's answer, worked out once per request
 
 
@@ -41,9 +41,7 @@ def _find_red_flag(handler_input: HandlerInput) -> RedFlag | None:
 def escalate(handler_input: HandlerInput, flag: RedFlag) -> Response:
     """Urgent instruction first, then how to get help hands-free; the emergency one ends the session."""
     content = content_of(handler_input)
-    attributes = session(handler_input)
-    for key in INTERRUPTED:
-        attributes.pop(key, None)
+    session(handler_input).pop(ROUTINE, None)
     memory.forget_routine(profile(handler_input))
     log.warning("red flag raised: %s", flag.id)
     speech = said.say(content, "red_flag", flag.id, "speech")
