@@ -54,7 +54,6 @@ SESSION_SHAPES: dict[str, Callable[[Any, Content], bool]] = {
     LAST_REPLY: _last_reply,
     DISCLAIMED: lambda value, content: value is True,
     memory.ONSET: lambda value, content: memory.valid_moment(value),
-    memory.ONSET_TOLD: lambda value, content: memory.valid_moment(value),
 }
 
 

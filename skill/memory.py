@@ -20,8 +20,7 @@ from typing import Any
 from .routine import DEFAULT_PACE, PACES, RoutineState, Shape, from_the_top_of_its_step
 
 RESUME_WINDOW = timedelta(hours=3)  # an unfinished routine older than this is quietly dropped
-ONSET_MEMORY = timedelta(days=14)  # a start told longer ago than this is not trusted: ask again
-ONSET, ONSET_TOLD = "spasm_started", "spasm_told"  # session attribute keys
+ONSET = "spasm_started"  # session attribute key
 
 Profile = MutableMapping[str, Any]
 
@@ -117,18 +116,16 @@ def preferred_pace(profile: Profile) -> int:
     return pace if isinstance(pace, int) and not isinstance(pace, bool) and 0 <= pace < len(PACES) else DEFAULT_PACE
 
 
-def remember_onset(session: MutableMapping[str, Any], started: datetime, now: datetime) -> None:
-    """When the spasm began, as the user told it, and when they told it: in the session, never stored."""
+def remember_onset(session: MutableMapping[str, Any], started: datetime) -> None:
+    """When the spasm began, as the user told it: in the session, never stored."""
     session[ONSET] = _iso(started)
-    session[ONSET_TOLD] = _iso(now)
 
 
 def hours_since_onset(session: MutableMapping[str, Any], now: datetime) -> float | None:
-    """Hours since the start the user told earlier in this session (a broken one is dropped)."""
-    started, told = _parse(session.get(ONSET)), _parse(session.get(ONSET_TOLD))
-    if started is None or told is None or started > now or not timedelta(0) <= now - told <= ONSET_MEMORY:
-        for key in (ONSET, ONSET_TOLD):
-            session.pop(key, None)
+    """Hours since the start the user told earlier in this session (a broken or future one is dropped)."""
+    started = _parse(session.get(ONSET))
+    if started is None or started > now:
+        session.pop(ONSET, None)
         return None
     return (now - started).total_seconds() / 3600
 

@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +140,13 @@ class _Sample:
     slot_types: dict[str, str]
 
 
+def _unit(features: Counter[str], idf: dict[str, float]) -> dict[str, float]:
+    """A TF-IDF vector of unit length."""
+    weights = {term: tf * idf.get(term, 0.0) for term, tf in features.items()}
+    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    return {term: w / norm for term, w in weights.items()}
+
+
 def _features(words: list[str]) -> Counter[str]:
     return Counter(words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)])
 
@@ -167,7 +175,6 @@ class Resolver:
             for slot in intent.get("slots", []):
                 self.elicitation[(intent["name"], slot["name"])] = [
                     self._sample(intent["name"], text, types) for text in slot.get("samples", [])]
-        self._index()
 
     @staticmethod
     def _sample(intent: str, text: str, types: dict[str, str]) -> _Sample:
@@ -175,18 +182,17 @@ class Resolver:
                   for part in re.split(r"(\{\w+\})", text) if part.strip()]
         return _Sample(intent, text, re.compile("^" + r"\s+".join(pieces) + "$"), types)
 
-    def _index(self) -> None:
-        """IDF weights over the samples' words and word pairs, and each sample's unit vector."""
+    @cached_property
+    def _index(self) -> tuple[dict[str, float], list[dict[str, float]]]:
+        """IDF weights over the samples' words and word pairs, and each sample's unit vector.
+
+        Built on first use: exact matching (the tests' router) never needs it.
+        """
         documents = [_features(normalize(re.sub(r"\{\w+\}", " ", s.text)).split()) for s in self.samples]
         count = len(documents)
         frequency: Counter[str] = Counter(term for document in documents for term in document)
-        self.idf = {term: math.log((1 + count) / (1 + seen)) + 1 for term, seen in frequency.items()}
-        self.vectors = [self._vector(document) for document in documents]
-
-    def _vector(self, features: Counter[str]) -> dict[str, float]:
-        weights = {term: tf * self.idf.get(term, 0.0) for term, tf in features.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        return {term: w / norm for term, w in weights.items()}
+        idf = {term: math.log((1 + count) / (1 + seen)) + 1 for term, seen in frequency.items()}
+        return idf, [_unit(document, idf) for document in documents]
 
     def _typed(self, sample: _Sample, captured: dict[str, str]) -> tuple[dict[str, str], dict[str, str]] | None:
         """Slot values as Alexa sends them, or None when a captured value cannot be of its slot's type."""
@@ -222,8 +228,9 @@ class Resolver:
 
     def nearest(self, utterance: str) -> tuple[float, _Sample]:
         """The most similar sample and its cosine similarity."""
-        query = self._vector(_features(normalize(utterance).split()))
-        scores = [sum(weight * vector.get(term, 0.0) for term, weight in query.items()) for vector in self.vectors]
+        idf, vectors = self._index
+        query = _unit(_features(normalize(utterance).split()), idf)
+        scores = [sum(weight * vector.get(term, 0.0) for term, weight in query.items()) for vector in vectors]
         best = max(range(len(scores)), key=scores.__getitem__)
         return scores[best], self.samples[best]
 

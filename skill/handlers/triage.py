@@ -74,7 +74,7 @@ class TriageHandler(IntentHandler):
             if topic is not None:
                 return answer_topic(handler_input, topic)
             return elicit(handler_input, "not_understood", "ask_reprompt")
-        memory.remember_onset(session(handler_input), duration.started_at(now(handler_input), hours), now(handler_input))
+        memory.remember_onset(session(handler_input), duration.started_at(now(handler_input), hours))
         return advise(handler_input, hours)
 
 
