@@ -1,8 +1,9 @@
-"""Keeps skill-package/ (what `ask deploy` reads) in step with interaction_model/ (the one source).
+"""Keeps interaction_model/ and skill-package/ (what `ask deploy` reads) in step with the one source.
 
-`python -m skill.package` writes the package's copy of each locale's interaction model from
-interaction_model/; `python -m skill.package --check` exits 1, naming the files, when a copy has
-drifted (the tests run the same check).
+`python -m skill.package` builds each locale's interaction model from interaction_model/source/model.yaml
+(skill/modelgen.py) and writes it to interaction_model/<locale>.json and to the package's copy;
+`python -m skill.package --check` exits 1, naming the files, when either has drifted from the source
+(the tests run the same check). A source that cannot make a model is one line naming the fix.
 
 `python -m skill.package --compile` writes each content file's data as JSON beside it
 (skill/content/<locale>.yaml.compiled.json, git-ignored), for a deployment package: a Lambda cold
@@ -14,29 +15,41 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from . import modelgen
+
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "interaction_model"
+MODEL_SOURCE = SOURCE / "source" / "model.yaml"
 PACKAGE = ROOT / "skill-package"
 COPIES = PACKAGE / "interactionModels" / "custom"
 
 
+def _stale(folder: Path, expected: dict[str, bytes]) -> list[str]:
+    found = {path.name: path.read_bytes() for path in folder.glob("*.json")} if folder.is_dir() else {}
+    return sorted(name for name in found.keys() | expected.keys() if found.get(name) != expected.get(name))
+
+
+def _expected() -> dict[str, bytes]:
+    return {name: text.encode("utf-8") for name, text in modelgen.generate(MODEL_SOURCE).items()}
+
+
 def drifted() -> list[str]:
-    """The package copies that differ from their source (or are missing, or have no source)."""
-    sources = {path.name: path.read_bytes() for path in SOURCE.glob("*.json")}
-    copies = {path.name: path.read_bytes() for path in COPIES.glob("*.json")} if COPIES.is_dir() else {}
-    return sorted(name for name in sources.keys() | copies.keys() if sources.get(name) != copies.get(name))
+    """The model files (interaction_model/ or the package's copies) that differ from what the source makes."""
+    expected = _expected()
+    return sorted(set(_stale(SOURCE, expected)) | set(_stale(COPIES, expected)))
 
 
 def write() -> list[str]:
-    """Copy every locale's model into the package; the names of the files written."""
-    COPIES.mkdir(parents=True, exist_ok=True)
+    """Write every locale's model and its package copy; the names of the files written or removed."""
+    expected = _expected()
     written = drifted()
-    for name in written:
-        source = SOURCE / name
-        if source.exists():
-            (COPIES / name).write_bytes(source.read_bytes())
-        else:
-            (COPIES / name).unlink()
+    for folder in (SOURCE, COPIES):
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in _stale(folder, expected):
+            if name in expected:
+                (folder / name).write_bytes(expected[name])
+            else:
+                (folder / name).unlink()
     return written
 
 
@@ -57,14 +70,18 @@ def main(argv: list[str]) -> int:
         for name in compile_content():
             print(f"compiled skill/content/{name}")
         return 0
-    if argv[1:] == ["--check"]:
-        stale = drifted()
-        for name in stale:
-            print(f"skill-package/interactionModels/custom/{name} differs from interaction_model/{name}: "
-                  "run python -m skill.package", file=sys.stderr)
-        return 1 if stale else 0
-    for name in write():
-        print(f"wrote skill-package/interactionModels/custom/{name}")
+    try:
+        if argv[1:] == ["--check"]:
+            stale = drifted()
+            for name in stale:
+                print(f"{name} (interaction_model/ or skill-package/) differs from what "
+                      f"{MODEL_SOURCE.relative_to(ROOT)} makes: run python -m skill.package", file=sys.stderr)
+            return 1 if stale else 0
+        for name in write():
+            print(f"wrote interaction_model/{name} and skill-package/interactionModels/custom/{name}")
+    except modelgen.ModelError as error:
+        print(f"{MODEL_SOURCE.relative_to(ROOT)}: {error}", file=sys.stderr)
+        return 1
     return 0
 
 

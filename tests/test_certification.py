@@ -41,16 +41,23 @@ def test_the_package_model_is_the_same_as_the_source_model():
     assert package.drifted() == [], "run: python -m skill.package"
 
 
-def test_a_drifted_package_model_is_found(tmp_path, monkeypatch):
-    (tmp_path / "interaction_model").mkdir()
-    (tmp_path / "interaction_model" / "en-US.json").write_text("{}")
+def test_a_drifted_model_is_found_and_rewritten(tmp_path, monkeypatch):
+    source = tmp_path / "interaction_model"
+    (source / "source").mkdir(parents=True)
+    (source / "source" / "model.yaml").write_text(
+        "invocation: back spasm helper\nintents:\n  HeatOrIceIntent:\n    samples: ['(heat|ice) please']\n")
+    (source / "en-US.json").write_text("{}")
     copies = tmp_path / "skill-package" / "interactionModels" / "custom"
     copies.mkdir(parents=True)
-    (copies / "en-US.json").write_text('{"old": true}')
-    monkeypatch.setattr(package, "SOURCE", tmp_path / "interaction_model")
+    (copies / "en-GB.json").write_text('{"old": true}')  # a locale the source no longer makes
+    monkeypatch.setattr(package, "SOURCE", source)
+    monkeypatch.setattr(package, "MODEL_SOURCE", source / "source" / "model.yaml")
     monkeypatch.setattr(package, "COPIES", copies)
-    assert package.drifted() == ["en-US.json"]
-    assert package.write() == ["en-US.json"] and package.drifted() == []
+    assert package.drifted() == ["en-GB.json", "en-US.json"]
+    assert package.write() == ["en-GB.json", "en-US.json"] and package.drifted() == []
+    written = json.loads((copies / "en-US.json").read_text())["interactionModel"]["languageModel"]
+    assert written["intents"][0]["samples"] == ["heat please", "ice please"]
+    assert not (copies / "en-GB.json").exists()
 
 
 # --- Invocation name and example phrases (Alexa docs: invocation name requirements; "example phrases
