@@ -167,14 +167,19 @@ class Resolver:
             for slot_type in model.get("types", [])
         }
         self.samples: list[_Sample] = []
+        self.literal: dict[str, _Sample] = {}  # samples without slots, by their words: matched first, in one lookup
         self.elicitation: dict[tuple[str, str], list[_Sample]] = {}
         for intent in model["intents"]:
             types = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
             for text in [*BUILTIN_SAMPLES.get(intent["name"], []), *intent.get("samples", [])]:
-                self.samples.append(self._sample(intent["name"], text, types))
+                sample = self._sample(intent["name"], text, types)
+                self.samples.append(sample)
+                if "{" not in text:
+                    self.literal.setdefault(normalize(text), sample)
             for slot in intent.get("slots", []):
                 self.elicitation[(intent["name"], slot["name"])] = [
                     self._sample(intent["name"], text, types) for text in slot.get("samples", [])]
+        self._slotted = [sample for sample in self.samples if "{" in sample.text]
 
     @staticmethod
     def _sample(intent: str, text: str, types: dict[str, str]) -> _Sample:
@@ -214,10 +219,18 @@ class Resolver:
         return slots, resolved
 
     def exact(self, utterance: str, eliciting: tuple[str, str] | None = None) -> Resolution | None:
-        """The first sample the words match, slots typed; the elicited slot's own samples first."""
+        """The sample the words match, slots typed: the elicited slot's own samples first, then a sample
+        that is the very words, then the first sample with slots that fits ("what about {query}" never
+        takes words that are a sample of their own)."""
         text = normalize(utterance)
-        candidates = [*self.elicitation.get(eliciting, []), *self.samples] if eliciting else self.samples
-        for sample in candidates:
+        for sample in self.elicitation.get(eliciting, []) if eliciting else []:
+            match = sample.pattern.match(text)
+            typed = self._typed(sample, {k: v for k, v in match.groupdict().items() if v}) if match else None
+            if typed is not None:
+                return Resolution(sample.intent, typed[0], typed[1], f"sample '{sample.text}'")
+        if text in self.literal:
+            return Resolution(self.literal[text].intent, how=f"sample '{self.literal[text].text}'")
+        for sample in self._slotted:
             match = sample.pattern.match(text)
             if not match:
                 continue
