@@ -23,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 SOURCE = Path(__file__).resolve().parent.parent / "interaction_model" / "source" / "model.yaml"
-PATTERN_BUDGET = 2000  # samples one pattern may expand to: past this it is a typo or a pattern to split
-MODEL_BUDGET = 30000  # samples in one locale's model: our own ceiling, well under what the console accepts
+PATTERN_BUDGET = 800  # samples one pattern may expand to: past this it is a typo, or a pattern to split
+MODEL_BUDGET = 20000  # samples in one locale's model: our own ceiling, to keep the model quick to build and read
 _SPEAKABLE = re.compile(r"^(?:[a-z][a-z'.]*|\{\w+\})(?: (?:[a-z][a-z'.]*|\{\w+\}))*$")
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "interaction_model" / "en-US.json"
 FALLBACK = "AMAZON.FallbackIntent"
-SIMILARITY_THRESHOLD = 0.55  # nearest-sample similarity under which an utterance is not understood
+SIMILARITY_THRESHOLD = 0.6  # nearest-sample similarity under which an utterance is not understood
 
 # Alexa's built-in intents come with their own samples, which the model does not list; these are their
 # common phrasings (the model may add more, and those are used too).
