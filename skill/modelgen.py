@@ -180,3 +180,27 @@ def generate(source_path: Path = SOURCE) -> dict[str, str]:
     """Every locale's model file name and text."""
     source = load_source(source_path)
     return {f"{locale}.json": render(build(source, locale)) for locale in locales(source)}
+
+
+def widest(source: dict[str, Any], locale: str = "en-US", count: int = 10) -> list[tuple[int, str, str]]:
+    """The patterns that expand to the most samples, widest first: where to trim a model that is too big."""
+    settings = (source.get("locales") or {}).get(locale) or {}
+    rules = {**(source.get("rules") or {}), **(settings.get("rules") or {})}
+    sizes = [(len(expand(pattern, rules, f"{name}: {pattern!r}")), name, pattern)
+             for name, spec in source["intents"].items() for pattern in (spec or {}).get("samples") or []]
+    return sorted(sizes, key=lambda size: -size[0])[:count]
+
+
+if __name__ == "__main__":  # python -m skill.modelgen: each locale's sample count and the widest patterns
+    import sys
+
+    try:
+        loaded = load_source()
+        for name in locales(loaded):
+            built = build(loaded, name)["interactionModel"]["languageModel"]["intents"]
+            print(f"{name}: {sum(len(intent['samples']) for intent in built)} samples "
+                  f"(budget {MODEL_BUDGET}); widest patterns:")
+            for size, intent_name, pattern in widest(loaded, name):
+                print(f"  {size:5d}  {intent_name}: {pattern}")
+    except ModelError as error:
+        sys.exit(f"interaction model: {error}")

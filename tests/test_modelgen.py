@@ -72,3 +72,8 @@ def test_bad_yaml_is_one_line_with_its_place(tmp_path):
     path.write_text("intents:\n  HeatOrIceIntent: [\n")
     with pytest.raises(ModelError, match=r"model.yaml line \d+, column \d+: not valid YAML"):
         modelgen.load_source(path)
+
+
+def test_the_widest_patterns_are_named_widest_first():
+    source = {"intents": {"A": {"samples": ["one", "(a|b|c) (d|e)"]}, "B": {"samples": ["[x] y"]}}}
+    assert modelgen.widest(source, count=2) == [(6, "A", "(a|b|c) (d|e)"), (2, "B", "[x] y")]
