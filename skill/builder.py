@@ -9,10 +9,12 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
+from ask_sdk_model.services import ApiClient
 
+from .alexa_api import TimedApiClient
 from .config import ConfigError
 from .content import Content
-from .handlers import answers, builtins, errors, remembering, routines, safety, triage
+from .handlers import alerts, answers, builtins, errors, remembering, routines, safety, triage
 from .interceptors import LocaleInterceptor, RepeatCacheInterceptor, SessionStateInterceptor
 from .persistence import SaveProfileInterceptor
 
@@ -24,10 +26,12 @@ def request_handlers() -> list[AbstractRequestHandler]:
         safety.RedFlagHandler(),
         # Requests that are not conversation turns.
         builtins.SessionEndedHandler(),
+        alerts.PermissionResponseHandler(),
         # Answers to the question the last response asked (offers live one turn; see base.TURN_SCOPED).
         remembering.ResumeOfferHandler(),
         remembering.ForgetConfirmHandler(),
         answers.MoreOfferHandler(),
+        alerts.AlertOfferHandler(),
         triage.TriageNotUnderstoodHandler(),
         routines.StepQuestionHandler(),
         # Inside a routine, its controls come before the general handlers; yes goes on, no waits.
@@ -95,9 +99,15 @@ def build_skill(
     contents: Mapping[str, Content],
     store: AbstractPersistenceAdapter | None = None,
     skill_id: str | None = None,
+    api_client: ApiClient | None = None,
 ) -> CustomSkill:
-    """The skill: handlers in priority order, the exception handler, the interceptors."""
-    builder = CustomSkillBuilder(persistence_adapter=store)  # type: ignore[arg-type]  # None: memory off
+    """The skill: handlers in priority order, the exception handler, the interceptors.
+
+    `api_client` carries calls to Alexa's APIs (timers, reminders, settings); by default the SDK's own
+    HTTPS client with a timeout (skill/alexa_api.py).
+    """
+    builder = CustomSkillBuilder(persistence_adapter=store,  # type: ignore[arg-type]  # None: memory off
+                                 api_client=api_client or TimedApiClient())
     builder.skill_id = skill_id  # type: ignore[assignment]  # the SDK then refuses requests for other skills
     for handler in request_handlers():
         builder.add_request_handler(handler)

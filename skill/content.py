@@ -14,6 +14,7 @@ from typing import Any
 from .content_rules import ROUTINE_PROMPTS, _Reader, build
 from .content_types import (  # re-exported: code imports the types from here
     DEFAULT_LOCALE,
+    Alert,
     Beat,
     Content,
     ContentError,
@@ -25,7 +26,7 @@ from .content_types import (  # re-exported: code imports the types from here
     TriageBand,
 )
 
-__all__ = ["CONTENT_DIR", "DEFAULT_LOCALE", "ROUTINE_PROMPTS", "Beat", "Content", "ContentError", "RedFlag", "Routine",
+__all__ = ["CONTENT_DIR", "DEFAULT_LOCALE", "Alert", "ROUTINE_PROMPTS", "Beat", "Content", "ContentError", "RedFlag", "Routine",
            "Step", "Topic", "Triage", "TriageBand", "compile_file", "compiled", "load", "parse_yaml"]
 
 CONTENT_DIR = Path(__file__).parent / "content"

@@ -12,6 +12,8 @@ from typing import Any
 
 from . import pacing
 from .content_types import (
+    ALERT_LINES,
+    Alert,
     Beat,
     Content,
     ContentError,
@@ -160,7 +162,50 @@ def _read_closings(reader: _Reader, node: Any) -> tuple[str, ...]:
     return tuple(" ".join(line.split()) for line in node)
 
 
-def _read_routines(reader: _Reader, node: Any, prompts: Mapping[str, str], closings: tuple[str, ...]) -> dict[str, Routine]:
+# How a reminder's time is said: at a clock time where the device's time zone is known, else in so many hours.
+REMINDER_WHEN = {"when_at": frozenset({"time"}), "when_in": frozenset({"elapsed"})}
+
+
+def _read_alerts(reader: _Reader, node: Any) -> dict[str, Alert]:
+    """Timers (`minutes`: their length) and check-in reminders (`hours` after the spasm began)."""
+    if node is None:
+        return {}
+    alerts: dict[str, Alert] = {}
+    for alert_id, entry in reader.mapping(node, "alerts").items():
+        where = f"alerts.{alert_id}"
+        entry = reader.mapping(entry, where)
+        if ("minutes" in entry) == ("hours" in entry):
+            raise reader.fail(where, "give `minutes` (a timer's length) or `hours` (a reminder after onset), not both")
+        kind, key, limit = ("timer", "minutes", 24 * 60) if "minutes" in entry else ("reminder", "hours", 72)
+        value = entry[key]
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value <= limit:
+            raise reader.fail(f"{where}.{key}", f"expected a number above 0 and at most {limit}")
+        allowed = frozenset({"minutes"} if kind == "timer" else {"when"})
+        lines: dict[str, str] = {}
+        for line in (*ALERT_LINES, *(REMINDER_WHEN if kind == "reminder" else {})):
+            text = reader.text(entry, line, where) or ""
+            placeholders = REMINDER_WHEN.get(line) or (frozenset() if line in ("label", "announce") else allowed)
+            reader.placeholders(text, placeholders, f"{where}.{line}")
+            lines[line] = text
+        if len(lines["label"]) > 200 or len(lines["announce"]) > 200:
+            raise reader.fail(where, "keep label and announce under 200 characters (Alexa's limits are about 250)")
+        alerts[alert_id] = Alert(id=alert_id, kind=kind, minutes=float(value) * (60 if kind == "reminder" else 1),
+                                 sources=reader.sources(entry, where), lines=lines)
+    return alerts
+
+
+def _alert_id(reader: _Reader, node: Mapping[str, Any], where: str, alerts: Mapping[str, Alert], kind: str) -> str | None:
+    value = node.get("alert")
+    if value is None:
+        return None
+    if value not in alerts or alerts[value].kind != kind:
+        raise reader.fail(f"{where}.alert", f"expected one of the alerts of kind {kind}: "
+                          f"{sorted(a.id for a in alerts.values() if a.kind == kind)}")
+    return str(value)
+
+
+def _read_routines(reader: _Reader, node: Any, prompts: Mapping[str, str], closings: tuple[str, ...],
+                   alerts: Mapping[str, Alert]) -> dict[str, Routine]:
     routines: dict[str, Routine] = {}
     for routine_id, entry in reader.mapping(node, "routines").items():
         where = f"routines.{routine_id}"
@@ -198,6 +243,7 @@ def _read_routines(reader: _Reader, node: Any, prompts: Mapping[str, str], closi
             outro=reader.text(entry, "outro", where) or "",
             steps=tuple(steps),
             end_session=bool(entry.get("end_session", False)),
+            alert=_alert_id(reader, entry, where, alerts, "timer"),
             timings=timings,
             slowest_pace=_read_slowest(reader, entry, where),
         )
@@ -250,7 +296,7 @@ def _read_red_flags(reader: _Reader, node: Any) -> dict[str, RedFlag]:
     return flags
 
 
-def _read_triage(reader: _Reader, node: Any) -> Triage:
+def _read_triage(reader: _Reader, node: Any, alerts: Mapping[str, Alert]) -> Triage:
     triage = reader.mapping(node, "triage")
     texts = {key: reader.text(triage, key, "triage") or "" for key in
              ("ask", "ask_reprompt", "not_understood", "remembered", "red_flag_reminder", "next", "reprompt")}
@@ -277,8 +323,11 @@ def _read_triage(reader: _Reader, node: Any) -> Triage:
             raise reader.fail(f"{where}.below_hours", "expected hours, rising from band to band")
         answer = reader.text(entry, "answer", where) or ""
         reader.placeholders(answer, frozenset({"elapsed"}), f"{where}.answer")
+        alert = _alert_id(reader, entry, where, alerts, "reminder")
+        if alert is not None and (limit is None or alerts[alert].minutes < limit * 60):
+            raise reader.fail(f"{where}.alert", "a check-in must fall after this band ends (at or past below_hours)")
         bands.append(TriageBand(id=reader.text(entry, "id", where) or "", answer=answer,
-                                sources=reader.sources(entry, where), below_hours=limit))
+                                sources=reader.sources(entry, where), below_hours=limit, alert=alert))
     return Triage(units=units, bands=tuple(bands), **texts)
 
 
@@ -288,7 +337,8 @@ def build(reader: _Reader, root: Mapping[str, Any], locale: str) -> Content:
     red_flags = _read_red_flags(reader, root.get("red_flags"))
     routine_prompts = _read_prompts(reader, root.get("routine_prompts"), "routine_prompts", ROUTINE_PROMPTS)
     closings = _read_closings(reader, root.get("routine_closings"))
-    routines = _read_routines(reader, root.get("routines"), routine_prompts, closings)
+    alerts = _read_alerts(reader, root.get("alerts"))
+    routines = _read_routines(reader, root.get("routines"), routine_prompts, closings, alerts)
     return Content(
         locale=reader.text(root, "locale", "top level") or locale,
         skill_name=reader.text(root, "skill_name", "top level") or "",
@@ -296,7 +346,8 @@ def build(reader: _Reader, root: Mapping[str, Any], locale: str) -> Content:
         prompts=_read_prompts(reader, root.get("prompts")),
         topics=topics,
         red_flags=red_flags,
-        triage=_read_triage(reader, root.get("triage")),
+        triage=_read_triage(reader, root.get("triage"), alerts),
+        alerts=alerts,
         routine_prompts=routine_prompts,
         routines=routines,
         routine_closings=closings,

@@ -56,6 +56,25 @@ class TriageBand:
     answer: str
     sources: tuple[str, ...]
     below_hours: float | None = None
+    alert: str | None = None  # an alert id (see Alert) offered after this band's advice
+
+
+ALERT_LINES = ("label", "offer", "offer_reprompt", "permission", "announce", "done", "declined", "by_hand", "failed")
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A timer or reminder the skill offers, made through Alexa's Timers or Reminders API.
+
+    `minutes` is the timer's length, or for a check-in reminder how long after the spasm began it is due.
+    The lines are templates: {minutes} and {when} (see the content file).
+    """
+
+    id: str
+    kind: str  # "timer" or "reminder"
+    minutes: float
+    sources: tuple[str, ...]
+    lines: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -122,7 +141,8 @@ class Routine:
     sources: tuple[str, ...]
     outro: str
     steps: tuple[Step, ...]
-    end_session: bool = False  # True: finishing closes the skill (so the user can set a timer)
+    end_session: bool = False  # True: finishing closes the skill (the user rests with a pack on)
+    alert: str | None = None  # an alert id (see Alert) offered when the routine finishes
     timings: Mapping[str, float] = field(default_factory=dict)  # named pauses: {inhale: 4, exhale: 6}
     slowest_pace: int = len(PACES) - 1  # index into PACES: how slow "slower" may take this routine
 
@@ -146,6 +166,7 @@ class Content:
     routine_prompts: Mapping[str, str]
     routines: Mapping[str, Routine]
     routine_closings: tuple[str, ...] = ()  # the lines that end a step, varied from step to step
+    alerts: Mapping[str, Alert] = field(default_factory=dict)  # the timer and reminder offers, by id
     topic_by_intent: Mapping[str, Topic] = field(default_factory=dict)
     red_flag_by_intent: Mapping[str, RedFlag] = field(default_factory=dict)
     matcher: Matcher = field(default_factory=lambda: Matcher({}, {}))

@@ -53,7 +53,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         check_against_model(content, MODEL_DIR / f"{locale}.json")
     store_path = app.config["STORE_PATH"] or os.path.join(app.instance_path, "back-spasm-helper.sqlite3")
     store = build_adapter(app.config["STORE"], store_path, app.config["DYNAMODB_TABLE"])
-    skill = build_skill(contents, store)
+    # Tests and the simulator inject the client that reaches Alexa's APIs (a fake); production uses HTTPS.
+    skill = build_skill(contents, store, api_client=app.config.get("API_CLIENT"))
     verifiers = build_verifiers(
         app.config["VERIFY_SIGNATURE"],
         app.config["VERIFY_TIMESTAMP"],

@@ -36,7 +36,10 @@ class LocaleInterceptor(AbstractRequestInterceptor):
 def _pending(value: Any, content: Content) -> bool:
     return value in ({"yes": "resume"}, {"yes": "forget"}, {"ask": "triage"}, {"ask": "step_question"}) or (
         isinstance(value, dict) and set(value) == {"yes", "topic"} and value["yes"] == "more"
-        and isinstance(value["topic"], str) and value["topic"] in content.topics)
+        and isinstance(value["topic"], str) and value["topic"] in content.topics) or (
+        isinstance(value, dict) and set(value) == {"ask", "alert", "due"} and value["ask"] == "alert"
+        and value["alert"] in content.alerts and isinstance(value["due"], str) and len(value["due"]) <= 12
+        and (value["due"] == "" or value["due"].isdigit()))
 
 
 def _last_reply(value: Any, content: Content) -> bool:

@@ -104,6 +104,46 @@ def _red_flag(content: Content, *args: Any) -> ssml.Ssml | None:
     return ssml.join([answer, ssml.text(flag.hands_free)])
 
 
+def spoken_clock(minute_of_day: int) -> str:
+    """'9 PM', '9:30 AM': how a clock time is said (the minute of the day, local to the user)."""
+    hour, minute = divmod(minute_of_day, 60)
+    noon = "AM" if hour < 12 else "PM"
+    hour = hour % 12 or 12
+    return f"{hour} {noon}" if minute == 0 else f"{hour}:{minute:02d} {noon}"
+
+
+def _when(content: Content, alert_id: str, kind: str, value: int) -> str | None:
+    """A reminder's time as words: ("at", minute of the day) or ("in", hours from now)."""
+    lines = content.alerts[alert_id].lines
+    if kind == "at" and 0 <= value < 24 * 60:
+        return lines["when_at"].replace("{time}", spoken_clock(value))
+    if kind == "in" and 0 < value <= 72:
+        return lines["when_in"].replace("{elapsed}", content.triage.elapsed(value))
+    return None
+
+
+def _alert(content: Content, *args: Any) -> ssml.Ssml | None:
+    """("alert", id, line) for a timer; ("alert", id, line, "at" | "in", number) for a reminder's time."""
+    if len(args) < 2 or not _ids(args[:2], str, str) or args[0] not in content.alerts:
+        return None
+    alert = content.alerts[args[0]]
+    if args[1] not in alert.lines or args[1] in ("label", "announce", "when_at", "when_in"):
+        return None
+    values: dict[str, Any] = {"minutes": f"{alert.minutes:g}"}
+    if alert.kind == "reminder" and len(args) == 2:
+        return None if "{when}" in alert.lines[args[1]] else ssml.render(alert.lines[args[1]])
+    if alert.kind == "reminder":
+        if not _ids(args[2:], str, int):
+            return None
+        when = _when(content, args[0], args[2], args[3])
+        if when is None:
+            return None
+        values = {"when": when}
+    elif len(args) != 2:
+        return None
+    return ssml.render(alert.lines[args[1]], values)
+
+
 RENDERERS: dict[str, Callable[..., ssml.Ssml | None]] = {
     "prompt": _prompt,
     "resume_offer": _resume_offer,
@@ -115,6 +155,7 @@ RENDERERS: dict[str, Callable[..., ssml.Ssml | None]] = {
     "outro": _outro,
     "step_if_no": _step_if_no,
     "red_flag": _red_flag,
+    "alert": _alert,
 }
 
 

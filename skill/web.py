@@ -96,6 +96,8 @@ def parse_envelope(text: str) -> RequestEnvelope:
         raise BadRequest("malformed Alexa request") from error
     if envelope is None or envelope.request is None:
         raise BadRequest("malformed Alexa request")
+    if envelope.context is None or envelope.context.system is None:  # Alexa always sends it; the SDK reads it first
+        raise BadRequest("malformed Alexa request: no context.System")
     return envelope
 
 

@@ -29,8 +29,9 @@ def envelope(
     new: bool = True,
     session_id: str | None = None,
     skill_id: str = SKILL_ID,
+    system: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A complete Alexa request envelope around one request object."""
+    """A complete Alexa request envelope around one request object (`system` adds to context.System)."""
     request = {"requestId": f"amzn1.echo-api.request.{uuid.uuid4()}", "timestamp": now_iso(), "locale": "en-US", **request}
     return {
         "version": "1.0",
@@ -48,6 +49,7 @@ def envelope(
                 "device": {"deviceId": "amzn1.ask.device.TEST", "supportedInterfaces": {}},
                 "apiEndpoint": "https://api.amazonalexa.com",
                 "apiAccessToken": "token",
+                **(system or {}),
             }
         },
         "request": request,
@@ -166,6 +168,7 @@ class Alexa:
     session_id: str | None = None
     last: Reply | None = None
     timestamp: str | None = None  # the request time to send; None: now
+    system: dict[str, Any] = field(default_factory=dict)  # added to context.System: apiEndpoint, user.permissions
 
     def post(self, request: dict[str, Any]) -> Reply:
         """Send one request in the current session (a new one if none is open)."""
@@ -173,7 +176,9 @@ class Alexa:
         if new:
             self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
             self.attributes = {}
-        body = envelope(request, user_id=self.user_id, attributes=self.attributes, new=new, session_id=self.session_id)
+        system = {**self.system, "user": {"userId": self.user_id, **self.system.get("user", {})}}
+        body = envelope(request, user_id=self.user_id, attributes=self.attributes, new=new, session_id=self.session_id,
+                        system=system)
         if self.timestamp:
             body["request"]["timestamp"] = self.timestamp
         result = self.client.post("/", data=json.dumps(body), content_type="application/json")
@@ -198,6 +203,12 @@ class Alexa:
         name, slots, resolved = self.router.route_resolved(utterance)
         return self.post(intent_request(name, slots, resolved=resolved))
 
+    def permission_answer(self, status: str | None, token: str, code: str = "200") -> Reply:
+        """Alexa's Connections.Response to an AskFor: ACCEPTED, DENIED, NOT_ANSWERED (None: no payload)."""
+        payload = {"status": status} if status else {}
+        return self.post({"type": "Connections.Response", "name": "AskFor", "status": {"code": code, "message": "OK"},
+                          "token": token, "payload": payload})
+
     def end_session(self, reason: str = "USER_INITIATED") -> Reply:
         return self.post({"type": "SessionEndedRequest", "reason": reason})
 
@@ -210,6 +221,10 @@ def check_reply(reply: Reply, request: dict[str, Any]) -> None:
     document = reply.ssml
     assert document, f"no speech for {request}"
     assert ssml.problems(document) == [], (ssml.problems(document), document)
+    if any(directive.get("type") == "Connections.SendRequest" for directive in reply.directives):
+        # Alexa takes the next turn (it asks the user); no reprompt, and shouldEndSession left out.
+        assert "reprompt" not in reply.response and "shouldEndSession" not in reply.response, reply.response
+        return
     if not reply.ended:
         assert reply.reprompt, f"session left open without a reprompt: {reply.speech}"
         reprompt_ssml = reply.response["reprompt"]["outputSpeech"]["ssml"]

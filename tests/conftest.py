@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from skill import create_app
+from skill.fake_alexa_api import FakeAlexaApi, FakeApiClient
 
 from .alexa import Alexa, UtteranceRouter
 
@@ -19,8 +20,9 @@ def store_path(tmp_path):
 @pytest.fixture
 def app_config(store_path) -> dict:
     """Configuration for the app under test; override in a test module to change it."""
+    # Alexa's APIs are the in-process fake unless a test serves it over HTTPS: no test reaches the network.
     return {"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False, "SKILL_ID": None, "TESTING": True,
-            "STORE": "sqlite", "STORE_PATH": str(store_path)}
+            "STORE": "sqlite", "STORE_PATH": str(store_path), "API_CLIENT": FakeApiClient(FakeAlexaApi())}
 
 
 @pytest.fixture

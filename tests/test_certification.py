@@ -111,9 +111,17 @@ def test_the_manifest_check_can_fail():
 #     claim to reach emergency services itself) -------------------------------------------------
 
 
+# Promises the skill keeps: said only once Alexa's API has made the timer or reminder (tests/test_alerts.py
+# asserts the API call, with its documented answer, before each of these lines).
+KEPT_PROMISES = {f"alerts.{alert_id}.done" for alert_id in CONTENT.alerts}
+
+
 def test_no_line_promises_what_the_skill_does_not_do_or_claims_to_call_for_help():
-    problems = [problem for where, line in LINES for problem in spoken_problems(where, line)]
+    problems = [problem for where, line in LINES for problem in spoken_problems(where, line)
+                if not (where in KEPT_PROMISES and "promises" in problem)]
     assert problems == []
+    kept = [where for where, line in LINES if where in KEPT_PROMISES and spoken_problems(where, line)]
+    assert kept, "the exemption covers the alert confirmations, which do promise; update it if they change"
 
 
 @pytest.mark.parametrize("line, problem", [

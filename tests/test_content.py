@@ -78,6 +78,10 @@ def every_spoken_line():
         yield f"triage.{field}", getattr(triage, field)
     for band in triage.bands:
         yield f"triage.bands.{band.id}", band.answer.format(**values)
+    for alert in CONTENT.alerts.values():
+        for line, template in alert.lines.items():
+            if line not in ("label", "when_at", "when_in"):  # not said as they stand: a name, and parts of {when}
+                yield f"alerts.{alert.id}.{line}", template.format(minutes=f"{alert.minutes:g}", when="at 6 PM")
 
 
 LINES = list(every_spoken_line())

@@ -125,9 +125,13 @@ def elicits_duration(reply) -> bool:
     return any(d.get("type") == "Dialog.ElicitSlot" and d.get("slotToElicit") == "duration" for d in reply.directives)
 
 
-def test_triage_advice_ends_with_what_to_say_next(alexa):
-    reply = alexa.intent("HowLongHasItBeenIntent", {"duration": "PT5H"})
-    assert reply.speech.endswith(CONTENT.triage.next) and reply.speech.rstrip().endswith("?")
+@pytest.mark.parametrize("duration", ["PT5H", "P2D"])
+def test_triage_advice_ends_with_a_question(alexa, duration):
+    # Early on, the question is the twelve-hour check-in (tests/test_alerts.py); later, what to say next.
+    reply = alexa.intent("HowLongHasItBeenIntent", {"duration": duration})
+    band = CONTENT.triage.band_for(5 if duration == "PT5H" else 48)
+    ending = CONTENT.alerts[band.alert].lines["offer"] if band.alert else CONTENT.triage.next
+    assert reply.speech.endswith(ending) and reply.speech.rstrip().endswith("?")
 
 
 def test_an_unreadable_answer_to_how_long_asks_again(alexa):

@@ -145,6 +145,16 @@ def reply(
     return builder.response
 
 
+def hand_over(handler_input: HandlerInput, speech: ssml.Ssml) -> Response:
+    """Speak, then let Alexa take the next turn (a Connections.SendRequest added by the caller asks the user).
+
+    No reprompt, and shouldEndSession left out, as Alexa wants with that directive: Alexa asks its own
+    question, and the answer comes back to the skill as a Connections.Response.
+    """
+    request_scope(handler_input)[SAID_KEY] = (speech.said, None)
+    return handler_input.response_builder.speak(speech.markup).response
+
+
 class IntentHandler(AbstractRequestHandler):
     """A handler for the intents it names; subclasses may narrow can_handle further."""
 

@@ -14,6 +14,7 @@ from .. import memory, pacing, said, ssml
 from ..content import Routine
 from ..routine import HOLD, MOVE, Action, Event, Outcome, RoutineState, advance, start
 from ..scopes import request_scope
+from . import alerts
 from .base import (
     LAST_REPLY,
     ROUTINE,
@@ -99,6 +100,10 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
     if outcome.action is Action.FINISHED:
         log.info("routine finished: %s", routine.id)
         outro = said.say(content_of(handler_input), "outro", routine.id)
+        if routine.alert is not None:  # "Shall I set a timer?": yes or no ends the session (skill/handlers/alerts.py)
+            offer_words = alerts.offer_alert(handler_input, content_of(handler_input).alerts[routine.alert])
+            assert offer_words is not None  # a timer offer has no due time, so it is always in time
+            return reply(handler_input, ssml.join([*note, outro, offer_words[0]]), offer_words[1])
         if routine.end_session:
             return reply(handler_input, ssml.join([*note, outro]), end=True)
         speech = ssml.join([*note, outro, routine_prompt(handler_input, "finished_question")])

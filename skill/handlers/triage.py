@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -11,8 +12,10 @@ from ask_sdk_model.dialog import ElicitSlotDirective
 
 from .. import duration, memory, said, ssml
 from ..content import Topic
+from . import alerts
 from .answers import answer, answer_topic
 from .base import IntentHandler, content_of, disclaimer, intent_name, now, offer, offered, reply, session, slot_values
+from .routines import current
 
 log = logging.getLogger(__name__)
 TRIAGE_INTENT = "HowLongHasItBeenIntent"
@@ -43,13 +46,20 @@ def add_elicit_directive(handler_input: HandlerInput) -> None:
 
 
 def advise(handler_input: HandlerInput, hours: float, remembered: bool = False) -> Response:
-    """The band's advice for this many hours, with the red-flag reminder."""
+    """The band's advice for this many hours, with the red-flag reminder; then the band's check-in offer, if any."""
     content = content_of(handler_input)
     band = content.triage.band_for(hours)
     log.info("triage band %s", band.id)
     opening = [said.say(content, "remembered", hours)] if remembered else []
     words = ssml.join([*opening, said.say(content, "band", band.id, hours), disclaimer(handler_input)])
-    closing = ssml.join([said.say(content, "triage", "red_flag_reminder"), said.say(content, "triage", "next")])
+    reminder = said.say(content, "triage", "red_flag_reminder")
+    if band.alert is not None and current(handler_input) is None:  # inside a routine, its own way back comes first
+        onset = now(handler_input) - timedelta(hours=hours)
+        alert = content.alerts[band.alert]
+        offered_words = alerts.offer_alert(handler_input, alert, alerts.due_for(alert, onset))
+        if offered_words is not None:
+            return reply(handler_input, ssml.join([words, reminder, offered_words[0]]), offered_words[1])
+    closing = ssml.join([reminder, said.say(content, "triage", "next")])
     return answer(handler_input, words, closing, said.say(content, "triage", "reprompt"))
 
 

@@ -1,0 +1,171 @@
+"""Alexa's own platform APIs, through the ASK SDK's service clients: Timers, Reminders, Settings, permissions.
+
+Every call goes to the request's `apiEndpoint` with its `apiAccessToken` (the SDK's ServiceClientFactory
+does that), through `TimedApiClient`, which gives up after API_TIMEOUT_SECONDS so a slow Alexa service
+never holds the user's reply past Alexa's own deadline. Failures come back as a Result, never an
+exception: the caller says something calm and carries on. Log lines name the API and the status, never
+the user, the device, the token or anything the user said.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from datetime import datetime, timedelta
+from enum import Enum
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ask_sdk_core.api_client import DefaultApiClient
+from ask_sdk_core.exceptions import ApiClientException
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model.interfaces.connections import SendRequestDirective
+from ask_sdk_model.services import ServiceException
+from ask_sdk_model.services.reminder_management import (
+    AlertInfo,
+    PushNotification,
+    PushNotificationStatus,
+    ReminderRequest,
+    SpokenInfo,
+    SpokenText,
+    Trigger,
+    TriggerType,
+)
+from ask_sdk_model.services.timer_management import (
+    AnnounceOperation,
+    CreationBehavior,
+    DisplayExperience,
+    NotificationConfig,
+    TextToAnnounce,
+    TimerRequest,
+    TriggeringBehavior,
+    Visibility,
+)
+from ask_sdk_model.ui import AskForPermissionsConsentCard
+
+log = logging.getLogger(__name__)
+
+TIMERS = "alexa::alerts:timers:skill:readwrite"
+REMINDERS = "alexa::alerts:reminders:skill:readwrite"
+SCOPES = {"timer": TIMERS, "reminder": REMINDERS}  # by Alert.kind
+API_TIMEOUT_SECONDS = 2.5  # Alexa waits about 8 s for the whole reply; an API call may take this much of it
+
+
+class Result(Enum):
+    """How a call to Alexa's APIs went, in the terms the conversation needs."""
+
+    DONE = "done"
+    NO_PERMISSION = "no_permission"  # 401/403: the user has not allowed it (or took it back)
+    FAILED = "failed"  # anything else: 400, 429, 5xx, a timeout, no API in this request
+
+
+class TimedApiClient(DefaultApiClient):
+    """The SDK's DefaultApiClient (HTTPS only, `requests`), with a timeout on every call."""
+
+    def __init__(self, timeout: float = API_TIMEOUT_SECONDS):
+        self.timeout = timeout
+
+    def _resolve_method(self, request: Any) -> Any:
+        return functools.partial(super()._resolve_method(request), timeout=self.timeout)
+
+
+def available(handler_input: HandlerInput) -> bool:
+    """Whether this request can reach Alexa's APIs at all (a token, an endpoint, a configured client)."""
+    system = handler_input.request_envelope.context.system if handler_input.request_envelope.context else None
+    return bool(system and system.api_access_token and system.api_endpoint and handler_input.service_client_factory)
+
+
+def granted(handler_input: HandlerInput, scope: str) -> bool:
+    """Whether the request says the user has granted this permission scope."""
+    system = handler_input.request_envelope.context.system if handler_input.request_envelope.context else None
+    permissions = system.user.permissions if system and system.user else None
+    found = (permissions.scopes or {}).get(scope) if permissions else None
+    status = getattr(getattr(found, "status", None), "value", None)
+    return status == "GRANTED"
+
+
+def ask_permission(handler_input: HandlerInput, scope: str, token: str) -> None:
+    """Have Alexa ask, by voice, for a permission; a Connections.Response with `token` brings the answer."""
+    handler_input.response_builder.add_directive(SendRequestDirective(
+        name="AskFor",
+        payload={"@type": "AskForPermissionsConsentRequest", "@version": "2",
+                 "permissionScopes": [{"permissionScope": scope, "consentLevel": "ACCOUNT"}]},
+        token=token,
+    ))
+
+
+def permission_card(handler_input: HandlerInput, scope: str) -> None:
+    """A card in the Alexa app that lets the user grant the permission later."""
+    handler_input.response_builder.set_card(AskForPermissionsConsentCard(permissions=[scope]))
+
+
+def create_timer(handler_input: HandlerInput, minutes: float, label: str, announce: str, locale: str) -> Result:
+    """A visible timer that announces `announce` when it ends."""
+    request = TimerRequest(
+        duration=_iso_minutes(minutes),
+        timer_label=label,
+        creation_behavior=CreationBehavior(display_experience=DisplayExperience(visibility=Visibility.VISIBLE)),
+        triggering_behavior=TriggeringBehavior(
+            operation=AnnounceOperation(text_to_announce=[TextToAnnounce(locale=locale, text=announce)]),
+            notification_config=NotificationConfig(play_audible=True),
+        ),
+    )
+    return _call("timer", lambda factory: factory.get_timer_management_service().create_timer(request), handler_input)
+
+
+def time_zone(handler_input: HandlerInput) -> ZoneInfo | None:
+    """The device's time zone from the Settings API; None when it cannot be had (the caller falls back)."""
+    context = handler_input.request_envelope.context
+    device = context.system.device if available(handler_input) and context and context.system else None
+    if device is None or not device.device_id:
+        return None
+    found: list[Any] = []
+    if _call("settings", lambda factory: found.append(factory.get_ups_service().get_system_time_zone(device.device_id)),
+             handler_input) is not Result.DONE:
+        return None
+    try:
+        return ZoneInfo(found[0]) if isinstance(found[0], str) and found[0] else None
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("settings: time zone not known here; reminder set relative to now")
+        return None
+
+
+def create_reminder(handler_input: HandlerInput, due: datetime, now: datetime, text: str, locale: str,
+                    zone: ZoneInfo | None) -> Result:
+    """A reminder that speaks `text` at `due` (aware, UTC): at the local clock time where the zone is known,
+    else the same moment as an offset from now (Alexa's SCHEDULED_RELATIVE needs no time zone)."""
+    if zone is not None:
+        trigger = Trigger(object_type=TriggerType.SCHEDULED_ABSOLUTE, time_zone_id=str(zone),
+                          scheduled_time=due.astimezone(zone).replace(tzinfo=None, microsecond=0))
+    else:
+        trigger = Trigger(object_type=TriggerType.SCHEDULED_RELATIVE,
+                          offset_in_seconds=max(60, int((due - now).total_seconds())))
+    request = ReminderRequest(
+        request_time=now.replace(microsecond=0),
+        trigger=trigger,
+        alert_info=AlertInfo(spoken_info=SpokenInfo(content=[SpokenText(locale=locale, text=text)])),
+        push_notification=PushNotification(status=PushNotificationStatus.ENABLED),
+    )
+    return _call("reminder", lambda factory: factory.get_reminder_management_service().create_reminder(request),
+                 handler_input)
+
+
+def _call(api: str, call: Any, handler_input: HandlerInput) -> Result:
+    """Run one service-client call; every failure becomes a Result and one log line without ids."""
+    if not available(handler_input):
+        log.warning("%s: no API access in this request", api)
+        return Result.FAILED
+    try:
+        call(handler_input.service_client_factory)
+    except ServiceException as error:
+        status = getattr(error, "status_code", None)
+        log.warning("%s: Alexa answered HTTP %s", api, status)
+        return Result.NO_PERMISSION if status in (401, 403) else Result.FAILED
+    except (ApiClientException, ValueError, TypeError) as error:  # a timeout, a refused connection, a bad body
+        log.warning("%s: no answer from Alexa (%s)", api, type(error).__name__)
+        return Result.FAILED
+    return Result.DONE
+
+
+def _iso_minutes(minutes: float) -> str:
+    seconds = int(timedelta(minutes=minutes).total_seconds())
+    return f"PT{seconds // 60}M" if seconds % 60 == 0 else f"PT{seconds}S"

@@ -1,0 +1,268 @@
+"""The ice or heat timer and the twelve-hour check-in, through Alexa's Timers, Reminders and Settings APIs.
+
+Every conversation is full request envelopes posted to the Flask app; the skill reaches Alexa's APIs
+through the ASK SDK's own service clients and DefaultApiClient (HTTPS, with a timeout), at the
+envelope's apiEndpoint: a fake of the documented REST contract served over HTTPS on loopback
+(tests/fake_api_server.py). The fake checks method, path, headers and body, and answers as the
+documentation shows, errors included.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from skill import content as content_module
+from skill.alexa_api import REMINDERS, TIMERS, TimedApiClient
+from skill.fake_alexa_api import REMINDER_PATH, TIMER_PATH, FakeAlexaApi
+
+from .alexa import Alexa, UtteranceRouter
+from .fake_api_server import serve
+
+CONTENT = content_module.load("en-US")
+TIMER = CONTENT.alerts["timer"]
+CHECKIN = CONTENT.alerts["checkin"]
+NOW = "2026-11-24T14:00:00Z"  # 9 AM in New York: a check-in twelve hours after a 3-hour-old spasm is 6 PM there
+CLIENT_TIMEOUT = 0.4  # seconds; the fake holds a "timeout" answer longer than this
+
+
+@pytest.fixture
+def fake():
+    return FakeAlexaApi(token="api-token-abc")
+
+
+@pytest.fixture
+def served(fake, monkeypatch):
+    with serve(fake) as (url, ca_file):
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca_file))  # `requests` trusts the fake's CA, only here
+        yield url
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, "API_CLIENT": TimedApiClient(timeout=CLIENT_TIMEOUT)}
+
+
+def conversation(client, url, fake, *granted: str, user="amzn1.ask.account.ALERTS") -> Alexa:
+    scopes = {scope: {"status": "GRANTED"} for scope in granted}
+    system = {"apiEndpoint": url, "apiAccessToken": fake.token,
+              "user": {"permissions": {"scopes": scopes}} if scopes else {}}
+    alexa = Alexa(client, UtteranceRouter(), user_id=user, system=system)
+    alexa.timestamp = NOW
+    return alexa
+
+
+def finish_ice_session(alexa: Alexa):
+    reply = alexa.say("start ice or heat")
+    while (reply.attributes.get("pending") or {}).get("ask") != "alert" and not reply.ended:
+        reply = alexa.say("next")
+    return reply
+
+
+def words(alert, line, **values) -> str:
+    return alert.lines[line].format(minutes=f"{alert.minutes:g}", **values)
+
+
+def created_timer_calls(fake):
+    return [call for call in fake.calls if (call.method, call.path) == ("POST", TIMER_PATH)]
+
+
+# --- The ice or heat timer ------------------------------------------------------------------------
+
+
+def test_the_ice_session_ends_by_offering_a_timer_with_the_contents_length(client, served, fake):
+    reply = finish_ice_session(conversation(client, served, fake, TIMERS))
+    assert reply.speech.endswith(words(TIMER, "offer"))
+    assert "15-minute timer" in reply.speech and not reply.ended
+    assert reply.reprompt == words(TIMER, "offer_reprompt")
+    assert fake.calls == []  # nothing is made before the user says yes
+
+
+def test_yes_with_the_permission_granted_creates_the_timer_as_documented(client, served, fake):
+    alexa = conversation(client, served, fake, TIMERS)
+    finish_ice_session(alexa)
+    reply = alexa.say("yes")
+    [call] = created_timer_calls(fake)
+    assert call.status == 200
+    assert call.headers["authorization"] == "Bearer api-token-abc"
+    assert call.headers["content-type"].startswith("application/json")
+    assert call.body == {
+        "duration": "PT15M",
+        "timerLabel": TIMER.lines["label"],
+        "creationBehavior": {"displayExperience": {"visibility": "VISIBLE"}},
+        "triggeringBehavior": {
+            "operation": {"type": "ANNOUNCE", "textToAnnounce": [{"locale": "en-US", "text": TIMER.lines["announce"]}]},
+            "notificationConfig": {"playAudible": True},
+        },
+    }
+    assert reply.speech == words(TIMER, "done") and reply.ended
+
+
+def test_without_the_permission_alexa_asks_for_it_by_voice_then_the_timer_is_made(client, served, fake):
+    alexa = conversation(client, served, fake)
+    finish_ice_session(alexa)
+    reply = alexa.say("yes")
+    [directive] = reply.directives
+    assert directive["type"] == "Connections.SendRequest" and directive["name"] == "AskFor"
+    assert directive["payload"] == {"@type": "AskForPermissionsConsentRequest", "@version": "2",
+                                    "permissionScopes": [{"permissionScope": TIMERS, "consentLevel": "ACCOUNT"}]}
+    assert reply.speech == TIMER.lines["permission"] and created_timer_calls(fake) == []
+    answered = alexa.permission_answer("ACCEPTED", directive["token"])
+    assert [call.status for call in created_timer_calls(fake)] == [200]
+    assert answered.speech == words(TIMER, "done") and answered.ended
+
+
+@pytest.mark.parametrize("answer", ["DENIED", "NOT_ANSWERED"])
+def test_denied_or_not_answered_says_how_to_by_hand_and_sends_the_permission_card(client, served, fake, answer):
+    alexa = conversation(client, served, fake)
+    finish_ice_session(alexa)
+    token = alexa.say("yes").directives[0]["token"]
+    reply = alexa.permission_answer(answer, token)
+    assert reply.speech == words(TIMER, "by_hand") and "Alexa, set a timer for 15 minutes" in reply.speech
+    assert reply.response["card"] == {"type": "AskForPermissionsConsent", "permissions": [TIMERS]}
+    assert created_timer_calls(fake) == [] and reply.ended
+
+
+def test_no_means_no_timer_and_the_session_closes_calmly(client, served, fake):
+    alexa = conversation(client, served, fake, TIMERS)
+    finish_ice_session(alexa)
+    reply = alexa.say("no")
+    assert reply.speech == words(TIMER, "declined") and reply.ended and fake.calls == []
+
+
+def test_the_offer_lives_one_turn_a_later_yes_makes_nothing(client, served, fake):
+    alexa = conversation(client, served, fake, TIMERS)
+    assert finish_ice_session(alexa).speech.endswith(words(TIMER, "offer"))
+    alexa.say("what position helps")  # not an answer to the offer: the offer is gone
+    alexa.say("yes")
+    assert created_timer_calls(fake) == []
+
+
+@pytest.mark.parametrize("status, line", [
+    (401, "by_hand"), (403, "by_hand"), (400, "failed"), (429, "failed"), (500, "failed"), (504, "failed"),
+    ("timeout", "failed"),
+])
+def test_an_api_error_gets_a_calm_answer_and_a_log_line_without_ids(client, served, fake, caplog, status, line):
+    fake.fail("timers", status)
+    alexa = conversation(client, served, fake, TIMERS, user="amzn1.ask.account.SECRETUSER")
+    finish_ice_session(alexa)
+    with caplog.at_level(logging.INFO, logger="skill"):
+        reply = alexa.say("yes")
+    assert reply.speech == words(TIMER, line) and reply.ended
+    assert ("card" in reply.response) == (line == "by_hand")
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "timer" in logged and ("HTTP" in logged or "no answer" in logged)
+    for secret in ("SECRETUSER", "api-token-abc", "amzn1.ask.device"):
+        assert secret not in logged
+
+
+def test_a_red_flag_at_the_timer_offer_is_answered_first(client, served, fake):
+    alexa = conversation(client, served, fake, TIMERS)
+    finish_ice_session(alexa)
+    reply = alexa.say("i wet myself")
+    assert reply.speech.startswith("Get emergency help now") and reply.ended and fake.calls == []
+
+
+def test_without_api_access_in_the_request_the_user_hears_how_by_hand(client, fake):
+    alexa = Alexa(client, UtteranceRouter(), user_id="amzn1.ask.account.NOAPI", system={"apiAccessToken": None})
+    finish_ice_session(alexa)
+    reply = alexa.say("yes")
+    assert reply.speech == words(TIMER, "failed") and reply.ended
+
+
+# --- The twelve-hour check-in ----------------------------------------------------------------------
+
+
+def due_local(hours_ago: float, zone="America/New_York") -> datetime:
+    now = datetime.fromisoformat(NOW)
+    return (now - timedelta(hours=hours_ago) + timedelta(minutes=CHECKIN.minutes)).astimezone(ZoneInfo(zone))
+
+
+def test_early_triage_offers_a_check_in_at_the_twelve_hour_mark(client, served, fake):
+    reply = conversation(client, served, fake, REMINDERS).intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    assert reply.speech.endswith(CHECKIN.lines["offer"]) and reply.reprompt == CHECKIN.lines["offer_reprompt"]
+    assert CONTENT.triage.red_flag_reminder in reply.speech  # safety words come before the offer
+    assert fake.calls == []
+
+
+def test_later_triage_offers_no_check_in(client, served, fake):
+    reply = conversation(client, served, fake, REMINDERS).intent("HowLongHasItBeenIntent", {"duration": "P2D"})
+    assert CHECKIN.lines["offer"] not in reply.speech and "alert" not in str(reply.attributes)
+
+
+def test_yes_creates_the_reminder_in_the_users_time_zone(client, served, fake):
+    alexa = conversation(client, served, fake, REMINDERS)
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    reply = alexa.say("yes")
+    settings, created = fake.calls
+    assert (settings.method, settings.path, settings.status) == (
+        "GET", "/v2/devices/amzn1.ask.device.TEST/settings/System.timeZone", 200)
+    assert (created.method, created.path, created.status) == ("POST", REMINDER_PATH, 201)
+    due = due_local(3)
+    assert created.body["trigger"] == {"type": "SCHEDULED_ABSOLUTE", "timeZoneId": "America/New_York",
+                                       "scheduledTime": due.strftime("%Y-%m-%dT%H:%M:%S")}
+    assert created.body["alertInfo"] == {"spokenInfo": {"content": [{"locale": "en-US", "text": CHECKIN.lines["announce"]}]}}
+    assert created.body["pushNotification"] == {"status": "ENABLED"}
+    assert created.headers["authorization"] == "Bearer api-token-abc"
+    assert reply.speech.startswith(CHECKIN.lines["done"].format(when="at 6 PM"))
+    assert not reply.ended and reply.reprompt  # the conversation carries on
+
+
+@pytest.mark.parametrize("settings_failure", [500, 404, "timeout"])
+def test_without_a_time_zone_the_reminder_is_set_relative_to_now(client, served, fake, settings_failure):
+    if settings_failure == 404:
+        fake.time_zone = None
+    else:
+        fake.fail("settings", settings_failure)
+    alexa = conversation(client, served, fake, REMINDERS)
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    reply = alexa.say("yes")
+    created = fake.calls[-1]
+    assert created.status == 201 and created.body["trigger"] == {"type": "SCHEDULED_RELATIVE", "offsetInSeconds": 9 * 3600}
+    assert reply.speech.startswith(CHECKIN.lines["done"].format(when="in about 9 hours"))
+
+
+def test_the_reminder_permission_asked_and_granted_carries_on_where_the_user_was(client, served, fake):
+    alexa = conversation(client, served, fake)
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    asked = alexa.say("yes")
+    [directive] = asked.directives
+    assert directive["payload"]["permissionScopes"][0]["permissionScope"] == REMINDERS
+    reply = alexa.permission_answer("ACCEPTED", directive["token"])
+    assert [call.status for call in fake.calls if call.path == REMINDER_PATH] == [201]
+    assert reply.speech.startswith(CHECKIN.lines["done"].format(when="at 6 PM")) and not reply.ended
+    assert alexa.say("what position helps").speech.startswith(CONTENT.topics["positions"].answer.split(".")[0])
+
+
+def test_a_denied_reminder_says_how_to_ask_alexa_for_it(client, served, fake):
+    alexa = conversation(client, served, fake)
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    reply = alexa.permission_answer("DENIED", alexa.say("yes").directives[0]["token"])
+    assert "Alexa, remind me at 6 PM to check my back" in reply.speech
+    assert reply.response["card"]["permissions"] == [REMINDERS]
+    assert not [call for call in fake.calls if call.path == REMINDER_PATH]
+
+
+@pytest.mark.parametrize("status", [401, 429, 503])
+def test_a_reminders_api_error_keeps_the_conversation_going(client, served, fake, status):
+    fake.fail("reminders", status)
+    alexa = conversation(client, served, fake, REMINDERS)
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    reply = alexa.say("yes")
+    assert reply.speech.startswith(words(CHECKIN, "by_hand" if status == 401 else "failed", when="at 6 PM"))
+    assert not reply.ended and reply.reprompt
+
+
+def test_a_red_flag_at_the_check_in_offer_is_answered_first(client, served, fake):
+    alexa = conversation(client, served, fake, REMINDERS)
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    reply = alexa.say("my leg is numb")
+    assert reply.speech.startswith("Please contact a doctor today") and fake.calls == []
+
+
+@pytest.mark.parametrize("token", ["", "timer|123", "checkin|", "checkin|99999999999", "nothing|1", "checkin|abc"])
+def test_a_permission_answer_with_a_token_the_skill_never_sent_makes_nothing(client, served, fake, token):
+    reply = conversation(client, served, fake, REMINDERS, TIMERS).permission_answer("ACCEPTED", token)
+    assert fake.calls == [] and reply.speech and not reply.ended
