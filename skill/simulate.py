@@ -30,9 +30,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from .fake_alexa_api import FakeAlexaApi, FakeApiClient
 from .nlu import Resolution, Resolver, as_request, normalize, resolver_summary
 
 SAME_USER = "amzn1.ask.account.SIMULATOR"
+API_TOKEN = "simulator"  # the apiAccessToken the simulator's envelopes carry, and its fake API expects
+YES = re.compile(r"^(?:yes|yeah|yep|sure|ok|okay|i approve|approve|allow|please do)\b")
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 _BREAKS = re.compile(r"(?:\s*<break time=\"(\d+)ms\"/>)+")
 
@@ -50,14 +53,19 @@ def spoken_text(markup: str) -> str:
     return re.sub(r" ([,.;:?!])", r"\1", " ".join(text.split()))
 
 
-def in_process() -> Send:
-    """Requests go straight into the app, verification off (these requests are not signed)."""
+def in_process(api: FakeAlexaApi | None = None) -> Send:
+    """Requests go straight into the app, verification off (these requests are not signed).
+
+    Alexa's APIs (timers, reminders, settings) are the fake in skill/fake_alexa_api.py, reached through
+    the SDK's own service clients; each call it gets is printed after the reply.
+    """
     import logging
 
     from . import create_app
 
     logging.getLogger("skill").setLevel(logging.ERROR)  # the skill's own log lines would drown the conversation
-    client = create_app({"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False}).test_client()
+    config = {"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False, "API_CLIENT": FakeApiClient(api or FakeAlexaApi())}
+    client = create_app(config).test_client()
 
     def send(body: dict[str, Any]) -> dict[str, Any]:
         reply = client.post("/", data=json.dumps(body), content_type="application/json")
@@ -93,12 +101,17 @@ class Device:
     last: dict[str, Any] = field(default_factory=dict)
     silences: int = 0
     fresh: bool = False  # the next request is the first of its session
+    api: FakeAlexaApi | None = None  # the fake of Alexa's APIs the in-process skill calls (None: --url)
+    granted: set[str] = field(default_factory=set)  # permission scopes this user has granted, as Alexa reports them
+    asking: dict[str, Any] | None = None  # an AskFor that Alexa is putting to the user: the next words answer it
 
     def hear(self, line: str) -> None:
         """What the user says (or an empty line: silence)."""
         words = normalize(line)
         words = re.sub(r"^alexa\s+", "", words)
         invocation = self.resolver.invocation
+        if self.asking is not None:
+            return self._permission_answer(words)
         if not words:
             return self._silence()
         if re.fullmatch(rf"(?:open|launch|start|talk to|run) {invocation}", words):
@@ -112,6 +125,19 @@ class Device:
             self._note(f"(the skill is closed: say 'open {invocation}' or 'ask {invocation} ...')")
             return None
         return self._resolve_and_send(words)
+
+    def _permission_answer(self, words: str) -> None:
+        """Alexa asked for a permission: yes grants it, no denies it, silence leaves it unanswered."""
+        directive, self.asking = self.asking or {}, None
+        status = "NOT_ANSWERED" if not words else "ACCEPTED" if YES.match(words) else "DENIED"
+        scopes = [scope.get("permissionScope") for scope in directive.get("payload", {}).get("permissionScopes", [])]
+        if status == "ACCEPTED":
+            self.granted.update(scope for scope in scopes if scope)
+            if self.api is not None:
+                self.api.granted.update(scope for scope in scopes if scope)
+        request = {"type": "Connections.Response", "name": "AskFor", "status": {"code": "200", "message": "OK"},
+                   "token": directive.get("token", ""), "payload": {"status": status, "permissionScope": scopes[0] if scopes else ""}}
+        self._turn(request, f"Connections.Response: permission {status}")
 
     def _resolve_and_send(self, words: str) -> None:
         resolution = self.resolver.resolve(words, self._eliciting())
@@ -146,17 +172,26 @@ class Device:
             "version": "1.0",
             "session": {"new": new, "sessionId": self.session_id, "application": {"applicationId": SKILL_ID},
                         "attributes": self.attributes, "user": {"userId": self.user_id}},
-            "context": {"System": {"application": {"applicationId": SKILL_ID}, "user": {"userId": self.user_id},
+            "context": {"System": {"application": {"applicationId": SKILL_ID}, "user": self._user(),
                                    "device": {"deviceId": self.device_id, "supportedInterfaces": {}},
-                                   "apiEndpoint": "https://api.amazonalexa.com", "apiAccessToken": "simulator"}},
+                                   "apiEndpoint": "https://api.amazonalexa.com", "apiAccessToken": API_TOKEN}},
             "request": request,
         }
+
+    def _user(self) -> dict[str, Any]:
+        user: dict[str, Any] = {"userId": self.user_id}
+        if self.granted:
+            user["permissions"] = {"scopes": {scope: {"status": "GRANTED"} for scope in sorted(self.granted)}}
+        return user
 
     def _turn(self, request: dict[str, Any], why: str, resolution: Resolution | None = None) -> None:
         body = self._envelope(request, self.fresh)
         self.fresh = False
         self._note(f"  -> {why}")
+        calls_before = len(self.api.calls) if self.api else 0
         reply = self.send(body)
+        for call in self.api.calls[calls_before:] if self.api else []:
+            self._note(f"  alexa api: {call}")
         if self.show_json:
             self._note(json.dumps({"request": body, "response": reply}, indent=2))
         self.silences = 0
@@ -174,7 +209,17 @@ class Device:
         for directive in response.get("directives") or []:
             detail = directive.get("slotToElicit") or directive.get("name") or ""
             self._note(f"  directive: {directive.get('type')}{f' ({detail})' if detail else ''}")
-        if response.get("shouldEndSession", True):
+            if directive.get("type") == "Connections.SendRequest" and directive.get("name") == "AskFor":
+                self.asking = directive
+        if response.get("card"):
+            card = response["card"]
+            self._note(f"  card: {card.get('type')} {' '.join(card.get('permissions') or [])}".rstrip())
+        if self.asking is not None:
+            scopes = ", ".join(s.get("permissionScope", "") for s in self.asking.get("payload", {}).get("permissionScopes", []))
+            self._say("Alexa (its own question)", f"May this skill use {scopes}? Say yes or no.")
+            self.attributes = reply.get("sessionAttributes") or {}
+            self.last = reply
+        elif response.get("shouldEndSession", True):
             self._close("(session ended)")
         else:
             self.attributes = reply.get("sessionAttributes") or {}
@@ -209,8 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.speak and shutil.which("espeak-ng") is None:
         print("--speak needs espeak-ng (Debian: apt-get install espeak-ng); continuing without it.", file=sys.stderr)
         args.speak = False
-    device = Device(send=over_http(args.url) if args.url else in_process(), resolver=Resolver(),
-                    show_json=args.json, speak=args.speak)
+    api = None if args.url else FakeAlexaApi(token=API_TOKEN, granted=set())  # a new user has granted nothing yet
+    device = Device(send=over_http(args.url) if args.url else in_process(api), resolver=Resolver(),
+                    show_json=args.json, speak=args.speak, api=api)
     if args.user or args.same_user:
         device.user_id = args.user or SAME_USER
     if args.say:

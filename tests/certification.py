@@ -75,8 +75,10 @@ def spoken_problems(where: str, text: str) -> list[str]:
     return problems
 
 
-def manifest_problems(manifest: dict[str, Any]) -> list[str]:
-    """The skill manifest: publishing information, privacy and compliance, and the health-skill rules."""
+def manifest_problems(manifest: dict[str, Any], scopes: frozenset[str] = frozenset()) -> list[str]:
+    """The skill manifest: publishing information, privacy and compliance, the health-skill rules, and
+    permissions: exactly the `scopes` the skill asks for (one it asks for undeclared is refused by
+    Alexa; one declared and unused fails certification)."""
     problems = []
     publishing = manifest.get("publishingInformation", {})
     privacy = manifest.get("privacyAndCompliance", {})
@@ -113,6 +115,9 @@ def manifest_problems(manifest: dict[str, Any]) -> list[str]:
         problems.append("apis.custom.endpoint.uri must be https or a Lambda ARN")
     if endpoint.get("uri", "").startswith("https://") and endpoint.get("sslCertificateType") not in ("Trusted", "Wildcard", "SelfSigned"):
         problems.append("apis.custom.endpoint.sslCertificateType must be Trusted, Wildcard or SelfSigned")
-    if manifest.get("permissions"):
-        problems.append("permissions are declared but the skill uses none")
+    declared = {entry.get("name") for entry in manifest.get("permissions") or []}
+    if declared - scopes:
+        problems.append(f"permissions declared but not used: {sorted(declared - scopes)}")
+    if scopes - declared:
+        problems.append(f"permissions used but not declared: {sorted(scopes - declared)}")
     return problems

@@ -266,3 +266,12 @@ def test_a_red_flag_at_the_check_in_offer_is_answered_first(client, served, fake
 def test_a_permission_answer_with_a_token_the_skill_never_sent_makes_nothing(client, served, fake, token):
     reply = conversation(client, served, fake, REMINDERS, TIMERS).permission_answer("ACCEPTED", token)
     assert fake.calls == [] and reply.speech and not reply.ended
+
+
+def test_the_check_in_time_is_said_as_a_round_time(client, served, fake):
+    alexa = conversation(client, served, fake, REMINDERS)
+    alexa.timestamp = "2026-11-24T14:03:00Z"  # 9:03 AM in New York, 3 hours in: due at 6:03 PM, said 6:05 PM
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    reply = alexa.say("yes")
+    assert fake.calls[-1].body["trigger"]["scheduledTime"] == "2026-11-24T18:05:00"
+    assert "I'll remind you at 6:05 PM." in reply.speech

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from skill import alexa_api, memory, package
 from skill import content as content_module
-from skill import memory, package
 from skill.nlu import Resolver
 from skill.sqlite_store import RETENTION_DAYS
 
@@ -23,6 +23,8 @@ from .test_content import LINES
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = json.loads((ROOT / "skill-package" / "skill.json").read_text())["manifest"]
 CONTENT = content_module.load()
+# The permission scopes the skill asks for: one per kind of alert its content offers (skill/alexa_api.py).
+USED_SCOPES = frozenset(alexa_api.SCOPES[alert.kind] for alert in CONTENT.alerts.values())
 RESOLVER = Resolver()
 
 
@@ -91,7 +93,7 @@ def test_the_example_phrase_check_can_fail():
 
 
 def test_the_manifest_keeps_the_rules():
-    assert manifest_problems(MANIFEST) == []
+    assert manifest_problems(MANIFEST, USED_SCOPES) == []
 
 
 def test_the_manifest_check_can_fail():
@@ -101,9 +103,11 @@ def test_the_manifest_check_can_fail():
     broken["privacyAndCompliance"]["isChildDirected"] = True
     broken["privacyAndCompliance"]["usesHealthInfo"] = True
     broken["publishingInformation"]["distributionCountries"] = ["US", "GB"]
-    problems = " | ".join(manifest_problems(broken))
+    broken["permissions"] = [{"name": "alexa::profile:email:read"}]
+    problems = " | ".join(manifest_problems(broken, USED_SCOPES))
     for expected in ("full disclaimer", "life-saving", "claims to contact help", "isChildDirected", "usesHealthInfo",
-                     "only where the emergency wording is right"):
+                     "only where the emergency wording is right", "declared but not used: ['alexa::profile:email:read']",
+                     "used but not declared"):
         assert expected in problems
 
 

@@ -143,6 +143,20 @@ def test_a_one_shot_request_and_the_elicitation_that_follows():
     assert "-> HowLongHasItBeenIntent {duration='PT12H'}" in text and "Alexa: At 12 hours," in text
 
 
+def test_the_permission_question_the_directives_and_alexas_api_calls_are_shown():
+    text = run("ask back spasm helper how long has it been", "three hours", "yes", "yes")
+    assert "directive: Connections.SendRequest (AskFor)" in text
+    assert "Alexa (its own question): May this skill use alexa::alerts:reminders:skill:readwrite?" in text
+    assert "-> Connections.Response: permission ACCEPTED" in text
+    assert "alexa api: POST /v1/alerts/reminders -> 201" in text and "Alexa: Done. I'll remind you at" in text
+
+
+def test_a_denied_permission_shows_the_card_and_makes_nothing():
+    text = run("ask back spasm helper how long has it been", "three hours", "yes", "no")
+    assert "-> Connections.Response: permission DENIED" in text and "alexa api: POST" not in text
+    assert "card: AskForPermissionsConsent alexa::alerts:reminders:skill:readwrite" in text
+
+
 def test_stop_and_a_red_flag_end_the_session():
     assert "(session ended)" in run("open back spasm helper", "stop")
     text = run("open back spasm helper", "i can't hold my pee")

@@ -28,9 +28,13 @@ MIN_LEAD = timedelta(minutes=30)  # a check-in due sooner than this is not offer
 LINE_FOR = {Result.DONE: "done", Result.NO_PERMISSION: "by_hand", Result.FAILED: "failed"}
 
 
+ROUND_TO = 300  # seconds: "three hours ago" is an estimate, so the check-in is at a round time ("10:30 AM")
+
+
 def due_for(alert: Alert, onset: datetime) -> datetime:
-    """When a check-in reminder falls due: its hours after the spasm began."""
-    return onset + timedelta(minutes=alert.minutes)
+    """When a check-in reminder falls due: its hours after the spasm began, to the nearest five minutes."""
+    due = (onset + timedelta(minutes=alert.minutes)).timestamp()
+    return datetime.fromtimestamp(round(due / ROUND_TO) * ROUND_TO, UTC)
 
 
 def offer_alert(handler_input: HandlerInput, alert: Alert, due: datetime | None = None) -> tuple[ssml.Ssml, ssml.Ssml] | None:
