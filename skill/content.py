@@ -6,8 +6,12 @@ only. A malformed file stops start-up with a ContentError naming the file, the e
 """
 from __future__ import annotations
 
+import copy
 import json
+import re
+import threading
 import zlib
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +31,7 @@ from .content_types import (  # re-exported: code imports the types from here
 )
 
 __all__ = ["CONTENT_DIR", "DEFAULT_LOCALE", "Alert", "ROUTINE_PROMPTS", "Beat", "Content", "ContentError", "RedFlag", "Routine",
-           "Step", "Topic", "Triage", "TriageBand", "compile_file", "compiled", "load", "parse_yaml"]
+           "Step", "Topic", "Triage", "TriageBand", "Contents", "FALLBACK_LOCALE", "compile_file", "compiled", "load", "locales", "localize", "parse_yaml"]
 
 CONTENT_DIR = Path(__file__).parent / "content"
 COMPILED_SUFFIX = ".compiled.json"  # the YAML's data as JSON, for a fast cold start (see `compiled`)
@@ -80,8 +84,123 @@ def _raw(path: Path) -> Any:
     return parse_yaml(path, source)
 
 
+LOCALES_FILE = "locales.yaml"  # every other English locale, as differences from DEFAULT_LOCALE's file
+FALLBACK_LOCALE = "en"  # in LOCALES_FILE: the words for any locale the skill does not have (no emergency number)
+_NOT_WORDS = {"intent", "sources", "match", "synonyms", "id", "locale", "emergency_number", "places"}
+
+
+def locales(directory: Path = CONTENT_DIR) -> list[str]:
+    """Every locale the skill speaks: the source file's, then those LOCALES_FILE derives from it (not the fallback)."""
+    table = _raw(directory / LOCALES_FILE)
+    return [DEFAULT_LOCALE, *(name for name in (table or {}) if name != FALLBACK_LOCALE)]
+
+
+_LOADED: dict[tuple[Any, ...], Content] = {}  # Content is immutable: one per locale and version of its files
+
+
+def _version(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
 def load(locale: str = DEFAULT_LOCALE, directory: Path = CONTENT_DIR) -> Content:
-    """Load and validate one locale's content file (the same checks, whichever form it is read from)."""
+    """Load and validate one locale's content (the same checks, whichever form it is read from).
+
+    DEFAULT_LOCALE has its own file; every other locale is that file with the differences LOCALES_FILE
+    gives it (skill/content/locales.yaml explains them), built and checked by the same rules. A locale
+    whose files have not changed since it was last loaded in this process is not read again.
+    """
+    key = (locale, str(directory), *(_version(directory / name) for name in
+                                     (f"{locale}.yaml", f"{DEFAULT_LOCALE}.yaml", LOCALES_FILE)))
+    if key not in _LOADED:
+        _LOADED[key] = _load(locale, directory)
+    return _LOADED[key]
+
+
+def _load(locale: str, directory: Path) -> Content:
     path = directory / f"{locale}.yaml"
-    reader = _Reader(path)
-    return build(reader, reader.mapping(_raw(path), "top level"), locale)
+    if locale == DEFAULT_LOCALE or path.is_file():
+        reader = _Reader(path)
+        return build(reader, reader.mapping(_raw(path), "top level"), locale)
+    table_path = directory / LOCALES_FILE
+    table = _Reader(table_path).mapping(_raw(table_path), "top level")
+    if locale not in table:
+        raise ContentError(f"{table_path.name}: no locale {locale}; add it there (see the file's header)")
+    base_path = directory / f"{DEFAULT_LOCALE}.yaml"
+    data = localize(_Reader(base_path).mapping(_raw(base_path), "top level"), table[locale], locale,
+                    _Reader(table_path))
+    return build(_Reader(Path(f"{LOCALES_FILE} ({locale}, from {base_path.name})")), data, locale)
+
+
+def localize(source: Any, spec: Any, locale: str, reader: _Reader) -> dict[str, Any]:
+    """The source file's data as `locale` says it: its emergency number, phrase swaps and replaced lines."""
+    spec = reader.mapping(spec, locale)
+    unknown = set(spec) - {"emergency_number", "words", "text"}
+    if unknown:
+        raise reader.fail(locale, f"unknown field(s) {sorted(unknown)}; expected emergency_number, words, text")
+    number = spec.get("emergency_number")
+    if not isinstance(number, str) or not (number == "" or number.isdigit()):
+        raise reader.fail(f"{locale}.emergency_number", 'expected digits in quotes, like "999", or "" for none')
+    swaps = reader.mapping(spec.get("words") or {}, f"{locale}.words")
+    patterns = {phrase: re.compile(rf"(?<!\w){re.escape(str(phrase))}(?!\w)") for phrase in swaps}
+    used: set[str] = set()
+
+    def swap(node: Any, key: str = "") -> Any:
+        if isinstance(node, dict):
+            return {k: node[k] if k in _NOT_WORDS else swap(v, k) for k, v in node.items()}
+        if isinstance(node, list):
+            return [swap(item, key) for item in node]
+        if isinstance(node, str):
+            for phrase, pattern in patterns.items():
+                node, count = pattern.subn(str(swaps[phrase]), node)
+                used.update([phrase] if count else [])
+        return node
+
+    data = swap(copy.deepcopy(dict(source)))
+    for phrase in swaps:
+        if phrase not in used:
+            raise reader.fail(f"{locale}.words", f"{phrase!r} appears nowhere in the source file; remove or fix it")
+    for dotted, line in reader.mapping(spec.get("text") or {}, f"{locale}.text").items():
+        *parents, last = str(dotted).split(".")
+        node: Any = data
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if not isinstance(node, dict) or not isinstance(node.get(last), str) or not isinstance(line, str):
+            raise reader.fail(f"{locale}.text.{dotted}", "names no line of the source file (or the new line is not text)")
+        node[last] = line
+    data["locale"], data["emergency_number"] = locale, number
+    return data
+
+
+class Contents(Mapping[str, Content]):
+    """Each locale's content, loaded once on first use (a Lambda cold start pays only for the locale it serves).
+
+    `for_locale` gives the content for a request's locale: its own, or FALLBACK_LOCALE's for any other.
+    """
+
+    def __init__(self, names: Iterable[str], directory: Path = CONTENT_DIR):
+        self._names = list(dict.fromkeys([*names, FALLBACK_LOCALE]))
+        self._directory = directory
+        self._loaded: dict[str, Content] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, locale: str) -> Content:
+        if locale not in self._names:
+            raise KeyError(locale)
+        if locale not in self._loaded:
+            with self._lock:
+                if locale not in self._loaded:
+                    self._loaded[locale] = load(locale, self._directory)
+        return self._loaded[locale]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def for_locale(self, locale: str | None) -> Content:
+        return self[locale] if locale in self._names else self[FALLBACK_LOCALE]

@@ -331,6 +331,17 @@ def _read_triage(reader: _Reader, node: Any, alerts: Mapping[str, Alert]) -> Tri
     return Triage(units=units, bands=tuple(bands), **texts)
 
 
+def _emergency_number(reader: _Reader, root: Mapping[str, Any], red_flags: Mapping[str, RedFlag]) -> str:
+    """Digits, said in the emergency answer; or "" where the number is not known, and then the answer names none."""
+    number = root.get("emergency_number")
+    if not isinstance(number, str) or not (number == "" or number.isdigit()):
+        raise reader.fail("emergency_number", 'expected digits in quotes, like "911", or "" for none')
+    uses = "{emergency_number}" in red_flags["emergency"].answer
+    if uses != bool(number):
+        raise reader.fail("red_flags.emergency.answer", "must say {emergency_number} exactly when there is one")
+    return number
+
+
 def build(reader: _Reader, root: Mapping[str, Any], locale: str) -> Content:
     """The typed Content from a content file's top-level mapping, every rule checked."""
     topics = _read_topics(reader, root.get("topics"))
@@ -342,7 +353,7 @@ def build(reader: _Reader, root: Mapping[str, Any], locale: str) -> Content:
     return Content(
         locale=reader.text(root, "locale", "top level") or locale,
         skill_name=reader.text(root, "skill_name", "top level") or "",
-        emergency_number=reader.text(root, "emergency_number", "top level") or "",
+        emergency_number=_emergency_number(reader, root, red_flags),
         prompts=_read_prompts(reader, root.get("prompts")),
         topics=topics,
         red_flags=red_flags,

@@ -30,7 +30,7 @@ def default_config() -> dict[str, Any]:
         "SKILL_ID": os.environ.get("SKILL_ID") or None,
         # With verification on and no SKILL_ID, start-up refuses unless this says so on purpose.
         "ALLOW_ANY_SKILL_ID": env_flag("ALLOW_ANY_SKILL_ID", default=False),
-        "LOCALES": ("en-US",),
+        "LOCALES": None,  # None: every locale the content has (skill/content/locales.yaml)
         # Memory: "sqlite" (default), "dynamodb" (SKILL_DYNAMODB_TABLE), or "none".
         "STORE": os.environ.get("SKILL_STORE") or "sqlite",
         "STORE_PATH": os.environ.get("SKILL_DB_PATH") or None,  # default: <instance folder>/back-spasm-helper.sqlite3
@@ -48,9 +48,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     config_module.check(app.config)
 
-    contents = {locale: content_module.load(locale) for locale in app.config["LOCALES"]}
-    for locale, content in contents.items():
-        check_against_model(content, MODEL_DIR / f"{locale}.json")
+    contents = content_module.Contents(app.config["LOCALES"] or content_module.locales())
+    for locale in contents:  # every locale loaded and checked now: a mistake stops start-up, not a request
+        model = MODEL_DIR / f"{locale}.json"
+        check_against_model(contents[locale], model if model.is_file() else MODEL_DIR / f"{content_module.DEFAULT_LOCALE}.json")
     store_path = app.config["STORE_PATH"] or os.path.join(app.instance_path, "back-spasm-helper.sqlite3")
     store = build_adapter(app.config["STORE"], store_path, app.config["DYNAMODB_TABLE"])
     # Tests and the simulator inject the client that reaches Alexa's APIs (a fake); production uses HTTPS.

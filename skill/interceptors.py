@@ -11,7 +11,7 @@ from ask_sdk_model import Response
 from ask_sdk_model.dialog import ElicitSlotDirective
 
 from . import memory
-from .content import DEFAULT_LOCALE, Content
+from .content import DEFAULT_LOCALE, FALLBACK_LOCALE, Content
 from .handlers.base import CONTENT_KEY, DISCLAIMED, LAST_REPLY, LAST_TOPIC, PENDING, PREVIOUS_TURN, ROUTINE, SAID_KEY, TURN_SCOPED
 from .handlers.routines import STEP_PLAYED
 from .logsafe import clean
@@ -22,14 +22,15 @@ log = logging.getLogger(__name__)
 
 
 class LocaleInterceptor(AbstractRequestInterceptor):
-    """Puts the content for the request's locale (or the default) in the request attributes."""
+    """Puts the content for the request's locale (or the fallback's) in the request attributes."""
 
     def __init__(self, contents: Mapping[str, Content]):
         self.contents = contents
 
     def process(self, handler_input: HandlerInput) -> None:
-        locale = getattr(handler_input.request_envelope.request, "locale", None) or DEFAULT_LOCALE
-        content = self.contents.get(locale) or self.contents[DEFAULT_LOCALE]
+        locale = getattr(handler_input.request_envelope.request, "locale", None) or ""
+        # A locale the skill does not have (or none) gets the fallback: English words that name no emergency number.
+        content = self.contents.get(locale) or self.contents.get(FALLBACK_LOCALE) or self.contents[DEFAULT_LOCALE]
         request_scope(handler_input)[CONTENT_KEY] = content
 
 

@@ -28,7 +28,7 @@ def _build() -> CustomSkill:
     kind = os.environ.get("SKILL_STORE") or ("dynamodb" if table else "none")
     if kind == "sqlite":
         raise RuntimeError("SKILL_STORE=sqlite is not supported on Lambda: use dynamodb or none")
-    return build_skill({"en-US": content_module.load("en-US")}, build_adapter(kind, None, table),
+    return build_skill(content_module.Contents(content_module.locales()), build_adapter(kind, None, table),
                        skill_id=os.environ.get("SKILL_ID") or None)
 
 

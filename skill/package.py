@@ -55,13 +55,14 @@ def write() -> list[str]:
 
 def compile_content() -> list[str]:
     """Write the compiled copy of every content file; the names written."""
-    from .content import CONTENT_DIR, compile_file, load
+    from .content import CONTENT_DIR, FALLBACK_LOCALE, compile_file, load, locales
 
     written = []
     for path in sorted(CONTENT_DIR.glob("*.yaml")):
         compile_file(path)
-        load(path.stem)  # the copy must load and pass every check, as it will at start-up
         written.append(path.name)
+    for locale in [*locales(), FALLBACK_LOCALE]:
+        load(locale)  # the copies must load and pass every check, as they will at start-up
     return written
 
 

@@ -100,7 +100,8 @@ def _red_flag(content: Content, *args: Any) -> ssml.Ssml | None:
     flag = content.red_flags[args[0]]
     if args[1] == "reprompt":
         return ssml.text(flag.reprompt) if flag.reprompt else None
-    answer = ssml.render(flag.answer, {"emergency_number": ssml.digits(content.emergency_number)})
+    number = {"emergency_number": ssml.digits(content.emergency_number)} if content.emergency_number else {}
+    answer = ssml.render(flag.answer, number)
     return ssml.join([answer, ssml.text(flag.hands_free)])
 
 

@@ -169,6 +169,7 @@ class Alexa:
     last: Reply | None = None
     timestamp: str | None = None  # the request time to send; None: now
     system: dict[str, Any] = field(default_factory=dict)  # added to context.System: apiEndpoint, user.permissions
+    locale: str = "en-US"  # the request's locale
 
     def post(self, request: dict[str, Any]) -> Reply:
         """Send one request in the current session (a new one if none is open)."""
@@ -181,6 +182,9 @@ class Alexa:
                         system=system)
         if self.timestamp:
             body["request"]["timestamp"] = self.timestamp
+        body["request"].setdefault("locale", self.locale)
+        if "locale" not in request:
+            body["request"]["locale"] = self.locale
         result = self.client.post("/", data=json.dumps(body), content_type="application/json")
         reply = Reply(result.status_code, result.get_json(silent=True) or {})
         assert reply.status == 200, (reply.status, reply.body)

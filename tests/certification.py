@@ -75,11 +75,18 @@ def spoken_problems(where: str, text: str) -> list[str]:
     return problems
 
 
-def manifest_problems(manifest: dict[str, Any], scopes: frozenset[str] = frozenset()) -> list[str]:
+# The country's emergency number, and the locale that serves it (issue 12; the numbers are the national services').
+EMERGENCY_BY_COUNTRY = {"US": ("en-US", "911"), "GB": ("en-GB", "999"), "CA": ("en-CA", "911"), "AU": ("en-AU", "000"),
+                        "IN": ("en-IN", "112")}
+
+
+def manifest_problems(manifest: dict[str, Any], scopes: frozenset[str] = frozenset(),
+                      numbers: dict[str, str] | None = None) -> list[str]:
     """The skill manifest: publishing information, privacy and compliance, the health-skill rules, and
     permissions: exactly the `scopes` the skill asks for (one it asks for undeclared is refused by
     Alexa; one declared and unused fails certification)."""
     problems = []
+    numbers = numbers or {}  # each locale's emergency number, as its content says it
     publishing = manifest.get("publishingInformation", {})
     privacy = manifest.get("privacyAndCompliance", {})
     for locale, info in publishing.get("locales", {}).items():
@@ -99,8 +106,15 @@ def manifest_problems(manifest: dict[str, Any], scopes: frozenset[str] = frozens
         problems += spoken_problems(f"{locale} description", info.get("description", ""))
     if publishing.get("category") != "HEALTH_AND_FITNESS":
         problems.append("category should be HEALTH_AND_FITNESS")
-    if publishing.get("isAvailableWorldwide") or publishing.get("distributionCountries") != ["US"]:
-        problems.append("distribute only where the emergency wording is right: US (911) until other markets exist")
+    if publishing.get("isAvailableWorldwide"):
+        problems.append("distribute only where the emergency wording is right, never worldwide")
+    for country in publishing.get("distributionCountries") or []:
+        locale, number = EMERGENCY_BY_COUNTRY.get(country, (None, None))
+        if locale is None or locale not in publishing.get("locales", {}):
+            problems.append(f"{country}: distribute only where the emergency wording is right: no locale for it")
+        elif numbers.get(locale) != number:
+            problems.append(f"{country}: its locale {locale} must lead the emergency answer with {number}, "
+                            f"not {numbers.get(locale)!r}")
     expected = {"allowsPurchases": False, "usesPersonalInfo": False, "usesHealthInfo": False, "isChildDirected": False,
                 "isExportCompliant": True, "containsAds": False}
     for key, value in expected.items():

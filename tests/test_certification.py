@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = json.loads((ROOT / "skill-package" / "skill.json").read_text())["manifest"]
 CONTENT = content_module.load()
 # The permission scopes the skill asks for: one per kind of alert its content offers (skill/alexa_api.py).
+NUMBERS = {locale: content_module.load(locale).emergency_number for locale in content_module.locales()}
 USED_SCOPES = frozenset(alexa_api.SCOPES[alert.kind] for alert in CONTENT.alerts.values())
 RESOLVER = Resolver()
 
@@ -93,7 +94,7 @@ def test_the_example_phrase_check_can_fail():
 
 
 def test_the_manifest_keeps_the_rules():
-    assert manifest_problems(MANIFEST, USED_SCOPES) == []
+    assert manifest_problems(MANIFEST, USED_SCOPES, NUMBERS) == []
 
 
 def test_the_manifest_check_can_fail():
@@ -102,11 +103,13 @@ def test_the_manifest_check_can_fail():
     locale["description"] = "A life-saving skill. I can call 911 for you."
     broken["privacyAndCompliance"]["isChildDirected"] = True
     broken["privacyAndCompliance"]["usesHealthInfo"] = True
-    broken["publishingInformation"]["distributionCountries"] = ["US", "GB"]
+    broken["publishingInformation"]["distributionCountries"] = ["US", "GB", "NZ"]
     broken["permissions"] = [{"name": "alexa::profile:email:read"}]
-    problems = " | ".join(manifest_problems(broken, USED_SCOPES))
+    broken["publishingInformation"]["isAvailableWorldwide"] = True
+    problems = " | ".join(manifest_problems(broken, USED_SCOPES, {**NUMBERS, "en-GB": "911"}))
     for expected in ("full disclaimer", "life-saving", "claims to contact help", "isChildDirected", "usesHealthInfo",
-                     "only where the emergency wording is right", "declared but not used: ['alexa::profile:email:read']",
+                     "never worldwide", "NZ: distribute only where", "GB: its locale en-GB must lead the emergency answer with 999",
+                     "declared but not used: ['alexa::profile:email:read']",
                      "used but not declared"):
         assert expected in problems
 

@@ -247,5 +247,5 @@ def test_invalid_yaml_names_the_file(tmp_path):
 
 
 def test_a_missing_locale_stops_start_up():
-    with pytest.raises(content_module.ContentError, match="content file not found"):
+    with pytest.raises(content_module.ContentError, match="locales.yaml: no locale xx-XX; add it there"):
         create_app({"LOCALES": ("xx-XX",), "VERIFY_SIGNATURE": False})

@@ -99,13 +99,15 @@ def test_the_emergency_number_comes_from_the_content(tmp_path, monkeypatch):
     raw = yaml.safe_load((content_module.CONTENT_DIR / "en-US.yaml").read_text())
     raw["emergency_number"] = "112"
     (tmp_path / "en-US.yaml").write_text(yaml.safe_dump(raw))
+    (tmp_path / "locales.yaml").write_text((content_module.CONTENT_DIR / "locales.yaml").read_text())
     original = content_module.load
     monkeypatch.setattr(content_module, "load", lambda locale="en-US", directory=None: original(locale, tmp_path))
     from skill import create_app
 
     from .alexa import Alexa, UtteranceRouter
 
-    alexa = Alexa(create_app({"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False}).test_client(), UtteranceRouter())
+    app = create_app({"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False, "LOCALES": ("en-US",)})
+    alexa = Alexa(app.test_client(), UtteranceRouter())
     reply = alexa.say("i wet myself")
     assert '<say-as interpret-as="digits">112</say-as>' in reply.ssml
 

@@ -1,0 +1,108 @@
+"""Every English market: en-US, en-GB, en-CA, en-AU, en-IN from one source of words, each with its own
+emergency number and names; any other locale gets English words that name no number at all."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from skill import content as content_module
+from skill import lambda_function
+from skill.content import ContentError
+
+from .alexa import Alexa, UtteranceRouter
+
+NUMBERS = {"en-US": "911", "en-GB": "999", "en-CA": "911", "en-AU": "000", "en-IN": "112"}
+PARACETAMOL = {"en-US": "Acetaminophen, also called paracetamol,", "en-CA": "Acetaminophen eases",
+               "en-GB": "Paracetamol eases", "en-AU": "Paracetamol eases", "en-IN": "Paracetamol eases"}
+
+
+def conversation(client, locale: str) -> Alexa:
+    return Alexa(client, UtteranceRouter(), user_id=f"amzn1.ask.account.{locale}", locale=locale)
+
+
+def test_the_skill_speaks_every_english_market():
+    assert content_module.locales() == list(NUMBERS)
+
+
+@pytest.mark.parametrize("locale, number", NUMBERS.items())
+def test_the_emergency_answer_leads_with_the_locales_number(client, locale, number):
+    reply = conversation(client, locale).say("i wet myself")
+    assert reply.speech.startswith(f"Get emergency help now. Call {number} ") and reply.ended
+    assert f'<say-as interpret-as="digits">{number}</say-as>' in reply.ssml
+    others = set(NUMBERS.values()) - {number}
+    assert not any(re.search(rf"\b{other}\b", reply.speech) for other in others)
+
+
+def test_the_uk_hears_a_and_e_and_111_for_urgent_advice(client):
+    alexa = conversation(client, "en-GB")
+    assert "take you to A&E" in alexa.say("i wet myself").speech
+    nerve = conversation(client, "en-GB").say("my leg is numb")
+    assert nerve.speech.startswith("Please contact a doctor today, or call 111 for urgent advice.")
+    assert "111" not in conversation(client, "en-US").say("my leg is numb").speech
+
+
+@pytest.mark.parametrize("locale, words", PARACETAMOL.items())
+def test_medicine_names_are_the_ones_on_the_box_there(client, locale, words):
+    reply = conversation(client, locale).say("what can i take for the pain")
+    assert words in reply.speech
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "en-AU", "en-IN"])
+def test_physiotherapy_where_people_call_it_that(locale):
+    lines = content_module.load(locale).topics["exercises"].answer
+    assert "physiotherapy" in lines and "physical therapy" not in lines
+
+
+@pytest.mark.parametrize("locale", list(NUMBERS))
+def test_the_same_conversation_works_in_every_locale(client, locale):
+    alexa = conversation(client, locale)
+    assert alexa.launch().speech.startswith("Welcome to Back Spasm Helper.")
+    assert alexa.say("heat or ice").speech.startswith("Both can help.")
+    step = alexa.say("guide me through breathing")
+    assert step.speech.startswith("Step 1 of 3.") and not step.ended
+    assert alexa.say("stop").ended
+
+
+@pytest.mark.parametrize("locale", ["en-NZ", "en-IE", "de-DE", "fr-FR", ""])
+def test_an_unknown_locale_gets_english_that_names_no_number(client, locale):
+    alexa = conversation(client, locale)
+    emergency = alexa.say("i wet myself")
+    assert emergency.speech.startswith("Get emergency help now. Call your local emergency number")
+    assert not re.search(r"\d", emergency.speech) and "say-as" not in emergency.ssml
+    assert conversation(client, locale).say("heat or ice").speech.startswith("Both can help.")
+
+
+def test_lambda_serves_a_locale_loading_only_what_it_needs(monkeypatch):
+    monkeypatch.setenv("SKILL_STORE", "none")
+    monkeypatch.setattr(lambda_function, "_skill", None)
+    from .alexa import envelope, intent_request
+
+    request = {**intent_request("EmergencyRedFlagIntent"), "locale": "en-AU"}
+    reply = lambda_function.handler(envelope(request), None)
+    assert "Call <say-as interpret-as=\"digits\">000</say-as>" in reply["response"]["outputSpeech"]["ssml"]
+
+
+# --- locales.yaml: a mistake is one line naming the file, the locale and the entry ---------------------
+
+
+def write(tmp_path, table: str):
+    source = content_module.CONTENT_DIR / "en-US.yaml"
+    (tmp_path / "en-US.yaml").write_text(source.read_text())
+    (tmp_path / "locales.yaml").write_text(table)
+
+
+@pytest.mark.parametrize("table, problem", [
+    ('en-GB:\n  emergency_number: "999"\n  words: {physical therapy: physiotherapy, colour tv: television}\n',
+     "locales.yaml: en-GB.words: 'colour tv' appears nowhere in the source file"),
+    ('en-GB:\n  emergency_number: "999"\n  text: {topics.nothing.answer: Hello.}\n',
+     "locales.yaml: en-GB.text.topics.nothing.answer: names no line of the source file"),
+    ('en-GB:\n  emergency_number: 999\n', "locales.yaml: en-GB.emergency_number: expected digits in quotes"),
+    ('en-GB:\n  emergency_number: ""\n', "red_flags.emergency.answer: must say {emergency_number} exactly when"),
+    ('en-GB:\n  emergency_number: "999"\n  spelling: british\n', "locales.yaml: en-GB: unknown field(s) ['spelling']"),
+])
+def test_a_mistake_in_the_locales_file_is_named(tmp_path, table, problem):
+    write(tmp_path, table)
+    with pytest.raises(ContentError) as error:
+        content_module.load("en-GB", tmp_path)
+    assert problem in str(error.value) and "\n" not in str(error.value)
