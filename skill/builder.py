@@ -14,9 +14,10 @@ from ask_sdk_model.services import ApiClient
 from .alexa_api import TimedApiClient
 from .config import ConfigError
 from .content import Content
-from .handlers import alerts, answers, builtins, errors, remembering, routines, safety, triage
+from .handlers import alerts, answers, builtins, errors, remembering, routines, safety, touch, triage
 from .interceptors import LocaleInterceptor, RepeatCacheInterceptor, SessionStateInterceptor
 from .persistence import SaveProfileInterceptor
+from .screen import ScreenInterceptor
 
 
 def request_handlers() -> list[AbstractRequestHandler]:
@@ -27,6 +28,7 @@ def request_handlers() -> list[AbstractRequestHandler]:
         # Requests that are not conversation turns.
         builtins.SessionEndedHandler(),
         alerts.PermissionResponseHandler(),
+        touch.TouchHandler(),  # a button on the screen: the routine controls, as by voice
         # Answers to the question the last response asked (offers live one turn; see base.TURN_SCOPED).
         remembering.ResumeOfferHandler(),
         remembering.ForgetConfirmHandler(),
@@ -115,6 +117,7 @@ def build_skill(
     builder.add_global_request_interceptor(LocaleInterceptor(contents))
     builder.add_global_request_interceptor(SessionStateInterceptor())
     builder.add_global_response_interceptor(RepeatCacheInterceptor())
+    builder.add_global_response_interceptor(ScreenInterceptor())  # after the handler: it shows what was said
     if store is not None:
         builder.add_global_response_interceptor(SaveProfileInterceptor())
     return builder.create()

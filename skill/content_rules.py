@@ -46,6 +46,8 @@ PROMPTS = _prompt_table(
     "forget_reprompt forget_done forget_kept",
     resume_offer="number name title",
 )
+# Screen labels, likewise (skill/screen.py).
+SCREEN_LABELS = _prompt_table("in_place hint_step hint next repeat stop", step_of="number total", hold="seconds")
 # Routine prompts, likewise.
 ROUTINE_PROMPTS = _prompt_table(
     "list list_reprompt next_question step_reprompt paused paused_reprompt slower faster slowest "
@@ -275,6 +277,14 @@ def _read_topics(reader: _Reader, node: Any) -> dict[str, Topic]:
     return topics
 
 
+def _screen_line(reader: _Reader, entry: Mapping[str, Any], where: str) -> str:
+    line = reader.text(entry, "screen", where) or ""
+    reader.placeholders(line, frozenset({"emergency_number"}), f"{where}.screen")
+    if len(line) > 60:
+        raise reader.fail(f"{where}.screen", "one short line (60 characters at most), read from across a room")
+    return line
+
+
 def _read_red_flags(reader: _Reader, node: Any) -> dict[str, RedFlag]:
     flags: dict[str, RedFlag] = {}
     for flag_id, entry in reader.mapping(node, "red_flags").items():
@@ -287,6 +297,7 @@ def _read_red_flags(reader: _Reader, node: Any) -> dict[str, RedFlag]:
             intent=reader.text(entry, "intent", where) or "",
             answer=answer,
             hands_free=reader.text(entry, "hands_free", where) or "",
+            screen=_screen_line(reader, entry, where),
             reprompt=reader.text(entry, "reprompt", where, required=False),
             sources=reader.sources(entry, where),
             match=reader.words(entry, "match", where),
@@ -336,9 +347,10 @@ def _emergency_number(reader: _Reader, root: Mapping[str, Any], red_flags: Mappi
     number = root.get("emergency_number")
     if not isinstance(number, str) or not (number == "" or number.isdigit()):
         raise reader.fail("emergency_number", 'expected digits in quotes, like "911", or "" for none')
-    uses = "{emergency_number}" in red_flags["emergency"].answer
-    if uses != bool(number):
-        raise reader.fail("red_flags.emergency.answer", "must say {emergency_number} exactly when there is one")
+    for field_name in ("answer", "screen"):
+        uses = "{emergency_number}" in getattr(red_flags["emergency"], field_name)
+        if uses != bool(number):
+            raise reader.fail(f"red_flags.emergency.{field_name}", "must say {emergency_number} exactly when there is one")
     return number
 
 
@@ -359,6 +371,7 @@ def build(reader: _Reader, root: Mapping[str, Any], locale: str) -> Content:
         red_flags=red_flags,
         triage=_read_triage(reader, root.get("triage"), alerts),
         alerts=alerts,
+        screen=_read_prompts(reader, root.get("screen"), "screen", SCREEN_LABELS),
         routine_prompts=routine_prompts,
         routines=routines,
         routine_closings=closings,

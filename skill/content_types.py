@@ -42,6 +42,7 @@ class RedFlag:
     sources: tuple[str, ...]
     match: tuple[str, ...]
     reprompt: str | None = None  # None: the answer ends the session
+    screen: str = ""  # the action to take, in one line, for a device with a screen
 
     @property
     def ends_session(self) -> bool:
@@ -167,6 +168,7 @@ class Content:
     routines: Mapping[str, Routine]
     routine_closings: tuple[str, ...] = ()  # the lines that end a step, varied from step to step
     alerts: Mapping[str, Alert] = field(default_factory=dict)  # the timer and reminder offers, by id
+    screen: Mapping[str, str] = field(default_factory=dict)  # labels for devices with a screen (skill/screen.py)
     topic_by_intent: Mapping[str, Topic] = field(default_factory=dict)
     red_flag_by_intent: Mapping[str, RedFlag] = field(default_factory=dict)
     matcher: Matcher = field(default_factory=lambda: Matcher({}, {}))

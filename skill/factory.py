@@ -13,6 +13,7 @@ from flask import Flask
 
 from . import config as config_module
 from . import content as content_module
+from . import screen
 from .builder import MODEL_DIR, build_skill, check_against_model
 from .config import env_flag
 from .store import build_adapter
@@ -52,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for locale in contents:  # every locale loaded and checked now: a mistake stops start-up, not a request
         model = MODEL_DIR / f"{locale}.json"
         check_against_model(contents[locale], model if model.is_file() else MODEL_DIR / f"{content_module.DEFAULT_LOCALE}.json")
+    screen.document()  # the APL document for devices with a screen: a broken file stops start-up, in one line
     store_path = app.config["STORE_PATH"] or os.path.join(app.instance_path, "back-spasm-helper.sqlite3")
     store = build_adapter(app.config["STORE"], store_path, app.config["DYNAMODB_TABLE"])
     # Tests and the simulator inject the client that reaches Alexa's APIs (a fake); production uses HTTPS.

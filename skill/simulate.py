@@ -104,6 +104,8 @@ class Device:
     api: FakeAlexaApi | None = None  # the fake of Alexa's APIs the in-process skill calls (None: --url)
     granted: set[str] = field(default_factory=set)  # permission scopes this user has granted, as Alexa reports them
     asking: dict[str, Any] | None = None  # an AskFor that Alexa is putting to the user: the next words answer it
+    locale: str = "en-US"
+    screen: bool = False  # an Echo Show: the request says it supports APL, and "touch next" presses a button
 
     def hear(self, line: str) -> None:
         """What the user says (or an empty line: silence)."""
@@ -112,6 +114,10 @@ class Device:
         invocation = self.resolver.invocation
         if self.asking is not None:
             return self._permission_answer(words)
+        touched = re.fullmatch(r"touch (\w+)", words)
+        if touched and self.screen and self.session_id is not None:
+            request = {"type": "Alexa.Presentation.APL.UserEvent", "token": "screen", "arguments": [touched.group(1)]}
+            return self._turn(request, f"a touch on the screen: {touched.group(1)}")
         if not words:
             return self._silence()
         if re.fullmatch(rf"(?:open|launch|start|talk to|run) {invocation}", words):
@@ -167,16 +173,20 @@ class Device:
 
     def _envelope(self, request: dict[str, Any], new: bool) -> dict[str, Any]:
         stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        request = {"requestId": f"amzn1.echo-api.request.SIM-{uuid.uuid4()}", "timestamp": stamp, "locale": "en-US", **request}
+        request = {"requestId": f"amzn1.echo-api.request.SIM-{uuid.uuid4()}", "timestamp": stamp, "locale": self.locale,
+                   **request}
         return {
             "version": "1.0",
             "session": {"new": new, "sessionId": self.session_id, "application": {"applicationId": SKILL_ID},
                         "attributes": self.attributes, "user": {"userId": self.user_id}},
             "context": {"System": {"application": {"applicationId": SKILL_ID}, "user": self._user(),
-                                   "device": {"deviceId": self.device_id, "supportedInterfaces": {}},
+                                   "device": {"deviceId": self.device_id, "supportedInterfaces": self._interfaces()},
                                    "apiEndpoint": "https://api.amazonalexa.com", "apiAccessToken": API_TOKEN}},
             "request": request,
         }
+
+    def _interfaces(self) -> dict[str, Any]:
+        return {"Alexa.Presentation.APL": {"runtime": {"maxVersion": "2023.3"}}} if self.screen else {}
 
     def _user(self) -> dict[str, Any]:
         user: dict[str, Any] = {"userId": self.user_id}
@@ -209,6 +219,11 @@ class Device:
         for directive in response.get("directives") or []:
             detail = directive.get("slotToElicit") or directive.get("name") or ""
             self._note(f"  directive: {directive.get('type')}{f' ({detail})' if detail else ''}")
+            shown = (directive.get("datasources") or {}).get("screen")
+            if directive.get("type") == "Alexa.Presentation.APL.RenderDocument" and shown:
+                parts = [shown.get(key) for key in ("title", "progress", "line", "detail", "hint") if shown.get(key)]
+                buttons = " ".join(f"[{c['label']}]" for c in shown.get("controls", [])) if shown.get("buttons") else ""
+                self._note(f"  screen: {' | '.join(parts)}{f'  {buttons}' if buttons else ''}")
             if directive.get("type") == "Connections.SendRequest" and directive.get("name") == "AskFor":
                 self.asking = directive
         if response.get("card"):
@@ -250,13 +265,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--same-user", action="store_true", help=f"speak as {SAME_USER}, the same each run")
     parser.add_argument("--speak", action="store_true", help="read replies aloud with espeak-ng, pauses included")
     parser.add_argument("--json", action="store_true", help="print each request and response as JSON")
+    parser.add_argument("--screen", action="store_true",
+                        help="be an Echo Show: print what the screen shows; 'touch next' presses a button")
+    parser.add_argument("--locale", default="en-US", help="the request locale (en-GB, en-AU, ...; default en-US)")
     args = parser.parse_args(argv)
     if args.speak and shutil.which("espeak-ng") is None:
         print("--speak needs espeak-ng (Debian: apt-get install espeak-ng); continuing without it.", file=sys.stderr)
         args.speak = False
     api = None if args.url else FakeAlexaApi(token=API_TOKEN, granted=set())  # a new user has granted nothing yet
     device = Device(send=over_http(args.url) if args.url else in_process(api), resolver=Resolver(),
-                    show_json=args.json, speak=args.speak, api=api)
+                    show_json=args.json, speak=args.speak, api=api, screen=args.screen, locale=args.locale)
     if args.user or args.same_user:
         device.user_id = args.user or SAME_USER
     if args.say:

@@ -129,6 +129,9 @@ def manifest_problems(manifest: dict[str, Any], scopes: frozenset[str] = frozens
         problems.append("apis.custom.endpoint.uri must be https or a Lambda ARN")
     if endpoint.get("uri", "").startswith("https://") and endpoint.get("sslCertificateType") not in ("Trusted", "Wildcard", "SelfSigned"):
         problems.append("apis.custom.endpoint.sslCertificateType must be Trusted, Wildcard or SelfSigned")
+    interfaces = {entry.get("type") for entry in manifest.get("apis", {}).get("custom", {}).get("interfaces") or []}
+    if "ALEXA_PRESENTATION_APL" not in interfaces:
+        problems.append("apis.custom.interfaces must declare ALEXA_PRESENTATION_APL: the skill sends APL documents")
     declared = {entry.get("name") for entry in manifest.get("permissions") or []}
     if declared - scopes:
         problems.append(f"permissions declared but not used: {sorted(declared - scopes)}")

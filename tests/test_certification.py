@@ -106,10 +106,11 @@ def test_the_manifest_check_can_fail():
     broken["publishingInformation"]["distributionCountries"] = ["US", "GB", "NZ"]
     broken["permissions"] = [{"name": "alexa::profile:email:read"}]
     broken["publishingInformation"]["isAvailableWorldwide"] = True
+    broken["apis"]["custom"]["interfaces"] = []
     problems = " | ".join(manifest_problems(broken, USED_SCOPES, {**NUMBERS, "en-GB": "911"}))
     for expected in ("full disclaimer", "life-saving", "claims to contact help", "isChildDirected", "usesHealthInfo",
                      "never worldwide", "NZ: distribute only where", "GB: its locale en-GB must lead the emergency answer with 999",
-                     "declared but not used: ['alexa::profile:email:read']",
+                     "must declare ALEXA_PRESENTATION_APL", "declared but not used: ['alexa::profile:email:read']",
                      "used but not declared"):
         assert expected in problems
 

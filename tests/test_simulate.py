@@ -157,6 +157,18 @@ def test_a_denied_permission_shows_the_card_and_makes_nothing():
     assert "card: AskForPermissionsConsent alexa::alerts:reminders:skill:readwrite" in text
 
 
+def test_an_echo_show_prints_the_screen_and_takes_touches():
+    text = run("open back spasm helper", "guide me through breathing", "touch next", "touch stop", screen=True)
+    assert "screen: Slow breathing | Step 1 of 3 | Six slow breaths" in text and "[Next] [Repeat] [Stop]" in text
+    assert "-> a touch on the screen: next" in text and "screen: Slow breathing | Step 2 of 3" in text
+    assert text.rstrip().endswith("(session ended)")
+    assert "screen:" not in run("open back spasm helper")  # no screen unless asked for
+
+
+def test_a_locale_is_spoken_as_its_market_speaks():
+    assert "Call 000," in run("ask back spasm helper i wet myself", locale="en-AU")
+
+
 def test_stop_and_a_red_flag_end_the_session():
     assert "(session ended)" in run("open back spasm helper", "stop")
     text = run("open back spasm helper", "i can't hold my pee")
