@@ -15,31 +15,10 @@ from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ask_sdk_core.api_client import DefaultApiClient
 from ask_sdk_core.exceptions import ApiClientException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.interfaces.connections import SendRequestDirective
-from ask_sdk_model.services import ServiceException
-from ask_sdk_model.services.reminder_management import (
-    AlertInfo,
-    PushNotification,
-    PushNotificationStatus,
-    ReminderRequest,
-    SpokenInfo,
-    SpokenText,
-    Trigger,
-    TriggerType,
-)
-from ask_sdk_model.services.timer_management import (
-    AnnounceOperation,
-    CreationBehavior,
-    DisplayExperience,
-    NotificationConfig,
-    TextToAnnounce,
-    TimerRequest,
-    TriggeringBehavior,
-    Visibility,
-)
+from ask_sdk_model.services import ApiClient, ServiceException
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 log = logging.getLogger(__name__)
@@ -58,14 +37,29 @@ class Result(Enum):
     FAILED = "failed"  # anything else: 400, 429, 5xx, a timeout, no API in this request
 
 
-class TimedApiClient(DefaultApiClient):
-    """The SDK's DefaultApiClient (HTTPS only, `requests`), with a timeout on every call."""
+class TimedApiClient(ApiClient):
+    """The SDK's DefaultApiClient (HTTPS only, `requests`), with a timeout on every call.
+
+    `requests` is imported at the first call, not with the skill: most requests never reach Alexa's
+    APIs, and a Lambda cold start would pay about 70 ms for it (bench/coldstart.py).
+    """
 
     def __init__(self, timeout: float = API_TIMEOUT_SECONDS):
         self.timeout = timeout
+        self._client: ApiClient | None = None
 
-    def _resolve_method(self, request: Any) -> Any:
-        return functools.partial(super()._resolve_method(request), timeout=self.timeout)
+    def invoke(self, request: Any) -> Any:
+        if self._client is None:
+            from ask_sdk_core.api_client import DefaultApiClient
+
+            timeout = self.timeout
+
+            class _Timed(DefaultApiClient):  # type: ignore[misc]
+                def _resolve_method(self, request: Any) -> Any:
+                    return functools.partial(super()._resolve_method(request), timeout=timeout)
+
+            self._client = _Timed()
+        return self._client.invoke(request)
 
 
 def available(handler_input: HandlerInput) -> bool:
@@ -100,6 +94,17 @@ def permission_card(handler_input: HandlerInput, scope: str) -> None:
 
 def create_timer(handler_input: HandlerInput, minutes: float, label: str, announce: str, locale: str) -> Result:
     """A visible timer that announces `announce` when it ends."""
+    from ask_sdk_model.services.timer_management import (
+        AnnounceOperation,
+        CreationBehavior,
+        DisplayExperience,
+        NotificationConfig,
+        TextToAnnounce,
+        TimerRequest,
+        TriggeringBehavior,
+        Visibility,
+    )
+
     request = TimerRequest(
         duration=_iso_minutes(minutes),
         timer_label=label,
@@ -133,6 +138,17 @@ def create_reminder(handler_input: HandlerInput, due: datetime, now: datetime, t
                     zone: ZoneInfo | None) -> Result:
     """A reminder that speaks `text` at `due` (aware, UTC): at the local clock time where the zone is known,
     else the same moment as an offset from now (Alexa's SCHEDULED_RELATIVE needs no time zone)."""
+    from ask_sdk_model.services.reminder_management import (
+        AlertInfo,
+        PushNotification,
+        PushNotificationStatus,
+        ReminderRequest,
+        SpokenInfo,
+        SpokenText,
+        Trigger,
+        TriggerType,
+    )
+
     if zone is not None:
         trigger = Trigger(object_type=TriggerType.SCHEDULED_ABSOLUTE, time_zone_id=str(zone),
                           scheduled_time=due.astimezone(zone).replace(tzinfo=None, microsecond=0))

@@ -21,7 +21,6 @@ from typing import Any
 from ask_sdk_core.dispatch_components import AbstractResponseInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
-from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 from ask_sdk_model.interfaces.connections import SendRequestDirective
 
 from . import pacing, said
@@ -114,6 +113,8 @@ class ScreenInterceptor(AbstractResponseInterceptor):
         data = datasource(content, tuple(lines), state if scope.get(STEP_PLAYED) else None, state)
         if response.should_end_session:
             data.update(hint="", buttons=False)  # the skill has closed: nothing left to say or press
+        from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective  # only for screens
+
         response.directives = [*(response.directives or []),
                                RenderDocumentDirective(token=TOKEN, document=document(), datasources={"screen": data})]
 
