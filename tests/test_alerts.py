@@ -275,3 +275,16 @@ def test_the_check_in_time_is_said_as_a_round_time(client, served, fake):
     reply = alexa.say("yes")
     assert fake.calls[-1].body["trigger"]["scheduledTime"] == "2026-11-24T18:05:00"
     assert "I'll remind you at 6:05 PM." in reply.speech
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "en-AU", "en-IN", "en-CA", "en-NZ"])
+def test_the_timer_announces_in_the_requests_locale(client, served, fake, locale):
+    alexa = conversation(client, served, fake, TIMERS)
+    alexa.locale = locale
+    finish_ice_session(alexa)
+    reply = alexa.say("yes")
+    [call] = created_timer_calls(fake)
+    operation = call.body["triggeringBehavior"]["operation"]
+    words = content_module.Contents(content_module.locales()).for_locale(locale).alerts["timer"].lines["announce"]
+    assert operation["textToAnnounce"] == [{"locale": locale, "text": words}]
+    assert reply.ended and reply.speech.startswith("Done.")

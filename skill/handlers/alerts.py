@@ -10,6 +10,7 @@ or an API error: the user hears how to do it by hand, and the conversation goes 
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
@@ -19,7 +20,7 @@ from ask_sdk_model.interfaces.connections import ConnectionsResponse
 
 from .. import alexa_api, said, ssml
 from ..alexa_api import Result
-from ..content import Alert
+from ..content import DEFAULT_LOCALE, Alert
 from .base import IntentHandler, content_of, hand_over, intent_name, now, offer, offered, reply
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,12 @@ def _parse(handler_input: HandlerInput, alert_id: object, due: object) -> tuple[
     return (alert, when) if now(handler_input) < when <= latest else None
 
 
+def spoken_locale(handler_input: HandlerInput) -> str:
+    """The locale Alexa speaks the announcement in: the request's own (one Alexa knows), else the content's."""
+    locale = getattr(handler_input.request_envelope.request, "locale", None)
+    return locale if isinstance(locale, str) and re.fullmatch(r"[a-z]{2}-[A-Z]{2}", locale) else DEFAULT_LOCALE
+
+
 def make(handler_input: HandlerInput, alert: Alert, due: datetime | None, allowed: bool = False) -> Response:
     """Create the alert, asking for the permission first unless the request (or the answer) grants it."""
     scope = alexa_api.SCOPES[alert.kind]
@@ -70,12 +77,12 @@ def make(handler_input: HandlerInput, alert: Alert, due: datetime | None, allowe
         return hand_over(handler_input, said.say(content_of(handler_input), "alert", alert.id, "permission"))
     if alert.kind == "timer":
         result = alexa_api.create_timer(handler_input, alert.minutes, alert.lines["label"], alert.lines["announce"],
-                                        content_of(handler_input).locale)
+                                        spoken_locale(handler_input))
         return finish(handler_input, alert, result)
     assert due is not None
     zone = alexa_api.time_zone(handler_input)
     result = alexa_api.create_reminder(handler_input, due, now(handler_input), alert.lines["announce"],
-                                       content_of(handler_input).locale, zone)
+                                       spoken_locale(handler_input), zone)
     return finish(handler_input, alert, result, due, zone)
 
 
