@@ -288,3 +288,16 @@ def test_the_timer_announces_in_the_requests_locale(client, served, fake, locale
     words = content_module.Contents(content_module.locales()).for_locale(locale).alerts["timer"].lines["announce"]
     assert operation["textToAnnounce"] == [{"locale": locale, "text": words}]
     assert reply.ended and reply.speech.startswith("Done.")
+
+
+def test_the_settings_api_is_asked_once_at_most_and_only_when_a_line_names_the_time(client, served, fake):
+    fake.fail("settings", "timeout")  # the slowest failure: asked twice, the user would wait twice
+    alexa = conversation(client, served, fake, REMINDERS)
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    alexa.say("yes")
+    assert [call.path.endswith("System.timeZone") for call in fake.calls] == [True, False]
+    declined = conversation(client, served, fake, REMINDERS, user="amzn1.ask.account.NO")
+    declined.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    calls = len(fake.calls)
+    declined.say("no")
+    assert len(fake.calls) == calls  # "Okay, no reminder" names no time: no call at all

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -26,6 +27,7 @@ from .base import IntentHandler, content_of, hand_over, intent_name, now, offer,
 log = logging.getLogger(__name__)
 ASK = "alert"  # the offer's kind in the session: {"ask": "alert", "alert": <id>, "due": <epoch seconds or "">}
 MIN_LEAD = timedelta(minutes=30)  # a check-in due sooner than this is not offered
+LOOK_UP = "look up"  # the time zone is not known yet: ask the Settings API if a line needs it
 LINE_FOR = {Result.DONE: "done", Result.NO_PERMISSION: "by_hand", Result.FAILED: "failed"}
 
 
@@ -87,7 +89,7 @@ def make(handler_input: HandlerInput, alert: Alert, due: datetime | None, allowe
 
 
 def finish(handler_input: HandlerInput, alert: Alert, result: Result, due: datetime | None = None,
-           zone: object = None) -> Response:
+           zone: ZoneInfo | None | str = LOOK_UP) -> Response:
     """Say how it went. A timer closes the session (the user rests with the pack on); a check-in goes on."""
     if result is Result.NO_PERMISSION:
         alexa_api.permission_card(handler_input, alexa_api.SCOPES[alert.kind])
@@ -95,22 +97,24 @@ def finish(handler_input: HandlerInput, alert: Alert, result: Result, due: datet
     return after(handler_input, alert, LINE_FOR[result], due, zone)
 
 
-def after(handler_input: HandlerInput, alert: Alert, line: str, due: datetime | None = None, zone: object = None) -> Response:
+def after(handler_input: HandlerInput, alert: Alert, line: str, due: datetime | None = None,
+          zone: ZoneInfo | None | str = LOOK_UP) -> Response:
+    """Say one of the alert's lines. One that names the reminder's time needs the time zone: the caller's
+    answer (None: none to be had), or with LOOK_UP one call to the Settings API. No other line costs a call."""
     content = content_of(handler_input)
-    words = said.say(content, "alert", alert.id, line, *when(handler_input, due, zone))
+    when: tuple[str, int] | tuple[()] = ()
+    if due is not None and "{when}" in alert.lines[line]:
+        if zone == LOOK_UP:
+            zone = alexa_api.time_zone(handler_input)
+        if isinstance(zone, ZoneInfo):
+            local = due.astimezone(zone)
+            when = ("at", local.hour * 60 + local.minute)
+        else:
+            when = ("in", max(1, round((due - now(handler_input)).total_seconds() / 3600)))
+    words = said.say(content, "alert", alert.id, line, *when)
     if alert.kind == "timer":
         return reply(handler_input, words, end=True)
     return reply(handler_input, ssml.join([words, said.say(content, "triage", "next")]), said.say(content, "triage", "reprompt"))
-
-
-def when(handler_input: HandlerInput, due: datetime | None, zone: object) -> tuple[str, int] | tuple[()]:
-    """A reminder's time as said ids: ("at", minute of the local day), or ("in", hours from now)."""
-    if due is None:
-        return ()
-    if zone is not None:
-        local = due.astimezone(zone)  # type: ignore[arg-type]
-        return ("at", local.hour * 60 + local.minute)
-    return ("in", max(1, round((due - now(handler_input)).total_seconds() / 3600)))
 
 
 class AlertOfferHandler(IntentHandler):
@@ -129,8 +133,7 @@ class AlertOfferHandler(IntentHandler):
                          said.say(content_of(handler_input), "prompt", "general_reprompt"))
         alert, due = parsed
         if intent_name(handler_input) == "AMAZON.NoIntent":
-            zone = alexa_api.time_zone(handler_input) if due else None
-            return after(handler_input, alert, "declined", due, zone)
+            return after(handler_input, alert, "declined", due)
         return make(handler_input, alert, due)
 
 
@@ -156,6 +159,5 @@ class PermissionResponseHandler(AbstractRequestHandler):
         log.info("%s permission: %s (status %s)", alert.kind, answer or "no answer", code or "none")
         if code == "200" and answer == "ACCEPTED":
             return make(handler_input, alert, when_due, allowed=True)
-        zone = alexa_api.time_zone(handler_input) if when_due else None
         result = Result.NO_PERMISSION if code == "200" else Result.FAILED
-        return finish(handler_input, alert, result, when_due, zone)
+        return finish(handler_input, alert, result, when_due)
