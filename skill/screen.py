@@ -33,6 +33,7 @@ from .scopes import request_scope, session_scope
 DOCUMENT_PATH = Path(__file__).parent / "content" / "apl" / "screen.json"
 APL_INTERFACE = "Alexa.Presentation.APL"
 TOKEN = "screen"
+MIN_HOLD_SHOWN = 10  # seconds: shorter pauses are gaps between sentences, not a hold the user times
 CONTROLS = ("next", "repeat", "stop")  # the buttons' events, in order; their labels are in the content file
 _SENTENCE = re.compile(r"^(.+?[.?!])(?:\s|$)")
 
@@ -70,6 +71,7 @@ def datasource(content: Content, lines: tuple[tuple[Any, ...], ...], step: Routi
     if step is not None:
         routine = content.routines[step.routine]
         seconds = pacing.intended_pause_seconds(routine.steps[step.step], step.part, step.factor)
+        seconds = seconds if seconds >= MIN_HOLD_SHOWN else 0  # a breath between sentences is no hold to watch
         screen.update(kind="step", line=routine.steps[step.step].title,
                       progress=labels["step_of"].format(number=step.step + 1, total=len(routine.steps)),
                       detail=labels["in_place"] if step.part == MOVE else
