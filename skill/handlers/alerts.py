@@ -64,7 +64,7 @@ def _parse(handler_input: HandlerInput, alert_id: object, due: object) -> tuple[
 
 
 def spoken_locale(handler_input: HandlerInput) -> str:
-    """The locale Alexa speaks the announcement in: the request's own (one Alexa knows), else the content's."""
+    """The locale Alexa speaks the announcement in: the request's own (one Alexa knows), else en-US."""
     locale = getattr(handler_input.request_envelope.request, "locale", None)
     return locale if isinstance(locale, str) and re.fullmatch(r"[a-z]{2}-[A-Z]{2}", locale) else DEFAULT_LOCALE
 
