@@ -30,8 +30,9 @@ from .content_types import (  # re-exported: code imports the types from here
     TriageBand,
 )
 
-__all__ = ["CONTENT_DIR", "DEFAULT_LOCALE", "Alert", "ROUTINE_PROMPTS", "Beat", "Content", "ContentError", "RedFlag", "Routine",
-           "Step", "Topic", "Triage", "TriageBand", "Contents", "FALLBACK_LOCALE", "compile_file", "compiled", "load", "locales", "localize", "parse_yaml"]
+__all__ = ["CONTENT_DIR", "DEFAULT_LOCALE", "FALLBACK_LOCALE", "ROUTINE_PROMPTS", "Alert", "Beat", "Content", "ContentError",
+           "Contents", "RedFlag", "Routine", "Step", "Topic", "Triage", "TriageBand", "compile_file", "compiled", "load",
+           "locales", "localize", "nearby", "parse_yaml"]
 
 CONTENT_DIR = Path(__file__).parent / "content"
 COMPILED_SUFFIX = ".compiled.json"  # the YAML's data as JSON, for a fast cold start (see `compiled`)
@@ -89,10 +90,19 @@ FALLBACK_LOCALE = "en"  # in LOCALES_FILE: the words for any locale the skill do
 _NOT_WORDS = {"intent", "sources", "match", "synonyms", "id", "locale", "emergency_number", "places"}
 
 
+CLOSEST = "closest"  # in LOCALES_FILE: other English locales, each with the market whose words it borrows
+
+
 def locales(directory: Path = CONTENT_DIR) -> list[str]:
-    """Every locale the skill speaks: the source file's, then those LOCALES_FILE derives from it (not the fallback)."""
+    """Every market the skill serves: the source file's locale, then those LOCALES_FILE derives from it."""
     table = _raw(directory / LOCALES_FILE)
-    return [DEFAULT_LOCALE, *(name for name in (table or {}) if name != FALLBACK_LOCALE)]
+    return [DEFAULT_LOCALE, *(name for name in (table or {}) if name not in (FALLBACK_LOCALE, CLOSEST))]
+
+
+def nearby(directory: Path = CONTENT_DIR) -> list[str]:
+    """The other English locales that borrow a market's words, with the fallback's number-free lines."""
+    table = _raw(directory / LOCALES_FILE)
+    return list((table or {}).get(CLOSEST) or {})
 
 
 _LOADED: dict[tuple[Any, ...], Content] = {}  # Content is immutable: one per locale and version of its files
@@ -127,7 +137,15 @@ def _load(locale: str, directory: Path) -> Content:
         return build(reader, reader.mapping(_raw(path), "top level"), locale)
     table_path = directory / LOCALES_FILE
     table = _Reader(table_path).mapping(_raw(table_path), "top level")
-    if locale not in table:
+    closest = _Reader(table_path).mapping(table.get(CLOSEST) or {}, CLOSEST)
+    if locale in closest:
+        market = closest[locale]
+        if market not in table or market in (FALLBACK_LOCALE, CLOSEST) or FALLBACK_LOCALE not in table:
+            raise ContentError(f"{table_path.name}: {CLOSEST}.{locale}: {market!r} is not a market of this file")
+        fallback = _Reader(table_path).mapping(table[FALLBACK_LOCALE], FALLBACK_LOCALE)
+        market_words = _Reader(table_path).mapping(table[market], market).get("words") or {}
+        table = {locale: {**fallback, "words": market_words}}  # the market's words; the fallback's number-free lines
+    if locale not in table or locale == CLOSEST:
         raise ContentError(f"{table_path.name}: no locale {locale}; add it there (see the file's header)")
     base_path = directory / f"{DEFAULT_LOCALE}.yaml"
     data = localize(_Reader(base_path).mapping(_raw(base_path), "top level"), table[locale], locale,
@@ -182,7 +200,7 @@ class Contents(Mapping[str, Content]):
     """
 
     def __init__(self, names: Iterable[str], directory: Path = CONTENT_DIR):
-        self._names = list(dict.fromkeys([*names, FALLBACK_LOCALE]))
+        self._names = list(dict.fromkeys([*names, *nearby(directory), FALLBACK_LOCALE]))
         self._directory = directory
         self._loaded: dict[str, Content] = {}
         self._lock = threading.Lock()

@@ -64,6 +64,16 @@ def test_the_same_conversation_works_in_every_locale(client, locale):
     assert alexa.say("stop").ended
 
 
+@pytest.mark.parametrize("locale, medicine", [("en-IE", "Paracetamol eases"), ("en-NZ", "Paracetamol eases"),
+                                              ("en-ZA", "Paracetamol eases"), ("en-PH", "Acetaminophen, also called"),
+                                              ("de-DE", "Acetaminophen, also called")])
+def test_another_english_locale_borrows_the_closest_markets_words_but_never_its_numbers(client, locale, medicine):
+    assert medicine in conversation(client, locale).say("what can i take for the pain").speech
+    nerve = conversation(client, locale).say("my leg is numb").speech
+    emergency = conversation(client, locale).say("i wet myself").speech
+    assert "111" not in nerve and not re.search(r"\d", emergency) and "A&E" not in emergency
+
+
 @pytest.mark.parametrize("locale", ["en-NZ", "en-IE", "de-DE", "fr-FR", ""])
 def test_an_unknown_locale_gets_english_that_names_no_number(client, locale):
     alexa = conversation(client, locale)
@@ -100,6 +110,8 @@ def write(tmp_path, table: str):
     ('en-GB:\n  emergency_number: 999\n', "locales.yaml: en-GB.emergency_number: expected digits in quotes"),
     ('en-GB:\n  emergency_number: ""\n', "red_flags.emergency.answer: must say {emergency_number} exactly when"),
     ('en-GB:\n  emergency_number: "999"\n  spelling: british\n', "locales.yaml: en-GB: unknown field(s) ['spelling']"),
+    ('en:\n  emergency_number: ""\n  text: {red_flags.emergency.answer: Get help now., red_flags.emergency.screen: Get help}\n'
+     'closest: {en-GB: en-XX}\n', "locales.yaml: closest.en-GB: 'en-XX' is not a market of this file"),
 ])
 def test_a_mistake_in_the_locales_file_is_named(tmp_path, table, problem):
     write(tmp_path, table)
