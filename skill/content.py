@@ -70,15 +70,29 @@ def compile_file(path: Path) -> Path:
     return target
 
 
+_PARSED: dict[tuple[str, int, int], Any] = {}  # (path, length, crc32) -> data; read-only: localize copies it
+
+
 def _raw(path: Path) -> Any:
-    """The content file's data: from its compiled copy when that was made from exactly this YAML, else the YAML."""
+    """The content file's data: from its compiled copy when that was made from exactly this YAML, else the YAML.
+
+    Parsed once per exact text: ten locales derive from one source file, and start-up should not parse it ten times.
+    """
     try:
         source = path.read_bytes()
     except FileNotFoundError as error:
         raise ContentError(f"{path}: content file not found") from error
+    stamp = _stamp(source)
+    key = (str(path), stamp["length"], stamp["crc32"])
+    if key not in _PARSED:
+        _PARSED[key] = _parse(path, source, stamp)
+    return _PARSED[key]
+
+
+def _parse(path: Path, source: bytes, stamp: dict[str, int]) -> Any:
     try:
         copy = json.loads(compiled(path).read_text(encoding="utf-8"))
-        if isinstance(copy, dict) and copy.get("source") == _stamp(source):
+        if isinstance(copy, dict) and copy.get("source") == stamp:
             return copy["data"]
     except (OSError, ValueError):
         pass  # no compiled copy (the usual case outside a deployment package), or a broken one: read the YAML
