@@ -62,15 +62,21 @@ class TimedApiClient(ApiClient):
         return self._client.invoke(request)
 
 
+def _system(handler_input: HandlerInput) -> Any:
+    """The request's context.System (the web layer refuses requests without one; a Lambda event may lack it)."""
+    context = handler_input.request_envelope.context
+    return context.system if context else None
+
+
 def available(handler_input: HandlerInput) -> bool:
     """Whether this request can reach Alexa's APIs at all (a token, an endpoint, a configured client)."""
-    system = handler_input.request_envelope.context.system if handler_input.request_envelope.context else None
+    system = _system(handler_input)
     return bool(system and system.api_access_token and system.api_endpoint and handler_input.service_client_factory)
 
 
 def granted(handler_input: HandlerInput, scope: str) -> bool:
     """Whether the request says the user has granted this permission scope."""
-    system = handler_input.request_envelope.context.system if handler_input.request_envelope.context else None
+    system = _system(handler_input)
     permissions = system.user.permissions if system and system.user else None
     found = (permissions.scopes or {}).get(scope) if permissions else None
     status = getattr(getattr(found, "status", None), "value", None)
@@ -119,8 +125,7 @@ def create_timer(handler_input: HandlerInput, minutes: float, label: str, announ
 
 def time_zone(handler_input: HandlerInput) -> ZoneInfo | None:
     """The device's time zone from the Settings API; None when it cannot be had (the caller falls back)."""
-    context = handler_input.request_envelope.context
-    device = context.system.device if available(handler_input) and context and context.system else None
+    device = _system(handler_input).device if available(handler_input) else None
     if device is None or not device.device_id:
         return None
     found: list[Any] = []

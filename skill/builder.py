@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping
 from pathlib import Path
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
@@ -14,7 +13,7 @@ from ask_sdk_model.services import ApiClient
 
 from .alexa_api import TimedApiClient
 from .config import ConfigError
-from .content import Content
+from .content import Content, Contents
 from .handlers import alerts, answers, builtins, errors, remembering, routines, safety, touch, triage
 from .interceptors import LocaleInterceptor, RepeatCacheInterceptor, SessionStateInterceptor
 from .persistence import SaveProfileInterceptor
@@ -105,7 +104,7 @@ def check_against_model(content: Content, model_path: Path) -> None:
 
 
 def build_skill(
-    contents: Mapping[str, Content],
+    contents: Contents,
     store: AbstractPersistenceAdapter | None = None,
     skill_id: str | None = None,
     api_client: ApiClient | None = None,

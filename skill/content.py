@@ -101,10 +101,8 @@ def _parse(path: Path, source: bytes, stamp: dict[str, int]) -> Any:
 
 LOCALES_FILE = "locales.yaml"  # every other English locale, as differences from DEFAULT_LOCALE's file
 FALLBACK_LOCALE = "en"  # in LOCALES_FILE: the words for any locale the skill does not have (no emergency number)
-_NOT_WORDS = {"intent", "sources", "match", "synonyms", "id", "locale", "emergency_number", "places"}
-
-
 CLOSEST = "closest"  # in LOCALES_FILE: other English locales, each with the market whose words it borrows
+_NOT_WORDS = {"intent", "sources", "match", "synonyms", "id", "locale", "emergency_number", "places"}  # ids, not words
 
 
 def locales(directory: Path = CONTENT_DIR) -> list[str]:
@@ -235,4 +233,5 @@ class Contents(Mapping[str, Content]):
         return len(self._names)
 
     def for_locale(self, locale: str | None) -> Content:
+        """The content a request in `locale` gets: its own, or the fallback's (which names no emergency number)."""
         return self[locale] if locale in self._names else self[FALLBACK_LOCALE]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from ask_sdk_core.dispatch_components import AbstractRequestInterceptor, AbstractResponseInterceptor
@@ -11,7 +11,7 @@ from ask_sdk_model import Response
 from ask_sdk_model.dialog import ElicitSlotDirective
 
 from . import memory
-from .content import DEFAULT_LOCALE, FALLBACK_LOCALE, Content
+from .content import Content, Contents
 from .handlers.base import CONTENT_KEY, DISCLAIMED, LAST_REPLY, LAST_TOPIC, PENDING, PREVIOUS_TURN, ROUTINE, SAID_KEY, TURN_SCOPED
 from .handlers.routines import STEP_PLAYED
 from .logsafe import clean
@@ -24,14 +24,13 @@ log = logging.getLogger(__name__)
 class LocaleInterceptor(AbstractRequestInterceptor):
     """Puts the content for the request's locale (or the fallback's) in the request attributes."""
 
-    def __init__(self, contents: Mapping[str, Content]):
+    def __init__(self, contents: Contents):
         self.contents = contents
 
     def process(self, handler_input: HandlerInput) -> None:
-        locale = getattr(handler_input.request_envelope.request, "locale", None) or ""
         # A locale the skill does not have (or none) gets the fallback: English words that name no emergency number.
-        content = self.contents.get(locale) or self.contents.get(FALLBACK_LOCALE) or self.contents[DEFAULT_LOCALE]
-        request_scope(handler_input)[CONTENT_KEY] = content
+        locale = getattr(handler_input.request_envelope.request, "locale", None)
+        request_scope(handler_input)[CONTENT_KEY] = self.contents.for_locale(locale)
 
 
 def _pending(value: Any, content: Content) -> bool:
