@@ -25,6 +25,7 @@ def request_handlers() -> list[AbstractRequestHandler]:
     return [
         # Safety first: a red flag interrupts anything, in every state.
         safety.RedFlagHandler(),
+        safety.SignHandler(),  # a sign asked about or denied: what it means, or a calm word; nothing ends
         # Requests that are not conversation turns.
         builtins.SessionEndedHandler(),
         alerts.PermissionResponseHandler(),

@@ -28,10 +28,11 @@ from .content_types import (  # re-exported: code imports the types from here
     Topic,
     Triage,
     TriageBand,
+    Urgency,
 )
 
 __all__ = ["CONTENT_DIR", "DEFAULT_LOCALE", "FALLBACK_LOCALE", "ROUTINE_PROMPTS", "Alert", "Beat", "Content", "ContentError",
-           "Contents", "RedFlag", "Routine", "Step", "Topic", "Triage", "TriageBand", "compile_file", "compiled", "load",
+           "Contents", "RedFlag", "Urgency", "Routine", "Step", "Topic", "Triage", "TriageBand", "compile_file", "compiled", "load",
            "locales", "localize", "nearby", "parse_yaml"]
 
 CONTENT_DIR = Path(__file__).parent / "content"
@@ -102,7 +103,8 @@ def _parse(path: Path, source: bytes, stamp: dict[str, int]) -> Any:
 LOCALES_FILE = "locales.yaml"  # every other English locale, as differences from DEFAULT_LOCALE's file
 FALLBACK_LOCALE = "en"  # in LOCALES_FILE: the words for any locale the skill does not have (no emergency number)
 CLOSEST = "closest"  # in LOCALES_FILE: other English locales, each with the market whose words it borrows
-_NOT_WORDS = {"intent", "sources", "match", "synonyms", "id", "locale", "emergency_number", "places"}  # ids, not words
+_NOT_WORDS = {"intent", "sources", "match", "synonyms", "id", "locale", "emergency_number", "places", "urgency",
+              "warning_signs", "public_sources", "body_parts"}  # ids, not words
 
 
 def locales(directory: Path = CONTENT_DIR) -> list[str]:

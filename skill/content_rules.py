@@ -23,9 +23,11 @@ from .content_types import (
     Topic,
     Triage,
     TriageBand,
+    Urgency,
 )
 from .matcher import Matcher
 from .routine import PACES
+from .warning_signs import ScreenWords, WarningScreen
 
 SOURCE_FILE = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt$")
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -43,8 +45,9 @@ PROMPTS = _prompt_table(
     "welcome_first welcome_back disclaimer disclaimer_short launch_options launch_reprompt offer_more after_more "
     "general_reprompt help help_reprompt fallback fallback_reprompt nothing_more nothing_to_repeat "
     "no_thanks goodbye error error_reprompt not_sure resume_reprompt fresh_start forget_confirm "
-    "forget_reprompt forget_done forget_kept",
+    "forget_reprompt forget_done forget_kept sign_denied local_number what_would_help",
     resume_offer="number name title",
+    safety_net="emergency_number",
 )
 # Screen labels, likewise (skill/screen.py).
 SCREEN_LABELS = _prompt_table("in_place hint_step hint next repeat stop", step_of="number total", hold="seconds")
@@ -290,21 +293,46 @@ def _read_red_flags(reader: _Reader, node: Any) -> dict[str, RedFlag]:
     for flag_id, entry in reader.mapping(node, "red_flags").items():
         where = f"red_flags.{flag_id}"
         entry = reader.mapping(entry, where)
-        answer = reader.text(entry, "answer", where) or ""
-        reader.placeholders(answer, frozenset({"emergency_number"}), f"{where}.answer")
+        try:
+            urgency = Urgency(str(entry.get("urgency")))
+        except ValueError:
+            raise reader.fail(f"{where}.urgency", f"expected one of {[u.value for u in Urgency]}") from None
+        texts = {key: reader.text(entry, key, where) or "" for key in ("answer", "asked")}
+        for key, text in texts.items():
+            reader.placeholders(text, frozenset({"emergency_number"}), f"{where}.{key}")
+        if urgency is Urgency.EMERGENCY and any("{emergency_number}" not in line for line in
+                                                 (texts["answer"], _screen_line(reader, entry, where))):
+            raise reader.fail(where, "an emergency answer and its screen line must say {emergency_number}")
+        reprompt = reader.text(entry, "reprompt", where, required=urgency is not Urgency.EMERGENCY)
+        if urgency is Urgency.EMERGENCY and reprompt is not None:
+            raise reader.fail(f"{where}.reprompt", "an emergency answer ends the session, so it has no reprompt")
         flags[flag_id] = RedFlag(
             id=flag_id,
             intent=reader.text(entry, "intent", where) or "",
-            answer=answer,
-            hands_free=reader.text(entry, "hands_free", where) or "",
+            urgency=urgency,
+            answer=texts["answer"],
+            asked=texts["asked"],
+            hands_free=reader.text(entry, "hands_free", where, required=urgency is not Urgency.DOCTOR) or "",
             screen=_screen_line(reader, entry, where),
-            reprompt=reader.text(entry, "reprompt", where, required=False),
+            reprompt=reprompt,
             sources=reader.sources(entry, where),
             match=reader.words(entry, "match", where),
+            body_parts=tuple(entry.get("body_parts") or ()),
+            public_sources=tuple(" ".join(str(s).split()) for s in entry.get("public_sources") or ()),
         )
-    if "emergency" not in flags:
-        raise reader.fail("red_flags", "the emergency red flag is required")
+    if not any(flag.urgency is Urgency.EMERGENCY for flag in flags.values()):
+        raise reader.fail("red_flags", "at least one emergency red flag is required")
     return flags
+
+
+def _read_screen_words(reader: _Reader, node: Any) -> ScreenWords:
+    words = reader.mapping(node, "warning_signs")
+    same_as = reader.mapping(words.get("same_as"), "warning_signs.same_as")
+    lists = {key: frozenset(str(w).lower() for w in reader.words(words, key, "warning_signs"))
+             for key in ("negators", "reassurances", "hypotheticals", "openers", "first_person", "clause_breaks", "keep")}
+    groups = {str(name): reader.words(reader.mapping(words.get("groups"), "warning_signs.groups"), name, "warning_signs.groups")
+              for name in reader.mapping(words.get("groups"), "warning_signs.groups")}
+    return ScreenWords(same_as={str(k).lower(): str(v).lower() for k, v in same_as.items()}, groups=groups, **lists)
 
 
 def _read_triage(reader: _Reader, node: Any, alerts: Mapping[str, Alert]) -> Triage:
@@ -342,15 +370,11 @@ def _read_triage(reader: _Reader, node: Any, alerts: Mapping[str, Alert]) -> Tri
     return Triage(units=units, bands=tuple(bands), **texts)
 
 
-def _emergency_number(reader: _Reader, root: Mapping[str, Any], red_flags: Mapping[str, RedFlag]) -> str:
-    """Digits, said in the emergency answer; or "" where the number is not known, and then the answer names none."""
+def _emergency_number(reader: _Reader, root: Mapping[str, Any]) -> str:
+    """Digits, said in the emergency answers; or "" where the number is not known (they then say prompts.local_number)."""
     number = root.get("emergency_number")
     if not isinstance(number, str) or not (number == "" or number.isdigit()):
         raise reader.fail("emergency_number", 'expected digits in quotes, like "911", or "" for none')
-    for field_name in ("answer", "screen"):
-        uses = "{emergency_number}" in getattr(red_flags["emergency"], field_name)
-        if uses != bool(number):
-            raise reader.fail(f"red_flags.emergency.{field_name}", "must say {emergency_number} exactly when there is one")
     return number
 
 
@@ -365,7 +389,7 @@ def build(reader: _Reader, root: Mapping[str, Any], locale: str) -> Content:
     return Content(
         locale=reader.text(root, "locale", "top level") or locale,
         skill_name=reader.text(root, "skill_name", "top level") or "",
-        emergency_number=_emergency_number(reader, root, red_flags),
+        emergency_number=_emergency_number(reader, root),
         prompts=_read_prompts(reader, root.get("prompts")),
         topics=topics,
         red_flags=red_flags,
@@ -378,9 +402,12 @@ def build(reader: _Reader, root: Mapping[str, Any], locale: str) -> Content:
         shapes={routine_id: routine.shape for routine_id, routine in routines.items()},
         topic_by_intent={topic.intent: topic for topic in topics.values()},
         red_flag_by_intent={flag.intent: flag for flag in red_flags.values()},
+        red_flag_by_part={part: flag for flag in red_flags.values() for part in flag.body_parts},
+        # Most urgent first, as the content file lists them: when an utterance says two signs, the first answers.
+        warning_screen=WarningScreen({flag.id: flag.match for flag in red_flags.values()},
+                                     _read_screen_words(reader, root.get("warning_signs"))),
         matcher=Matcher(
-            # The emergency flag (the one that ends the session) is checked before the others.
-            {flag.id: flag.match for flag in sorted(red_flags.values(), key=lambda flag: not flag.ends_session)},
+            {},  # red flags are the warning screen's (skill/warning_signs.py), heard before any topic
             {topic.id: topic.match for topic in topics.values()},
             reader.words(root, "places", "top level"),
         ),

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from .matcher import Matcher, phrase_in, tokens
 from .routine import PACES, Shape
+from .warning_signs import ScreenWords, WarningScreen
 
 DEFAULT_LOCALE = "en-US"
 
@@ -31,22 +33,38 @@ class Topic:
     match: tuple[str, ...] = ()
 
 
+class Urgency(StrEnum):
+    """How soon a red flag needs help: it decides whether the session ends and the routine goes on."""
+
+    EMERGENCY = "emergency"  # emergency help now: the answer ends the session so the user can call
+    TODAY = "today"  # a doctor today: the routine under way ends, the session stays open
+    DOCTOR = "doctor"  # see a doctor: said first, and the routine can go on
+
+
 @dataclass(frozen=True)
 class RedFlag:
-    """An answer that escalates: emergency help now, or a doctor promptly."""
+    """An answer that escalates: emergency help now, a doctor today, or a doctor soon."""
 
     id: str
     intent: str
+    urgency: Urgency
     answer: str
-    hands_free: str
+    asked: str  # the answer to a question about the sign, not a report of it
     sources: tuple[str, ...]
     match: tuple[str, ...]
+    hands_free: str = ""  # how to get help once the skill has closed ("" for a see-a-doctor flag)
     reprompt: str | None = None  # None: the answer ends the session
     screen: str = ""  # the action to take, in one line, for a device with a screen
+    body_parts: tuple[str, ...] = ()  # BODY_PART slot ids that make the nerve intent this flag
+    public_sources: tuple[str, ...] = ()  # national services a safety line rests on, where the articles lack it
 
     @property
     def ends_session(self) -> bool:
-        return self.reprompt is None
+        return self.urgency is Urgency.EMERGENCY
+
+    @property
+    def ends_routine(self) -> bool:
+        return self.urgency is not Urgency.DOCTOR
 
 
 @dataclass(frozen=True)
@@ -153,6 +171,9 @@ class Routine:
         return Shape(moves=tuple(bool(step.move) for step in self.steps), slowest=self.slowest_pace)
 
 
+_NO_WORDS = ScreenWords({}, *(frozenset[str]() for _ in range(7)))
+
+
 @dataclass(frozen=True)
 class Content:
     """All words of one locale, validated."""
@@ -172,6 +193,8 @@ class Content:
     topic_by_intent: Mapping[str, Topic] = field(default_factory=dict)
     red_flag_by_intent: Mapping[str, RedFlag] = field(default_factory=dict)
     matcher: Matcher = field(default_factory=lambda: Matcher({}, {}))
+    warning_screen: WarningScreen = field(default_factory=lambda: WarningScreen({}, _NO_WORDS))
+    red_flag_by_part: Mapping[str, RedFlag] = field(default_factory=dict)  # BODY_PART id -> the flag it makes
     shapes: Mapping[str, Shape] = field(default_factory=dict)  # routine id -> its Shape, for the state machine
 
     def prompt(self, prompt_id: str) -> str:

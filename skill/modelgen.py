@@ -25,6 +25,10 @@ from typing import Any
 SOURCE = Path(__file__).resolve().parent.parent / "interaction_model" / "source" / "model.yaml"
 PATTERN_BUDGET = 800  # samples one pattern may expand to: past this it is a typo, or a pattern to split
 MODEL_BUDGET = 20000  # samples in one locale's model: our own ceiling, to keep the model quick to build and read
+# A locale's model file as written: Amazon publishes 1.5 MB, an older SMAPI check refused over 1,000,000 characters;
+# this keeps well inside both. Coverage comes from varied samples and the catch-all, not from combinations.
+MODEL_BYTES = 750_000
+MAX_INTENTS = 250
 _SPEAKABLE = re.compile(r"^(?:[a-z][a-z'.]*|\{\w+\})(?: (?:[a-z][a-z'.]*|\{\w+\}))*$")
 
 
@@ -179,7 +183,21 @@ def render(model: dict[str, Any]) -> str:
 def generate(source_path: Path = SOURCE) -> dict[str, str]:
     """Every locale's model file name and text."""
     source = load_source(source_path)
-    return {f"{locale}.json": render(build(source, locale)) for locale in locales(source)}
+    files = {f"{locale}.json": render(build(source, locale)) for locale in locales(source)}
+    for name, text in files.items():
+        check_size(name, text)
+    return files
+
+
+def check_size(name: str, text: str) -> None:
+    """Refuse a model file over the byte budget, or with more intents than Alexa takes."""
+    size = len(text.encode("utf-8"))
+    if size > MODEL_BYTES:
+        raise ModelError(f"{name}: {size:,} bytes, over the budget of {MODEL_BYTES:,}; trim the widest patterns "
+                         "(python -m skill.modelgen lists them)")
+    intents = len(json.loads(text)["interactionModel"]["languageModel"]["intents"])
+    if intents > MAX_INTENTS:
+        raise ModelError(f"{name}: {intents} intents, over Alexa's limit of {MAX_INTENTS}")
 
 
 def widest(source: dict[str, Any], locale: str = "en-US", count: int = 10) -> list[tuple[int, str, str]]:

@@ -167,12 +167,16 @@ class Resolver:
             for slot_type in model.get("types", [])
         }
         self.samples: list[_Sample] = []
+        self.catch_all: _Sample | None = None  # a sample that is a lone slot: Alexa fills it with the whole utterance
         self.literal: dict[str, _Sample] = {}  # samples without slots, by their words: matched first, in one lookup
         self.elicitation: dict[tuple[str, str], list[_Sample]] = {}
         for intent in model["intents"]:
             types = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
             for text in [*BUILTIN_SAMPLES.get(intent["name"], []), *intent.get("samples", [])]:
                 sample = self._sample(intent["name"], text, types)
+                if re.fullmatch(r"\{\w+\}", text.strip()):
+                    self.catch_all = sample  # matched only when nothing else is: see resolve()
+                    continue
                 self.samples.append(sample)
                 if "{" not in text:
                     self.literal.setdefault(normalize(text), sample)
@@ -248,18 +252,36 @@ class Resolver:
         return scores[best], self.samples[best]
 
     def resolve(self, utterance: str, eliciting: tuple[str, str] | None = None) -> Resolution:
-        """Exact match if there is one, else the nearest sample above the threshold, else FallbackIntent."""
+        """Exact match if there is one, else the nearest sample above the threshold, else the catch-all with the
+        words (as Alexa fills a lone-slot sample with the utterance), else FallbackIntent (which carries no words)."""
         found = self.exact(utterance, eliciting)
         if found is not None:
             return found
         if not normalize(utterance):
             return Resolution(FALLBACK, how="nothing heard")
         score, sample = self.nearest(utterance)
+        if score < SIMILARITY_THRESHOLD and self.catch_all is not None:
+            slot = next(iter(self.catch_all.slot_types))
+            return Resolution(self.catch_all.intent, {slot: normalize(utterance)},
+                              how=f"no sample matched (nearest '{sample.text}' scored {score:.2f}); the catch-all carries the words")
         if score < SIMILARITY_THRESHOLD:
             return Resolution(FALLBACK, how=f"no sample matched; nearest '{sample.text}' ({sample.intent}) "
                                             f"scored {score:.2f}, under {SIMILARITY_THRESHOLD}")
-        slots = {"query": normalize(utterance)} if "query" in sample.slot_types else {}
+        slots = {"query": normalize(utterance)} if "query" in sample.slot_types else self._spotted(sample, utterance)
         return Resolution(sample.intent, slots, how=f"no exact sample; nearest '{sample.text}' scored {score:.2f}")
+
+    def _spotted(self, sample: _Sample, utterance: str) -> dict[str, str]:
+        """Time slots Alexa would fill from words that are no sample: the longest run of words that is a time."""
+        words = normalize(utterance).split()
+        spotted: dict[str, str] = {}
+        for name, kind in sample.slot_types.items():
+            parse = {"AMAZON.DURATION": spoken_duration,
+                     "AMAZON.DATE": lambda text: spoken_date(text, self.today or date.today())}.get(kind)
+            runs = [" ".join(words[i:j]) for i in range(len(words)) for j in range(len(words), i, -1)]
+            value = next((value for run in runs if parse and (value := parse(run)) is not None), None)
+            if value is not None:
+                spotted[name] = value
+        return spotted
 
 
 def resolver_summary(resolution: Resolution) -> str:

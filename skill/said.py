@@ -28,10 +28,20 @@ def _hours(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 1_000_000
 
 
+def emergency_number(content: Content) -> ssml.Ssml:
+    """The market's emergency number, digit by digit; or the words for it where the number is not known."""
+    if content.emergency_number:
+        return ssml.digits(content.emergency_number)
+    return ssml.text(content.prompts["local_number"])
+
+
 def _prompt(content: Content, *args: Any) -> ssml.Ssml | None:
-    if not _ids(args, str) or args[0] not in content.prompts or "{" in content.prompts[args[0]]:
+    if not _ids(args, str) or args[0] not in content.prompts:
         return None
-    return ssml.render(content.prompts[args[0]])
+    template = content.prompts[args[0]]
+    if "{" in template.replace("{emergency_number}", ""):
+        return None
+    return ssml.render(template, {"emergency_number": emergency_number(content)})
 
 
 def _resume_offer(content: Content, *args: Any) -> ssml.Ssml | None:
@@ -95,14 +105,17 @@ def _step_if_no(content: Content, *args: Any) -> ssml.Ssml | None:
 
 
 def _red_flag(content: Content, *args: Any) -> ssml.Ssml | None:
-    if not _ids(args, str, str) or args[0] not in content.red_flags or args[1] not in ("speech", "reprompt"):
+    """("red_flag", id, "speech" | "asked" | "reprompt"): the answer with how to get help hands-free, the answer
+    to a question about the sign, or the reprompt."""
+    if not _ids(args, str, str) or args[0] not in content.red_flags or args[1] not in ("speech", "asked", "reprompt"):
         return None
     flag = content.red_flags[args[0]]
     if args[1] == "reprompt":
         return ssml.text(flag.reprompt) if flag.reprompt else None
-    number = {"emergency_number": ssml.digits(content.emergency_number)} if content.emergency_number else {}
-    answer = ssml.render(flag.answer, number)
-    return ssml.join([answer, ssml.text(flag.hands_free)])
+    number = {"emergency_number": emergency_number(content)}
+    if args[1] == "asked":
+        return ssml.render(flag.asked, number)
+    return ssml.join([ssml.render(flag.answer, number), ssml.text(flag.hands_free)])
 
 
 def spoken_clock(minute_of_day: int) -> str:

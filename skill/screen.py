@@ -79,7 +79,7 @@ def datasource(content: Content, lines: tuple[tuple[Any, ...], ...], step: Routi
         return screen
     first = lines[0] if lines else ()
     if len(first) >= 2 and first[0] == "red_flag" and first[1] in content.red_flags:
-        number = content.emergency_number
+        number = content.emergency_number or content.prompts["local_number"]
         screen.update(kind="red_flag", line=content.red_flags[first[1]].screen.replace("{emergency_number}", number),
                       hint="", buttons=False)
         return screen

@@ -141,8 +141,9 @@ class UtteranceRouter:
     typed as Alexa sends them; anything else becomes AMAZON.FallbackIntent.
     """
 
-    def __init__(self, model_path: Path = MODEL_PATH):
+    def __init__(self, model_path: Path = MODEL_PATH, generalise: bool = False):
         self.resolver = _resolver(model_path)  # one per model file: compiling ~900 samples takes ~45 ms
+        self.generalise = generalise  # as the simulator does: the nearest sample, then the catch-all with the words
 
     def route(self, utterance: str) -> tuple[str, dict[str, str]]:
         """The intent name and slot values for an utterance."""
@@ -151,7 +152,7 @@ class UtteranceRouter:
 
     def route_resolved(self, utterance: str) -> tuple[str, dict[str, str], dict[str, str]]:
         """The intent, its slot values, and the ids of values that a custom slot type resolves."""
-        found = self.resolver.exact(utterance)
+        found = self.resolver.resolve(utterance) if self.generalise else self.resolver.exact(utterance)
         if found is None:
             return FALLBACK, {}, {}
         return found.intent, found.slots, found.resolved

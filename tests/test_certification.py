@@ -67,6 +67,15 @@ def test_a_drifted_model_is_found_and_rewritten(tmp_path, monkeypatch):
 #     must be sample utterances, the first one opening or asking the skill") -------------------------
 
 
+@pytest.mark.parametrize("path", sorted((ROOT / "skill-package" / "interactionModels" / "custom").glob("*.json")), ids=lambda p: p.name)
+def test_each_locales_model_stays_inside_the_size_budget(path):
+    from skill.modelgen import MAX_INTENTS, MODEL_BYTES
+
+    assert path.stat().st_size <= MODEL_BYTES, f"{path.name}: {path.stat().st_size:,} bytes"
+    intents = json.loads(path.read_text())["interactionModel"]["languageModel"]["intents"]
+    assert len(intents) <= MAX_INTENTS
+
+
 def test_the_invocation_name_keeps_alexas_rules():
     assert invocation_problems(RESOLVER.invocation) == []
 

@@ -48,7 +48,10 @@ def test_every_topic_has_an_intent_in_the_model():
 
 @pytest.mark.parametrize("intent", CUSTOM_INTENTS)
 def test_custom_intents_have_at_least_15_samples(intent):
-    assert len(MODEL_INTENTS[intent]["samples"]) >= 15
+    samples = MODEL_INTENTS[intent]["samples"]
+    if samples == ["{words}"]:  # the catch-all: one lone-slot sample is its whole design
+        return
+    assert len(samples) >= 15
 
 
 @pytest.mark.parametrize("topic", sorted(CONTENT.topics))

@@ -53,13 +53,13 @@ def test_navigate_home_lists_the_options(alexa):
 @pytest.mark.parametrize("utterance", ["what's the weather", "play some music", "order a pizza"])
 def test_fallback_says_what_it_can_help_with(alexa, utterance):
     reply = alexa.say(utterance)
-    assert reply.speech == CONTENT.prompt("fallback")
+    assert reply.speech.startswith(CONTENT.prompt("fallback"))
     assert not reply.ended
 
 
 def test_an_intent_the_skill_does_not_know_gets_the_fallback(alexa):
     reply = alexa.intent("SomethingNewIntent", {"thing": "value"})
-    assert reply.speech == CONTENT.prompt("fallback")
+    assert reply.speech.startswith(CONTENT.prompt("fallback"))
 
 
 def test_unexpected_slots_on_a_topic_intent_are_ignored(alexa):

@@ -38,7 +38,7 @@ def test_the_uk_hears_a_and_e_and_111_for_urgent_advice(client):
     alexa = conversation(client, "en-GB")
     assert "take you to A&E" in alexa.say("i wet myself").speech
     nerve = conversation(client, "en-GB").say("my leg is numb")
-    assert nerve.speech.startswith("Please contact a doctor today, or call 111 for urgent advice.")
+    assert nerve.speech.startswith("Please contact a GP today, or call 111.")
     assert "111" not in conversation(client, "en-US").say("my leg is numb").speech
 
 
@@ -108,7 +108,8 @@ def write(tmp_path, table: str):
     ('en-GB:\n  emergency_number: "999"\n  text: {topics.nothing.answer: Hello.}\n',
      "locales.yaml: en-GB.text.topics.nothing.answer: names no line of the source file"),
     ('en-GB:\n  emergency_number: 999\n', "locales.yaml: en-GB.emergency_number: expected digits in quotes"),
-    ('en-GB:\n  emergency_number: ""\n', "red_flags.emergency.answer: must say {emergency_number} exactly when"),
+    ('en-GB:\n  emergency_number: "999"\n  text: {red_flags.overdose.answer: Get help now.}\n',
+     "red_flags.overdose: an emergency answer and its screen line must say {emergency_number}"),
     ('en-GB:\n  emergency_number: "999"\n  spelling: british\n', "locales.yaml: en-GB: unknown field(s) ['spelling']"),
     ('en:\n  emergency_number: ""\n  text: {red_flags.emergency.answer: Get help now., red_flags.emergency.screen: Get help}\n'
      'closest: {en-GB: en-XX}\n', "locales.yaml: closest.en-GB: 'en-XX' is not a market of this file"),

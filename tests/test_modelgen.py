@@ -67,6 +67,13 @@ def test_the_model_budget_is_enforced(monkeypatch):
         build(_source(HeatOrIceIntent={"samples": ["(a|b) (c|d)"]}), "en-US")
 
 
+def test_the_model_byte_budget_is_enforced(monkeypatch):
+    text = modelgen.render(build(_source(HeatOrIceIntent={"samples": ["(a|b) (c|d)"]}), "en-US"))
+    monkeypatch.setattr(modelgen, "MODEL_BYTES", len(text.encode()) - 1)
+    with pytest.raises(ModelError, match="over the budget of"):
+        modelgen.check_size("en-US.json", text)
+
+
 def test_bad_yaml_is_one_line_with_its_place(tmp_path):
     path = tmp_path / "model.yaml"
     path.write_text("intents:\n  HeatOrIceIntent: [\n")

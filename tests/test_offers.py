@@ -154,4 +154,4 @@ def test_asking_something_else_leaves_the_how_long_question(alexa):
     alexa.say("how long has it been")
     alexa.say("heat or ice")
     reply = alexa.intent("AMAZON.FallbackIntent")
-    assert not elicits_duration(reply) and reply.speech == CONTENT.prompt("fallback")
+    assert not elicits_duration(reply) and reply.speech.startswith(CONTENT.prompt("fallback"))

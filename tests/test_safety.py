@@ -2,12 +2,16 @@
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
 from skill import content as content_module
+from skill import said
+
+from .alexa import intent_request
 
 CONTENT = content_module.load()
 PHRASINGS = yaml.safe_load((Path(__file__).parent / "data" / "phrasings.yaml").read_text())
@@ -20,26 +24,39 @@ def test_the_tables_are_big_enough():
     assert len(RED_FLAG_TABLE) >= 30
 
 
+ORDER = list(CONTENT.red_flags)  # most urgent first
+
+
+def flag_said_first(reply, content=CONTENT) -> str | None:
+    """The red flag whose answer the reply leads with (None for none)."""
+    for flag in content.red_flags.values():
+        answer = said.say(content, "red_flag", flag.id, "speech").markup
+        if reply.ssml.startswith("<speak>" + answer):
+            return flag.id
+    return None
+
+
+def assert_flag_first(reply, flag_id: str, content=CONTENT):
+    """The flag's answer first (or a more urgent one's), then how to get help hands-free; an emergency ends the session."""
+    got = flag_said_first(reply, content)
+    assert got is not None and ORDER.index(got) <= ORDER.index(flag_id), (flag_id, reply.speech)
+    flag = content.red_flags[got]
+    if flag.hands_free:
+        assert reply.speech.index(flag.answer.split(".")[0]) < reply.speech.index("Alexa, call")
+    assert reply.ended == flag.ends_session
+    if flag.ends_session:
+        assert "Alexa, call for help" in reply.speech
+        assert f'<say-as interpret-as="digits">{content.emergency_number}</say-as>' in reply.ssml
+
+
 def assert_emergency_first(reply):
     """The first words are to get emergency help now; then the hands-free way; then the session ends."""
-    speech = reply.speech
-    assert speech.startswith("Get emergency help now."), speech
-    assert "Call 911" in speech or "Call 9 1 1" in speech
-    assert '<say-as interpret-as="digits">911</say-as>' in reply.ssml
-    assert speech.index("emergency") < speech.index("Alexa, call")
-    assert "Alexa, call for help" in speech
-    assert reply.ended
+    assert reply.speech.startswith("Get emergency help now."), reply.speech
+    assert_flag_first(reply, "emergency")
 
 
-def assert_see_doctor_promptly(reply):
-    assert reply.speech.startswith("Please contact a doctor today."), reply.speech
-    assert "nerves" in reply.speech
-    assert "emergency help" in reply.speech  # escalation if bladder or bowels go too
-    assert "Alexa, call" in reply.speech
-    assert not reply.ended
-
-
-ASSERT_FLAG = {"emergency": assert_emergency_first, "nerve": assert_see_doctor_promptly}
+ASSERT_FLAG = {flag_id: functools.partial(lambda flag_id, reply: assert_flag_first(reply, flag_id), flag_id)
+               for flag_id in CONTENT.red_flags}
 
 
 @pytest.mark.parametrize("text, expect", TABLE)
@@ -47,7 +64,7 @@ def test_a_question_in_own_words_reaches_the_right_answer(alexa, text, expect):
     alexa.launch()
     reply = alexa.intent("QuestionIntent", {"query": text})
     if expect == "none":
-        assert reply.speech == CONTENT.prompt("not_sure")
+        assert reply.speech.startswith(CONTENT.prompt("not_sure")) and "seriously unwell" in reply.speech
         assert "last_topic" not in reply.attributes
     elif expect.startswith("red_flag:"):
         ASSERT_FLAG[expect.split(":")[1]](reply)
@@ -114,7 +131,8 @@ def test_the_emergency_number_comes_from_the_content(tmp_path, monkeypatch):
 
 def test_fallback_never_guesses_a_medical_answer(alexa):
     reply = alexa.intent("AMAZON.FallbackIntent")
-    assert reply.speech == CONTENT.prompt("fallback")
+    assert reply.speech.startswith(CONTENT.prompt("fallback"))
+    assert "If you feel seriously unwell, call 911" in reply.speech  # the safety net, for what the skill does not cover
     assert "last_topic" not in reply.attributes
 
 
@@ -205,14 +223,17 @@ def _red_flag_phrasings():
 
 @pytest.mark.parametrize("words, flag", list(_red_flag_phrasings()))
 def test_no_red_flag_phrasing_can_land_where_its_words_are_lost(words, flag):
-    # As Alexa's model would route it (the simulator's resolver): to the red flag's own intent, or to
-    # QuestionIntent, whose words the red-flag check reads. Never the fallback (it carries no words) or a topic.
+    # As Alexa's model would route it (the simulator's resolver): to a red flag's own intent (this one or a more
+    # urgent one), or to an intent that carries the words (a question, the catch-all), where the warning-sign
+    # screen hears them. Never the fallback (it carries no words) or a topic.
     routed = _resolver().resolve(words)
-    if routed.intent == CONTENT.red_flags[flag].intent:
+    by_intent = CONTENT.red_flag_by_intent.get(routed.intent)
+    if by_intent is not None:
+        assert ORDER.index(by_intent.id) <= ORDER.index(flag), (routed.intent, routed.how)
         return
-    assert routed.intent == "QuestionIntent", (routed.intent, routed.how)
-    match = CONTENT.matcher.match(words)
-    assert (match.kind, match.id) == ("red_flag", flag)
+    assert routed.intent in ("QuestionIntent", "CatchAllIntent"), (routed.intent, routed.how)
+    heard = CONTENT.warning_screen.screen(words)
+    assert heard is not None and heard.how == "said" and ORDER.index(heard.flag) <= ORDER.index(flag), heard
 
 
 @functools.cache
@@ -220,3 +241,103 @@ def _resolver():
     from skill.nlu import Resolver
 
     return Resolver()
+
+
+# --- What Alexa sends for words the model does not cover --------------------------------------
+
+def catch_all(words: str) -> dict:
+    """The catch-all as Alexa sends it: the whole utterance in its slot, which no value of its type resolves."""
+    return {"type": "IntentRequest", "intent": {"name": "CatchAllIntent", "confirmationStatus": "NONE", "slots": {
+        "words": {"name": "words", "value": words, "confirmationStatus": "NONE", "source": "USER",
+                  "resolutions": {"resolutionsPerAuthority": [{
+                      "authority": "amzn1.er-authority.echo-sdk.amzn1.ask.skill.test.ANYTHING",
+                      "status": {"code": "ER_SUCCESS_NO_MATCH"}}]}}}}}
+
+
+@pytest.mark.parametrize("state", sorted(STATES))
+@pytest.mark.parametrize("words, flag", [
+    ("i peed a bit when it spasmed", "emergency"), ("he can't feel his legs", "emergency"),
+    ("my foot's gone numb", "nerve"), ("i think i broke my back", "injury"), ("i've got a temperature", "fever"),
+    ("my chest is tight", "heart_lungs"), ("i took ten paracetamol", "overdose"), ("it keeps getting worse", "worsening"),
+])
+def test_the_catch_all_carries_a_warning_sign_to_the_screen_in_every_state(alexa, state, words, flag):
+    STATES[state](alexa)
+    reply = alexa.post(catch_all(words))
+    assert flag_said_first(reply) == flag, reply.speech
+    assert_flag_first(reply, flag)
+
+
+@pytest.mark.parametrize("words", ["no numbness", "my bladder is fine", "i don't have any tingling", "should i worry about tingling",
+                                   "what if my leg goes numb", "is tingling a bad sign"])
+def test_a_sign_denied_or_asked_about_mid_routine_never_alarms_or_ends_it(alexa, words):
+    alexa.say("guide me through breathing")
+    reply = alexa.post(catch_all(words))
+    assert flag_said_first(reply) is None and not reply.ended, reply.speech
+    assert reply.attributes.get("routine"), "the routine goes on"
+    assert "go back to slow breathing" in reply.speech
+    if "if" in words or words.startswith(("is", "should")):
+        assert reply.speech.startswith(said.say(CONTENT, "red_flag", "nerve", "asked").markup.split(".")[0])
+    else:
+        assert reply.speech.startswith(CONTENT.prompt("sign_denied"))
+
+
+@pytest.mark.parametrize("intent, slots, starts", [
+    ("SignQuestionIntent", {"sign": "chest pain"}, "Chest pain or trouble breathing"),
+    ("SignDeniedIntent", {"sign": "numbness"}, "Good, I'm glad"),
+])
+def test_the_sign_intents_answer_without_alarm(alexa, intent, slots, starts):
+    reply = alexa.intent(intent, slots)
+    assert reply.speech.startswith(starts) and flag_said_first(reply) is None and not reply.ended
+
+
+def test_a_sign_said_inside_a_denial_frame_is_still_heard():
+    # "i've got no feeling down there" matches "i've got no {sign}": the screen hears "no feeling down there".
+    from skill.handlers.safety import FRAMED
+
+    words = FRAMED["SignDeniedIntent"][1].format("feeling down there")
+    heard = CONTENT.warning_screen.screen(words)
+    assert heard is not None and (heard.how, heard.flag) == ("said", "emergency")
+
+
+def test_words_that_are_not_understood_get_what_the_skill_can_do_and_the_safety_net(alexa):
+    reply = alexa.post(catch_all("sing me a song"))
+    assert reply.speech.startswith(CONTENT.prompt("not_sure")) and not reply.ended
+    assert reply.speech.index("seriously unwell, call 911") < reply.speech.index(CONTENT.prompt("what_would_help"))
+
+
+def test_the_fallback_intent_carries_no_words_and_gets_the_safety_net_mid_routine_too(alexa):
+    alexa.say("guide me through positions")
+    reply = alexa.post({"type": "IntentRequest", "intent": {"name": "AMAZON.FallbackIntent", "confirmationStatus": "NONE"}})
+    assert not reply.ended and reply.attributes.get("routine")
+
+
+def test_a_nerve_sign_in_both_legs_or_the_saddle_is_the_emergency(alexa):
+    for part, resolved in (("legs", "both_legs"), ("groin", "saddle"), ("husband says his groin", None)):
+        reply = alexa.intent("NerveRedFlagIntent", {"part": part}) if resolved is None else \
+            alexa.post(intent_request("NerveRedFlagIntent", {"part": part}, resolved={"part": resolved}))
+        assert flag_said_first(reply) == "emergency", (part, reply.speech)
+    assert flag_said_first(alexa.post(intent_request("NerveRedFlagIntent", {"part": "foot"}, resolved={"part": "foot"}))) == "nerve"
+
+
+@pytest.mark.parametrize("locale, number", [("en-GB", "999"), ("en-AU", "000"), ("en-IN", "112"), ("en-CA", "911")])
+def test_every_emergency_names_the_markets_number(client, locale, number):
+    from .alexa import Alexa, UtteranceRouter
+
+    for words in ("chest pain", "i took too many painkillers", "i wet myself"):
+        reply = Alexa(client, UtteranceRouter(), locale=locale).say(words)
+        assert f'<say-as interpret-as="digits">{number}</say-as>' in reply.ssml and reply.ended, (locale, words)
+
+
+@pytest.mark.parametrize("locale", ["en-US", "en-GB", "en-IN", "en"])
+def test_every_red_flag_line_fits_one_breath_and_leads_with_the_action(locale):
+    content = content_module.Contents(["en-US", "en-GB", "en-CA", "en-AU", "en-IN"]).for_locale(locale)
+    for flag in content.red_flags.values():
+        for field in ("speech", "asked"):
+            words = re.sub(r"<[^>]+>", "", said.say(content, "red_flag", flag.id, field).markup)
+            answer = words if field == "asked" else words[: len(words) - len(flag.hands_free)]
+            sentences = [s for s in re.split(r"(?<=[.!?])\s+", answer.strip()) if s]
+            assert len(answer.split()) <= 42, (flag.id, field, answer)
+            assert all(len(s.split()) <= 20 for s in sentences), (flag.id, field, sentences)
+        first = flag.answer.split(".")[0]
+        assert re.match(r"(Get emergency help now|Please (contact|get checked|see))", first), first
+        assert flag.sources and (flag.urgency.value != "emergency" or "{emergency_number}" in flag.answer)

@@ -22,7 +22,7 @@ from ask_sdk_model.interfaces.connections import ConnectionsResponse
 from .. import alexa_api, said, ssml
 from ..alexa_api import Result
 from ..content import DEFAULT_LOCALE, Alert
-from .base import IntentHandler, content_of, hand_over, intent_name, now, offer, offered, reply
+from .base import IntentHandler, content_of, hand_over, intent_name, not_understood, now, offer, offered, reply
 
 log = logging.getLogger(__name__)
 ASK = "alert"  # the offer's kind in the session: {"ask": "alert", "alert": <id>, "due": <epoch seconds or "">}
@@ -129,7 +129,7 @@ class AlertOfferHandler(IntentHandler):
         question = offered(handler_input)
         parsed = _parse(handler_input, question.get("alert"), question.get("due"))
         if parsed is None:  # a forged or stale session: nothing to make
-            return reply(handler_input, said.say(content_of(handler_input), "prompt", "not_sure"),
+            return reply(handler_input, not_understood(handler_input, "not_sure"),
                          said.say(content_of(handler_input), "prompt", "general_reprompt"))
         alert, due = parsed
         if intent_name(handler_input) == "AMAZON.NoIntent":

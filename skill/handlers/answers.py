@@ -15,6 +15,7 @@ from .base import (
     content_of,
     disclaimer,
     intent_name,
+    not_understood,
     offer,
     offered,
     previous_turn,
@@ -89,14 +90,14 @@ class MoreOfferHandler(IntentHandler):
 class QuestionHandler(IntentHandler):
     """A question in the user's own words: match it to a topic, or say what the skill can do."""
 
-    intents = ("QuestionIntent",)
+    intents = ("QuestionIntent", "CatchAllIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        query = slot_values(handler_input).get("query", "")
+        query = " ".join(slot_values(handler_input).values())  # the question's words, or the catch-all's
         match = content_of(handler_input).matcher.match(query)
         # Log what matched, never the words the user said.
         log.info("question matched %s %s (score %d)", match.kind, match.id, match.score)
         topic = content_of(handler_input).topics.get(match.id or "") if match.kind == "topic" else None
         if topic is None:
-            return answer(handler_input, ssml.EMPTY, prompt(handler_input, "not_sure"), prompt(handler_input, "fallback_reprompt"))
+            return answer(handler_input, ssml.EMPTY, not_understood(handler_input, "not_sure"), prompt(handler_input, "fallback_reprompt"))
         return answer_topic(handler_input, topic)

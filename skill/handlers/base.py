@@ -121,6 +121,12 @@ def prompt(handler_input: HandlerInput, prompt_id: str) -> ssml.Ssml:
     return said.say(content_of(handler_input), "prompt", prompt_id)
 
 
+def not_understood(handler_input: HandlerInput, prompt_id: str) -> ssml.Ssml:
+    """What the skill says to words it cannot answer: the prompt, the safety net, then what would help."""
+    return ssml.join([prompt(handler_input, prompt_id), prompt(handler_input, "safety_net"),
+                      prompt(handler_input, "what_would_help")])
+
+
 def reply(
     handler_input: HandlerInput,
     speech: ssml.Ssml,

@@ -19,6 +19,7 @@ from .base import (
     content_of,
     disclaimer,
     intent_name,
+    not_understood,
     offer,
     previous_turn,
     profile,
@@ -131,7 +132,7 @@ class FallbackHandler(IntentHandler):
         in_routine = routines.not_understood(handler_input)
         if in_routine is not None:
             return in_routine
-        return reply(handler_input, prompt(handler_input, "fallback"), prompt(handler_input, "fallback_reprompt"))
+        return reply(handler_input, not_understood(handler_input, "fallback"), prompt(handler_input, "fallback_reprompt"))
 
 
 class UnknownIntentHandler(FallbackHandler):
