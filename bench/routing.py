@@ -10,6 +10,10 @@ which was used to grow it) it prints:
   wrong    - phrasings the resolver sends to a different topic or red flag: worse than "not sure";
   red flags missed - red-flag phrasings that reach no red flag by any path;
 and lists the misses, to grow the model's samples from the patterns they show.
+Then the safety tables (tests/data/safety_table_*.yaml, keyed by the urgency the answer must lead with), heard
+through the whole skill: each phrasing resolved as the simulator does (exact, nearest, then the catch-all with the
+words), posted as a full request in every state of the sweep and in every market, and judged by what the reply
+leads with (tests/safety_tables.py). It prints, per urgency, the cells right and the phrasings that ever missed.
 Run: .venv/bin/python bench/routing.py [table file name ...]
 """
 from __future__ import annotations
@@ -25,9 +29,9 @@ sys.path.insert(0, str(ROOT))
 from skill import content as content_module  # noqa: E402
 from skill.nlu import Resolver  # noqa: E402
 
-# Only QuestionIntent hands the words to the matcher (its AMAZON.SearchQuery slot). AMAZON.FallbackIntent carries
-# no words at all: on a device nothing can rescue what lands there, so it counts as missed.
-ANSWERING = {"QuestionIntent"}
+# QuestionIntent (its AMAZON.SearchQuery slot) and the catch-all hand the words to the warning-sign screen and the
+# matcher. AMAZON.FallbackIntent carries no words at all: on a device nothing can rescue what lands there.
+ANSWERING = {"QuestionIntent", "CatchAllIntent"}
 
 
 def expected_intent(expect: str, content: content_module.Content) -> str:
@@ -51,8 +55,9 @@ def report(name: str, path: Path, content: content_module.Content, resolver: Res
         if resolution.intent == want:
             generalised += 1
             continue
+        heard = content.warning_screen.screen(text)
         match = content.matcher.match(text)
-        got = f"red_flag:{match.id}" if match.kind == "red_flag" else match.id
+        got = f"red_flag:{heard.flag}" if heard is not None and heard.how == "said" else match.id
         if resolution.intent in ANSWERING and got == expect:
             rescued += 1
             misses.append((text, resolution.intent, "rescued"))
@@ -76,10 +81,38 @@ def report(name: str, path: Path, content: content_module.Content, resolver: Res
         print(f"    {outcome:8} {text!r} -> {intent}")
 
 
+def safety_report(name: str) -> None:
+    """One safety table through the skill: every state of the sweep in every market."""
+    import logging
+    import tempfile
+
+    from skill import create_app
+    from skill.fake_alexa_api import FakeAlexaApi, FakeApiClient
+    from tests.safety_tables import MARKETS, load_table, measure
+    from tests.test_sweep import STATES
+
+    logging.disable(logging.WARNING)  # the red-flag log line, once per cell
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app({"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False, "SKILL_ID": None, "STORE": "sqlite",
+                          "STORE_PATH": f"{folder}/store.sqlite3", "API_CLIENT": FakeApiClient(FakeAlexaApi())})
+        table = load_table(name)
+        markets = [*MARKETS, "en-NZ", "de-DE"]
+        outcomes = measure(app.test_client(), table, STATES, markets)
+    print(f"{name}: {sum(len(v) for v in table.values())} phrasings x {len(STATES)} states x {len(markets)} markets")
+    for key, outcome in outcomes.items():
+        print(f"  {key:10} {outcome.right}/{outcome.cells} cells right; {len(table[key]) - len(outcome.misses)}/"
+              f"{len(table[key])} phrasings right in every cell")
+        for phrasing, where in outcome.misses.items():
+            print(f"    missed in {len(where)} cells: {phrasing!r} ({where[0]})")
+
+
 def main() -> None:
     content = content_module.load()
     resolver = Resolver()
     only = sys.argv[1:]
+    for file in ("safety_table_1.yaml", "safety_table_2.yaml"):
+        if (not only or file in only) and (ROOT / "tests" / "data" / file).exists():
+            safety_report(file)
     tables = [("fresh table 2 (written before the model was grown from patterns)", "fresh_phrasings_2.yaml"),
               ("fresh table 1 (its misses showed the patterns to grow)", "fresh_phrasings.yaml"),
               ("grown-from table", "phrasings.yaml")]
