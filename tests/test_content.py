@@ -116,6 +116,18 @@ def test_no_list_read_aloud_is_longer_than_three_items():
     assert long_lists == []
 
 
+def test_heat_and_cold_come_with_their_safety_rules_wherever_they_are_suggested():
+    for where, line in LINES:
+        if re.search(r"\b(warm|hot) bath", line, re.IGNORECASE):
+            assert "if you can get in and out safely" in line, where
+        if re.search(r"\bheat pads?\b", line, re.IGNORECASE):
+            assert "never fall asleep on one" in line, where
+    heat_or_ice = CONTENT.topics["heat_or_ice"].more or ""
+    assert "Never lie on any pack, hot or cold." in heat_or_ice  # cold burns too (000)
+    for line in ("done", "declined"):  # the ice or heat session's last words, before the user rests with the pack on
+        assert re.search(r"stay awake|don't fall asleep", CONTENT.alerts["timer"].lines[line]), line
+
+
 def test_the_checks_catch_what_they_are_for():
     assert DOUBLED.search("You're in the the ice or heat session routine.")
     assert longest_list("Say breathing, positions, stretches, or ice and heat.") == 4

@@ -209,8 +209,8 @@ def test_leg_exercises_say_to_stop_and_tell_me_and_that_phrase_reaches_the_red_f
 
 def test_the_ice_and_heat_session_never_has_the_pack_lain_on(alexa):
     words = " ".join(beat.say for step in CONTENT.routines["ice_heat"].steps for beat in (*step.move, *step.beats))
-    assert "Keep your weight off it" in words and "never lie on a heat pack" in words
-    assert "safety directions" in words and "never put it on bare skin" in words
+    assert "Keep your weight off it" in words and "never lie on a pack, hot or cold" in words  # 000: ice burns too
+    assert "safety directions" in words and "never put it on bare skin" in words and "never fall asleep on one" in words
 
 
 def test_the_ice_and_heat_session_ends_with_how_long_and_a_timer_offer(alexa):
