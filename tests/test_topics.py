@@ -72,6 +72,11 @@ def test_muscle_relaxants_answer_and_more_agree_never_to_drive_on_them():
         assert not re.search(r"whether it's safe to drive|ask your doctor.{0,20}driv", text, re.IGNORECASE), text
 
 
+def test_heat_or_ice_says_what_the_articles_add_alternating_and_pads_over_clothing():
+    more = CONTENT.topics["heat_or_ice"].more or ""
+    assert re.search(r"\balternate\b", more) and re.search(r"\bover clothing\b", more)  # 000 and 004; 004
+
+
 def test_every_topic_in_the_content_is_tested():
     assert set(TOPICS) == set(CONTENT.topics)
 
