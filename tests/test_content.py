@@ -90,14 +90,18 @@ DOUBLED = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
 
 def longest_list(line: str) -> int:
     """Items in the longest "a, b, c, or d" list in a line: short items (three words at most) before a
-    final "or"/"and"; an introducer ("You can say,") is not an item."""
+    final "or"/"and", with or without a comma before it ("a, b, c and d"); an introducer ("You can say,")
+    is not an item."""
     longest = 0
     for sentence in re.split(r"[.?!:;]", line):
         chunks = [chunk.strip() for chunk in sentence.split(",")]
         for index, chunk in enumerate(chunks):
-            if not re.match(r"(or|and)\b", chunk, re.IGNORECASE):
+            if re.match(r"(or|and)\b", chunk, re.IGNORECASE):
+                items = 1  # ", or d": the last item
+            elif index and re.match(r"(\S+\s+){0,2}\S+\s+(or|and)\s+\S", chunk, re.IGNORECASE):
+                items = 2  # ", c and d": the last two, no comma between
+            else:
                 continue
-            items = 1
             for before in reversed(chunks[:index]):
                 if len(words(before)) > 3 or re.search(r"\b(say|ask|like)$", before, re.IGNORECASE):
                     break
@@ -134,6 +138,10 @@ def test_the_checks_catch_what_they_are_for():
     assert longest_list("Numbness, tingling, a weak leg, or pain down a leg needs a doctor.") == 4
     assert longest_list("Say breathing, positions, or stretches.") == 3
     assert longest_list("You can say, heat or ice, what position helps, or guide me through breathing.") == 3
+    # No comma before the "and" (the causes answer once said four such).
+    assert longest_list("Weak stomach muscles, poor posture, stress and dehydration can add to it.") == 4
+    assert longest_list("Poor posture, stress and dehydration can add to it.") == 3
+    assert longest_list("Lie on your back, relax and breathe slowly.") < 3  # a clause before it is no item
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside this checkout")
