@@ -13,8 +13,9 @@ from skill.content import ContentError
 from .alexa import Alexa, UtteranceRouter
 
 NUMBERS = {"en-US": "911", "en-GB": "999", "en-CA": "911", "en-AU": "000", "en-IN": "112"}
-PARACETAMOL = {"en-US": "Acetaminophen, also called paracetamol,", "en-CA": "Acetaminophen eases",
-               "en-GB": "Paracetamol eases", "en-AU": "Paracetamol eases", "en-IN": "Paracetamol eases"}
+PARACETAMOL = {"en-US": "Acetaminophen, also called paracetamol,", "en-CA": "Acetaminophen is a painkiller",
+               "en-GB": "Paracetamol is a painkiller", "en-AU": "Paracetamol is a painkiller",
+               "en-IN": "Paracetamol is a painkiller"}
 
 
 def conversation(client, locale: str) -> Alexa:
@@ -64,8 +65,8 @@ def test_the_same_conversation_works_in_every_locale(client, locale):
     assert alexa.say("stop").ended
 
 
-@pytest.mark.parametrize("locale, medicine", [("en-IE", "Paracetamol eases"), ("en-NZ", "Paracetamol eases"),
-                                              ("en-ZA", "Paracetamol eases"), ("en-PH", "Acetaminophen, also called"),
+@pytest.mark.parametrize("locale, medicine", [("en-IE", "Paracetamol is a"), ("en-NZ", "Paracetamol is a"),
+                                              ("en-ZA", "Paracetamol is a"), ("en-PH", "Acetaminophen, also called"),
                                               ("de-DE", "Acetaminophen, also called")])
 def test_another_english_locale_borrows_the_closest_markets_words_but_never_its_numbers(client, locale, medicine):
     assert medicine in conversation(client, locale).say("what can i take for the pain").speech

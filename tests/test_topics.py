@@ -25,7 +25,7 @@ TOPICS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "pain_relief": (
         ["ibuprofen or tylenol", "what can I take", "is paracetamol ok", "pain killers"],
-        [r"ibuprofen", r"naproxen", r"aspirin", r"acetaminophen", r"not inflammation", r"label", r"pharmacist or doctor"],
+        [r"ibuprofen", r"naproxen", r"aspirin", r"acetaminophen", r"not an anti-inflammatory", r"label", r"pharmacist or doctor"],
     ),
     "muscle_relaxants": (
         ["muscle relaxants", "what about valium", "can I drive on muscle relaxants", "muscle relaxers"],
