@@ -29,6 +29,9 @@ class Topic:
     sources: tuple[str, ...]
     more: str | None = None
     match: tuple[str, ...] = ()
+    # An emergency warning said before the answer; a response that says the first-ever disclaimer, which
+    # ends with the same warning, says the disclaimer there instead (skill/handlers/answers.py).
+    emergency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,8 @@ class Triage:
     ask_reprompt: str
     not_understood: str
     remembered: str
-    red_flag_reminder: str
+    red_flag_reminder: str  # said after every band's advice
+    emergency_reminder: str  # said after it, unless the response carries the first-ever disclaimer's warning
     next: str  # what the user can say after the advice
     reprompt: str
     units: Mapping[str, tuple[str, str]]

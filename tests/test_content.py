@@ -13,6 +13,10 @@ from skill import content as content_module
 from skill import create_app
 
 CONTENT = content_module.load()
+# Every market: the source file's, each locale's (its swapped words and replaced lines), the markets that
+# borrow words, and the fallback.
+LOCALES = [*content_module.locales(), *content_module.nearby(), content_module.FALLBACK_LOCALE]
+CONTENTS = {locale: content_module.load(locale) for locale in LOCALES}
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 
@@ -30,15 +34,40 @@ MAX_MORE_WORDS = 60
 MAX_SENTENCE_WORDS = 20  # every sentence short enough to say in one breath
 
 
+def spoken_answer(topic) -> str:
+    """A topic's answer as said: its emergency warning first, if it has one."""
+    return " ".join(filter(None, (topic.emergency, topic.answer)))
+
+
 @pytest.mark.parametrize("topic_id", sorted(CONTENT.topics))
 def test_answers_lead_with_the_answer_and_fit_one_breath(topic_id):
     topic = CONTENT.topics[topic_id]
-    assert len(words(first_sentence(topic.answer))) < 20, first_sentence(topic.answer)
-    assert len(words(topic.answer)) <= MAX_ANSWER_WORDS
+    answer = spoken_answer(topic)
+    assert len(words(first_sentence(answer))) < 20, first_sentence(answer)
+    assert len(words(answer)) <= MAX_ANSWER_WORDS
     assert topic.more is None or len(words(topic.more)) <= MAX_MORE_WORDS
-    for sentence in SENTENCE_END.split(f"{topic.answer} {topic.more or ''}"):
+    for sentence in SENTENCE_END.split(f"{answer} {topic.more or ''}"):
         assert len(words(sentence)) <= MAX_SENTENCE_WORDS, sentence
     assert topic.reprompt
+
+
+def triage_replies(content):
+    """Each band's advice as one response says it at most: the band, both reminder lines, then `next` or the
+    band's alert offer (the disclaimer aside, as after any answer). {elapsed} at its longest: two words."""
+    triage = content.triage
+    for band in triage.bands:
+        closing = content.alerts[band.alert].lines["offer"] if band.alert else triage.next
+        yield band.id, " ".join([band.answer.format(elapsed="11 hours"), triage.red_flag_reminder,
+                                 triage.emergency_reminder, closing])
+
+
+def test_a_triage_reply_keeps_to_one_breath_in_every_market():
+    long = [(locale, band_id, len(words(reply)), reply) for locale in LOCALES
+            for band_id, reply in triage_replies(CONTENTS[locale]) if len(words(reply)) > MAX_ANSWER_WORDS]
+    assert long == []
+    for band_id, reply in triage_replies(CONTENT):
+        for sentence in SENTENCE_END.split(reply):
+            assert len(words(sentence)) <= MAX_SENTENCE_WORDS, (band_id, sentence)
 
 
 @pytest.mark.parametrize("topic_id", sorted(CONTENT.topics))
@@ -75,14 +104,15 @@ def every_spoken_line(content=CONTENT):
                 if getattr(step, field):
                     yield f"routines.{routine.id}.{step.title}.{field}", getattr(step, field)
     for topic in content.topics.values():
-        for field in ("answer", "more", "reprompt"):
+        for field in ("emergency", "answer", "more", "reprompt"):
             yield f"topics.{topic.id}.{field}", getattr(topic, field) or ""
     for flag in content.red_flags.values():
         yield f"red_flags.{flag.id}", f"{flag.answer.format(**values)} {flag.hands_free}"
         if flag.reprompt:
             yield f"red_flags.{flag.id}.reprompt", flag.reprompt
     triage = content.triage
-    for field in ("ask", "ask_reprompt", "not_understood", "remembered", "red_flag_reminder", "next", "reprompt"):
+    for field in ("ask", "ask_reprompt", "not_understood", "remembered", "red_flag_reminder", "emergency_reminder", "next",
+                  "reprompt"):
         yield f"triage.{field}", getattr(triage, field).format(**values)
     for band in triage.bands:
         yield f"triage.bands.{band.id}", band.answer.format(**values)
@@ -93,10 +123,7 @@ def every_spoken_line(content=CONTENT):
 
 
 LINES = list(every_spoken_line())  # en-US's, by place (tests/test_certification.py reads them)
-# Every market's words: the source file's, each locale's (its swapped words and replaced lines), the
-# markets that borrow words, and the fallback. A line said the same way in several is checked once.
-LOCALES = [*content_module.locales(), *content_module.nearby(), content_module.FALLBACK_LOCALE]
-CONTENTS = {locale: content_module.load(locale) for locale in LOCALES}
+# Every market's words (see LOCALES); a line said the same way in several is checked once.
 EVERY_LOCALES_LINES = list({line: (f"{locale}: {where}", line) for locale in reversed(LOCALES)
                             for where, line in every_spoken_line(CONTENTS[locale])}.values())
 DOUBLED = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
