@@ -43,6 +43,36 @@ def test_the_uk_hears_a_and_e_and_111_for_urgent_advice(client):
     assert "111" not in conversation(client, "en-US").say("my leg is numb").speech
 
 
+def test_the_uk_names_111_beside_the_gp_in_the_triage_advice_and_the_check_in(client):
+    uk = content_module.load("en-GB")
+    for band in ("early", "past_twelve_hours"):
+        answer = next(b.answer for b in uk.triage.bands if b.id == band)
+        assert "call your GP or 111" in answer and "call your doctor" not in answer
+    for line in ("announce", "declined"):
+        assert "call your GP or 111" in uk.alerts["checkin"].lines[line]
+    reply = conversation(client, "en-GB").intent("HowLongHasItBeenIntent", {"duration": "P3D"})
+    assert "call your GP or 111 today" in reply.speech
+    for locale in ("en-US", "en-IE"):  # 111 is the UK's alone, never borrowed with its words
+        assert "111" not in conversation(client, locale).intent("HowLongHasItBeenIntent", {"duration": "PT5H"}).speech
+
+
+# MHRA: naproxen is prescription-only in the UK; India is treated the same, the safer choice. Australia sells
+# it over the counter in low doses (TGA). Markets that borrow the UK's words (Ireland, South Africa,
+# Singapore) get the cautious list too; New Zealand borrows Australia's.
+@pytest.mark.parametrize("locale, over_the_counter", [("en-US", True), ("en-CA", True), ("en-AU", True), ("en-NZ", True),
+                                                      ("en-GB", False), ("en-IN", False), ("en-IE", False)])
+def test_naproxen_is_offered_over_the_counter_only_where_it_is_sold_so(client, locale, over_the_counter):
+    reply = conversation(client, locale).say("what can i take for the pain")
+    assert ("naproxen" in reply.speech) is over_the_counter and "ibuprofen" in reply.speech
+
+
+@pytest.mark.parametrize("locale, word", [("en-US", "osteopathic doctors"), ("en-CA", "osteopathic doctors"),
+                                          ("en-GB", "osteopaths"), ("en-AU", "osteopaths"), ("en-IN", "osteopaths")])
+def test_osteopaths_where_that_is_the_profession(locale, word):
+    more = content_module.load(locale).topics["therapies"].more or ""
+    assert word in more and ("osteopathic" in more) is (word == "osteopathic doctors")
+
+
 @pytest.mark.parametrize("locale, words", PARACETAMOL.items())
 def test_medicine_names_are_the_ones_on_the_box_there(client, locale, words):
     reply = conversation(client, locale).say("what can i take for the pain")
@@ -108,6 +138,8 @@ def write(tmp_path, table: str):
      "locales.yaml: en-GB.words: 'colour tv' appears nowhere in the source file"),
     ('en-GB:\n  emergency_number: "999"\n  text: {topics.nothing.answer: Hello.}\n',
      "locales.yaml: en-GB.text.topics.nothing.answer: names no line of the source file"),
+    ('en-GB:\n  emergency_number: "999"\n  text: {triage.bands.no_such_band.answer: Hello.}\n',
+     "locales.yaml: en-GB.text.triage.bands.no_such_band.answer: names no line of the source file"),
     ('en-GB:\n  emergency_number: 999\n', "locales.yaml: en-GB.emergency_number: expected digits in quotes"),
     ('en-GB:\n  emergency_number: ""\n', "red_flags.emergency.answer: must say {emergency_number} exactly when"),
     ('en-GB:\n  emergency_number: "999"\n  spelling: british\n', "locales.yaml: en-GB: unknown field(s) ['spelling']"),
