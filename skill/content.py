@@ -199,12 +199,21 @@ def localize(source: Any, spec: Any, locale: str, reader: _Reader) -> dict[str, 
         *parents, last = str(dotted).split(".")
         node: Any = data
         for part in parents:
-            node = node.get(part) if isinstance(node, dict) else None
+            node = _entry(node, part)
         if not isinstance(node, dict) or not isinstance(node.get(last), str) or not isinstance(line, str):
             raise reader.fail(f"{locale}.text.{dotted}", "names no line of the source file (or the new line is not text)")
         node[last] = line
     data["locale"], data["emergency_number"] = locale, number
     return data
+
+
+def _entry(node: Any, part: str) -> Any:
+    """One step along a dotted place: a mapping's key, or the entry of a list with that `id` (triage.bands.early)."""
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list):
+        return next((entry for entry in node if isinstance(entry, dict) and entry.get("id") == part), None)
+    return None
 
 
 class Contents(Mapping[str, Content]):

@@ -274,6 +274,7 @@ def _read_topics(reader: _Reader, node: Any) -> dict[str, Topic]:
             answer=reader.text(entry, "answer", where) or "",
             reprompt=reader.text(entry, "reprompt", where) or "",
             more=reader.text(entry, "more", where, required=False),
+            emergency=reader.text(entry, "emergency", where, required=False),
             sources=reader.sources(entry, where),
             match=reader.words(entry, "match", where),
         )
@@ -338,7 +339,8 @@ def _read_screen_words(reader: _Reader, node: Any) -> ScreenWords:
 def _read_triage(reader: _Reader, node: Any, alerts: Mapping[str, Alert]) -> Triage:
     triage = reader.mapping(node, "triage")
     texts = {key: reader.text(triage, key, "triage") or "" for key in
-             ("ask", "ask_reprompt", "not_understood", "remembered", "red_flag_reminder", "next", "reprompt")}
+             ("ask", "ask_reprompt", "not_understood", "remembered", "red_flag_reminder", "emergency_reminder", "next",
+              "reprompt")}
     reader.placeholders(texts["remembered"], frozenset({"elapsed"}), "triage.remembered")
     units_node = reader.mapping(triage.get("units"), "triage.units")
     units: dict[str, tuple[str, str]] = {}

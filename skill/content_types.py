@@ -31,6 +31,9 @@ class Topic:
     sources: tuple[str, ...]
     more: str | None = None
     match: tuple[str, ...] = ()
+    # An emergency warning said before the answer; a response that says the first-ever disclaimer, which
+    # ends with the same warning, says the disclaimer there instead (skill/handlers/answers.py).
+    emergency: str | None = None
 
 
 class Urgency(StrEnum):
@@ -104,7 +107,8 @@ class Triage:
     ask_reprompt: str
     not_understood: str
     remembered: str
-    red_flag_reminder: str
+    red_flag_reminder: str  # said after every band's advice
+    emergency_reminder: str  # said after it, unless the response carries the first-ever disclaimer's warning
     next: str  # what the user can say after the advice
     reprompt: str
     units: Mapping[str, tuple[str, str]]
@@ -171,7 +175,8 @@ class Routine:
         return Shape(moves=tuple(bool(step.move) for step in self.steps), slowest=self.slowest_pace)
 
 
-_NO_WORDS = ScreenWords({}, *(frozenset[str]() for _ in range(7)))
+_NO_WORDS = ScreenWords({}, negators=frozenset(), reassurances=frozenset(), hypotheticals=frozenset(), openers=frozenset(),
+                        first_person=frozenset(), clause_breaks=frozenset())
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from typing import Any
 from . import ssml
 from .content import Content
 
-TRIAGE_FIELDS = ("ask", "ask_reprompt", "not_understood", "red_flag_reminder", "next", "reprompt")
-TOPIC_FIELDS = ("answer", "more", "reprompt")
+TRIAGE_FIELDS = ("ask", "ask_reprompt", "not_understood", "red_flag_reminder", "emergency_reminder", "next", "reprompt")
+TOPIC_FIELDS = ("emergency", "answer", "more", "reprompt")
 MAX_LINES = 12  # a reply is a few lines; anything longer in a session is not one of ours
 
 

@@ -5,6 +5,7 @@ import functools
 import json
 import re
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -121,6 +122,15 @@ class Reply:
     @property
     def directives(self) -> list[dict[str, Any]]:
         return self.response.get("directives") or []
+
+
+def said_twice(text: str, run: int = 5) -> list[str]:
+    """What one response says more than once: a sentence of three words or more, or any run of `run` words."""
+    tokens = re.findall(r"[a-z0-9']+", text.lower().replace("’", "'"))
+    sentences = [" ".join(re.findall(r"[a-z0-9']+", s)) for s in re.split(r"[.?!;:]", text.lower().replace("’", "'"))]
+    twice = [s for s, n in Counter(s for s in sentences if len(s.split()) >= 3).items() if n > 1]
+    runs = Counter(tuple(tokens[i : i + run]) for i in range(len(tokens) - run + 1))
+    return twice + [" ".join(words) for words, n in runs.items() if n > 1]
 
 
 def _plain(markup: str) -> str:

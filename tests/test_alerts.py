@@ -274,7 +274,7 @@ def test_the_check_in_time_is_said_as_a_round_time(client, served, fake):
     alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
     reply = alexa.say("yes")
     assert fake.calls[-1].body["trigger"]["scheduledTime"] == "2026-11-24T18:05:00"
-    assert "I'll remind you at 6:05 PM." in reply.speech
+    assert "I'll remind you at 6:05 PM" in reply.speech
 
 
 @pytest.mark.parametrize("locale", ["en-GB", "en-AU", "en-IN", "en-CA", "en-NZ"])

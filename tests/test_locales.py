@@ -13,8 +13,9 @@ from skill.content import ContentError
 from .alexa import Alexa, UtteranceRouter
 
 NUMBERS = {"en-US": "911", "en-GB": "999", "en-CA": "911", "en-AU": "000", "en-IN": "112"}
-PARACETAMOL = {"en-US": "Acetaminophen, also called paracetamol,", "en-CA": "Acetaminophen eases",
-               "en-GB": "Paracetamol eases", "en-AU": "Paracetamol eases", "en-IN": "Paracetamol eases"}
+PARACETAMOL = {"en-US": "Acetaminophen, also called paracetamol,", "en-CA": "Acetaminophen is a painkiller",
+               "en-GB": "Paracetamol is a painkiller", "en-AU": "Paracetamol is a painkiller",
+               "en-IN": "Paracetamol is a painkiller"}
 
 
 def conversation(client, locale: str) -> Alexa:
@@ -42,6 +43,36 @@ def test_the_uk_hears_a_and_e_and_111_for_urgent_advice(client):
     assert "111" not in conversation(client, "en-US").say("my leg is numb").speech
 
 
+def test_the_uk_names_111_beside_the_gp_in_the_triage_advice_and_the_check_in(client):
+    uk = content_module.load("en-GB")
+    for band in ("early", "past_twelve_hours"):
+        answer = next(b.answer for b in uk.triage.bands if b.id == band)
+        assert "call your GP or 111" in answer and "call your doctor" not in answer
+    for line in ("announce", "declined"):
+        assert "call your GP or 111" in uk.alerts["checkin"].lines[line]
+    reply = conversation(client, "en-GB").intent("HowLongHasItBeenIntent", {"duration": "P3D"})
+    assert "call your GP or 111 today" in reply.speech
+    for locale in ("en-US", "en-IE"):  # 111 is the UK's alone, never borrowed with its words
+        assert "111" not in conversation(client, locale).intent("HowLongHasItBeenIntent", {"duration": "PT5H"}).speech
+
+
+# MHRA: naproxen is prescription-only in the UK; India is treated the same, the safer choice. Australia sells
+# it over the counter in low doses (TGA). Markets that borrow the UK's words (Ireland, South Africa,
+# Singapore) get the cautious list too; New Zealand borrows Australia's.
+@pytest.mark.parametrize("locale, over_the_counter", [("en-US", True), ("en-CA", True), ("en-AU", True), ("en-NZ", True),
+                                                      ("en-GB", False), ("en-IN", False), ("en-IE", False)])
+def test_naproxen_is_offered_over_the_counter_only_where_it_is_sold_so(client, locale, over_the_counter):
+    reply = conversation(client, locale).say("what can i take for the pain")
+    assert ("naproxen" in reply.speech) is over_the_counter and "ibuprofen" in reply.speech
+
+
+@pytest.mark.parametrize("locale, word", [("en-US", "osteopathic doctors"), ("en-CA", "osteopathic doctors"),
+                                          ("en-GB", "osteopaths"), ("en-AU", "osteopaths"), ("en-IN", "osteopaths")])
+def test_osteopaths_where_that_is_the_profession(locale, word):
+    more = content_module.load(locale).topics["therapies"].more or ""
+    assert word in more and ("osteopathic" in more) is (word == "osteopathic doctors")
+
+
 @pytest.mark.parametrize("locale, words", PARACETAMOL.items())
 def test_medicine_names_are_the_ones_on_the_box_there(client, locale, words):
     reply = conversation(client, locale).say("what can i take for the pain")
@@ -64,8 +95,8 @@ def test_the_same_conversation_works_in_every_locale(client, locale):
     assert alexa.say("stop").ended
 
 
-@pytest.mark.parametrize("locale, medicine", [("en-IE", "Paracetamol eases"), ("en-NZ", "Paracetamol eases"),
-                                              ("en-ZA", "Paracetamol eases"), ("en-PH", "Acetaminophen, also called"),
+@pytest.mark.parametrize("locale, medicine", [("en-IE", "Paracetamol is a"), ("en-NZ", "Paracetamol is a"),
+                                              ("en-ZA", "Paracetamol is a"), ("en-PH", "Acetaminophen, also called"),
                                               ("de-DE", "Acetaminophen, also called")])
 def test_another_english_locale_borrows_the_closest_markets_words_but_never_its_numbers(client, locale, medicine):
     assert medicine in conversation(client, locale).say("what can i take for the pain").speech
@@ -107,6 +138,8 @@ def write(tmp_path, table: str):
      "locales.yaml: en-GB.words: 'colour tv' appears nowhere in the source file"),
     ('en-GB:\n  emergency_number: "999"\n  text: {topics.nothing.answer: Hello.}\n',
      "locales.yaml: en-GB.text.topics.nothing.answer: names no line of the source file"),
+    ('en-GB:\n  emergency_number: "999"\n  text: {triage.bands.no_such_band.answer: Hello.}\n',
+     "locales.yaml: en-GB.text.triage.bands.no_such_band.answer: names no line of the source file"),
     ('en-GB:\n  emergency_number: 999\n', "locales.yaml: en-GB.emergency_number: expected digits in quotes"),
     ('en-GB:\n  emergency_number: "999"\n  text: {red_flags.overdose.answer: Get help now.}\n',
      "red_flags.overdose: an emergency answer and its screen line must say {emergency_number}"),

@@ -9,6 +9,8 @@ from skill import content as content_module
 from skill import pacing, ssml
 from skill.routine import DEFAULT_PACE, HOLD, MOVE, PACES
 
+from .alexa import said_twice
+
 CONTENT = content_module.load()
 ROUTINES = sorted(CONTENT.routines)
 PROMPTS = CONTENT.routine_prompts
@@ -156,6 +158,47 @@ def test_positions_holds_say_keep_breathing():
             assert any("keep breathing" in beat.say.lower() for beat in step.beats), step.title
 
 
+# Where each position leaves the body, by the words of the move that gets there.
+WHERE = {"back": re.compile(r"\b(onto|lie on) your back\b", re.I),
+         "front": re.compile(r"\b(onto|lie on) your front\b|\blie face down\b", re.I),
+         "chair": re.compile(r"\binto a (firm )?chair\b", re.I)}
+
+
+def test_positions_never_send_anyone_back_to_a_position_they_left():
+    # Back, front, back again is two painful turns for nothing (001 ties each position to the movement that hurts).
+    visited: list[str] = []
+    for step in CONTENT.routines["positions"].steps:
+        move = " ".join(beat.say for beat in step.move)
+        for place, pattern in WHERE.items():
+            if pattern.search(move) and (not visited or visited[-1] != place):
+                assert place not in visited, f"{step.title!r} sends them back to a position they left ({place})"
+                visited.append(place)
+    assert visited == ["back", "front", "chair"]
+
+
+def test_a_position_for_some_people_says_who_and_how_to_leave_it_out_before_anyone_moves():
+    for routine in CONTENT.routines.values():
+        for step in routine.steps:
+            if not step.move:
+                continue
+            first = step.move[0].say
+            if re.search(r"\bhurts most\b", " ".join(beat.say for beat in step.move)):
+                assert re.search(r"\bhurts most\b.*\bsay skip\b", first), f"{routine.id}: {step.title!r}: {first!r}"
+
+
+@pytest.mark.parametrize("routine_id", ROUTINES)
+def test_no_routine_response_says_a_phrase_twice(routine_id):
+    # The step's title is said in its header, so the move must not open with it again. A run of repeated
+    # beats (`each`: "breathe in ... and out", six times) is the exercise itself, so it is left out.
+    routine = CONTENT.routines[routine_id]
+    for index, step in enumerate(routine.steps):
+        for part in pacing.parts(step):
+            if part == HOLD and step.each:
+                continue
+            speech = pacing.step_speech(routine, index, part, 1.0, PROMPTS, CONTENT.routine_closings)
+            assert said_twice(re.sub(r"<[^>]+>", " ", speech.markup)) == [], (step.title, part)
+
+
 def test_leg_exercises_say_to_stop_and_tell_me_and_that_phrase_reaches_the_red_flag(alexa):
     legs = [step for step in CONTENT.routines["stretches"].steps if "leg" in step.title.lower()]
     assert legs and all("pain shoots down your leg" in " ".join(b.say for b in step.move) for step in legs)
@@ -166,8 +209,8 @@ def test_leg_exercises_say_to_stop_and_tell_me_and_that_phrase_reaches_the_red_f
 
 def test_the_ice_and_heat_session_never_has_the_pack_lain_on(alexa):
     words = " ".join(beat.say for step in CONTENT.routines["ice_heat"].steps for beat in (*step.move, *step.beats))
-    assert "Keep your weight off it" in words and "never lie on a heat pack" in words
-    assert "safety directions" in words and "never put it on bare skin" in words
+    assert "Keep your weight off it" in words and "never lie on a pack, hot or cold" in words  # 000: ice burns too
+    assert "safety directions" in words and "never put it on bare skin" in words and "never fall asleep on one" in words
 
 
 def test_the_ice_and_heat_session_ends_with_how_long_and_a_timer_offer(alexa):

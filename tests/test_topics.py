@@ -25,11 +25,11 @@ TOPICS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "pain_relief": (
         ["ibuprofen or tylenol", "what can I take", "is paracetamol ok", "pain killers"],
-        [r"ibuprofen", r"naproxen", r"aspirin", r"acetaminophen", r"not inflammation", r"label", r"pharmacist or doctor"],
+        [r"ibuprofen", r"naproxen", r"aspirin", r"acetaminophen", r"not an anti-inflammatory", r"label", r"pharmacist or doctor"],
     ),
     "muscle_relaxants": (
         ["muscle relaxants", "what about valium", "can I drive on muscle relaxants", "muscle relaxers"],
-        [r"prescription", r"short time", r"drowsy", r"don't drive"],
+        [r"prescription", r"briefly", r"drowsy", r"don't drive or use machinery", r"day after a night-time dose"],
     ),
     "rest_or_move": (
         ["should I rest", "should I stay in bed", "can I walk", "bed rest"],
@@ -58,6 +58,19 @@ TOPICS: dict[str, tuple[list[str], list[str]]] = {
     "pulled_muscle": (["is it a pulled muscle", "neck strain", "pain between my shoulder blades"], [r"neck", r"upper.back", r"lower.back"]),
     "leg_cramps": (["leg cramp", "charley horse", "my calf is cramping"], [r"calf|hamstring", r"toes back toward your shin", r"towel or belt"]),
 }
+
+
+def test_muscle_relaxants_answer_and_more_agree_never_to_drive_on_them():
+    # 002: never drive or use machinery on them; 004: a night-time dose still affects driving the next day.
+    topic = CONTENT.topics["muscle_relaxants"]
+    for text in (topic.answer, topic.more or ""):
+        assert re.search(r"don't drive or use machinery.*the day after a night-time dose", text, re.IGNORECASE), text
+        assert not re.search(r"whether it's safe to drive|ask your doctor.{0,20}driv", text, re.IGNORECASE), text
+
+
+def test_heat_or_ice_says_what_the_articles_add_alternating_and_pads_over_clothing():
+    more = CONTENT.topics["heat_or_ice"].more or ""
+    assert re.search(r"\balternate\b", more) and re.search(r"\bover clothing\b", more)  # 000 and 004; 004
 
 
 def test_every_topic_in_the_content_is_tested():

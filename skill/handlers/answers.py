@@ -22,6 +22,7 @@ from .base import (
     prompt,
     session,
     slot_values,
+    warns_of_emergency,
 )
 from .routines import answer
 
@@ -37,8 +38,23 @@ def answer_topic(handler_input: HandlerInput, topic: Topic) -> Response:
     else:
         closing = prompt(handler_input, "after_more")
     content = content_of(handler_input)
-    words = ssml.join([said.say(content, "topic", topic.id, "answer"), disclaimer(handler_input)])
-    return answer(handler_input, words, closing, said.say(content, "topic", topic.id, "reprompt"))
+    return answer(handler_input, topic_words(handler_input, topic), closing, said.say(content, "topic", topic.id, "reprompt"))
+
+
+def topic_words(handler_input: HandlerInput, topic: Topic) -> ssml.Ssml:
+    """The answer, and the disclaimer if due: after the answer, so the answer leads.
+
+    A topic with its own emergency warning says it first; when the disclaimer due is the first-ever one,
+    which ends with the same warning, the disclaimer takes the warning's place instead, so it is said once.
+    """
+    content = content_of(handler_input)
+    notice = disclaimer(handler_input)
+    words = said.say(content, "topic", topic.id, "answer")
+    if topic.emergency is None:
+        return ssml.join([words, notice])
+    if warns_of_emergency(notice):
+        return ssml.join([notice, words])
+    return ssml.join([said.say(content, "topic", topic.id, "emergency"), words, notice])
 
 
 def tell_more(handler_input: HandlerInput) -> Response:

@@ -116,6 +116,19 @@ def disclaimer(handler_input: HandlerInput) -> ssml.Ssml:
     return prompt(handler_input, "disclaimer" if first_ever else "disclaimer_short")
 
 
+FULL_DISCLAIMER = ("prompt", "disclaimer")  # said the first time ever; it ends with the emergency warning
+
+
+def warns_of_emergency(words: ssml.Ssml) -> bool:
+    """Whether these words hold the first-ever disclaimer, so the response already says the emergency warning.
+
+    A reply that has its own warning (the triage reminder, the see-a-doctor answer) leaves it out beside
+    this one: the same warning twice in one response is noise. tests/test_said_once.py checks that
+    prompts.disclaimer still carries the warning, since these replies rely on it.
+    """
+    return FULL_DISCLAIMER in (words.said or ())
+
+
 def prompt(handler_input: HandlerInput, prompt_id: str) -> ssml.Ssml:
     """A prompt from the content file, escaped, marked with its id."""
     return said.say(content_of(handler_input), "prompt", prompt_id)

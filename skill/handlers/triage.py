@@ -14,7 +14,19 @@ from .. import duration, memory, said, ssml
 from ..content import Topic
 from . import alerts
 from .answers import answer, answer_topic
-from .base import IntentHandler, content_of, disclaimer, intent_name, now, offer, offered, reply, session, slot_values
+from .base import (
+    IntentHandler,
+    content_of,
+    disclaimer,
+    intent_name,
+    now,
+    offer,
+    offered,
+    reply,
+    session,
+    slot_values,
+    warns_of_emergency,
+)
 from .routines import current
 
 log = logging.getLogger(__name__)
@@ -46,13 +58,19 @@ def add_elicit_directive(handler_input: HandlerInput) -> None:
 
 
 def advise(handler_input: HandlerInput, hours: float, remembered: bool = False) -> Response:
-    """The band's advice for this many hours, with the red-flag reminder; then the band's check-in offer, if any."""
+    """The band's advice for this many hours, with the red-flag reminder; then the band's check-in offer, if any.
+
+    The reminder's emergency line is left out when the disclaimer said here is the first-ever one, which
+    ends with the same warning.
+    """
     content = content_of(handler_input)
     band = content.triage.band_for(hours)
     log.info("triage band %s", band.id)
     opening = [said.say(content, "remembered", hours)] if remembered else []
-    words = ssml.join([*opening, said.say(content, "band", band.id, hours), disclaimer(handler_input)])
-    reminder = said.say(content, "triage", "red_flag_reminder")
+    notice = disclaimer(handler_input)
+    words = ssml.join([*opening, said.say(content, "band", band.id, hours), notice])
+    reminder = ssml.join([said.say(content, "triage", "red_flag_reminder"),
+                          ssml.EMPTY if warns_of_emergency(notice) else said.say(content, "triage", "emergency_reminder")])
     if band.alert is not None and current(handler_input) is None:  # inside a routine, its own way back comes first
         onset = now(handler_input) - timedelta(hours=hours)
         alert = content.alerts[band.alert]
