@@ -13,7 +13,6 @@ from .safety_tables import HARMLESS, MARKETS, load_table, measure
 from .test_sweep import STATES
 
 TABLES = ["safety_table_1.yaml", "safety_table_2.yaml", "safety_table_3.yaml"]
-MID_ROUTINE = "breathing, first step"
 
 
 def _report(outcomes) -> str:
