@@ -45,7 +45,7 @@ PROMPTS = _prompt_table(
     "welcome_first welcome_back disclaimer disclaimer_short launch_options launch_reprompt offer_more after_more "
     "general_reprompt help help_reprompt fallback fallback_reprompt nothing_more nothing_to_repeat "
     "no_thanks goodbye error error_reprompt not_sure resume_reprompt fresh_start forget_confirm "
-    "forget_reprompt forget_done forget_kept sign_denied local_number what_would_help",
+    "forget_reprompt forget_done forget_kept sign_denied local_number what_would_help thanks_bye take_your_time not_sure_again",
     resume_offer="number name title",
     safety_net="emergency_number",
 )
@@ -55,13 +55,16 @@ SCREEN_LABELS = _prompt_table("in_place hint_step hint next repeat stop", step_o
 ROUTINE_PROMPTS = _prompt_table(
     "list list_reprompt next_question step_reprompt paused paused_reprompt slower faster slowest "
     "fastest first_step start_over skipped stopped finished_question help_reprompt not_understood "
-    "no_routine which_routine settle_question settle_reprompt in_place waiting come_back question_reprompt",
+    "no_routine which_routine settle_question settle_reprompt in_place waiting come_back question_reprompt "
+    "pain_in_routine thanks_in_routine not_understood_move",
     step_header="number total title",
     back_to_routine="name",
     help="name",
     continue_offer="name",
+    offer="name",
     continue_reprompt="name",
     not_understood="name",
+    not_understood_again="name",
 )
 
 
@@ -263,21 +266,24 @@ def _read_topics(reader: _Reader, node: Any) -> dict[str, Topic]:
     for topic_id, entry in reader.mapping(node, "topics").items():
         where = f"topics.{topic_id}"
         entry = reader.mapping(entry, where)
-        intent = reader.text(entry, "intent", where)
-        assert intent is not None
-        if intent in intents:
+        intent = reader.text(entry, "intent", where, required=False)  # none: reached only by words (matcher)
+        if intent is not None and intent in intents:
             raise reader.fail(f"{where}.intent", f"{intent} already answers topic {intents[intent]}")
-        intents[intent] = topic_id
+        if intent is not None:
+            intents[intent] = topic_id
         topics[topic_id] = Topic(
             id=topic_id,
-            intent=intent,
+            intent=intent or "",
             answer=reader.text(entry, "answer", where) or "",
             reprompt=reader.text(entry, "reprompt", where) or "",
             more=reader.text(entry, "more", where, required=False),
             emergency=reader.text(entry, "emergency", where, required=False),
             sources=reader.sources(entry, where),
             match=reader.words(entry, "match", where),
+            routine=reader.text(entry, "routine", where, required=False),
         )
+        if topics[topic_id].routine is not None and topics[topic_id].more is not None:
+            raise reader.fail(where, "a topic offers either more or a routine, not both (one question at a time)")
     return topics
 
 
@@ -388,6 +394,9 @@ def build(reader: _Reader, root: Mapping[str, Any], locale: str) -> Content:
     closings = _read_closings(reader, root.get("routine_closings"))
     alerts = _read_alerts(reader, root.get("alerts"))
     routines = _read_routines(reader, root.get("routines"), routine_prompts, closings, alerts)
+    for topic in topics.values():
+        if topic.routine is not None and topic.routine not in routines:
+            raise reader.fail(f"topics.{topic.id}.routine", f"no routine {topic.routine!r}; expected one of {sorted(routines)}")
     return Content(
         locale=reader.text(root, "locale", "top level") or locale,
         skill_name=reader.text(root, "skill_name", "top level") or "",
@@ -402,7 +411,7 @@ def build(reader: _Reader, root: Mapping[str, Any], locale: str) -> Content:
         routines=routines,
         routine_closings=closings,
         shapes={routine_id: routine.shape for routine_id, routine in routines.items()},
-        topic_by_intent={topic.intent: topic for topic in topics.values()},
+        topic_by_intent={topic.intent: topic for topic in topics.values() if topic.intent},
         red_flag_by_intent={flag.intent: flag for flag in red_flags.values()},
         red_flag_by_part={part: flag for flag in red_flags.values() for part in flag.body_parts},
         # Most urgent first, as the content file lists them: when an utterance says two signs, the first answers.

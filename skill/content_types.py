@@ -25,7 +25,7 @@ class Topic:
     """One answer in the intent-to-content map."""
 
     id: str
-    intent: str
+    intent: str  # "" for a topic reached only by words (the catch-all's, a question's), never by an intent
     answer: str
     reprompt: str
     sources: tuple[str, ...]
@@ -34,6 +34,7 @@ class Topic:
     # An emergency warning said before the answer; a response that says the first-ever disclaimer, which
     # ends with the same warning, says the disclaimer there instead (skill/handlers/answers.py).
     emergency: str | None = None
+    routine: str | None = None  # a routine the answer offers ("Shall we breathe together now?"): yes starts it
 
 
 class Urgency(StrEnum):

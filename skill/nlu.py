@@ -36,7 +36,7 @@ BUILTIN_SAMPLES = {
     "AMAZON.HelpIntent": ["help", "help me", "what can you do", "what can i say", "what can i ask"],
     "AMAZON.YesIntent": ["yes", "yeah", "yep", "sure", "okay", "ok", "please", "yes please"],
     "AMAZON.NoIntent": ["no", "nope", "no thanks", "no thank you", "not now"],
-    "AMAZON.RepeatIntent": ["repeat", "repeat that", "say that again", "what", "pardon", "come again"],
+    "AMAZON.RepeatIntent": ["repeat", "repeat that", "say that again", "repeat the step"],
     "AMAZON.NavigateHomeIntent": ["go home", "start from the beginning", "main menu"],
     "AMAZON.PauseIntent": ["pause", "wait", "hold on", "hang on"],
     "AMAZON.ResumeIntent": ["resume", "continue", "keep going", "carry on", "go on"],

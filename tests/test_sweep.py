@@ -136,9 +136,9 @@ STATES: dict[str, Callable[[Alexa], None]] = {
 # same question once more, "forget me" asks it anew, and a question about heat or ice offers its more again.
 # Judged from the request, never from the session, which is exactly what a stale offer would corrupt.
 RENEWED_BY = {
-    "forget": {"ForgetMeIntent", "AMAZON.RepeatIntent"},
-    "more": {"HeatOrIceIntent", "QuestionIntent", "AMAZON.RepeatIntent"},  # the state's topic is heat or ice
-    "resume": {"AMAZON.RepeatIntent"},
+    "forget": {"ForgetMeIntent", "AMAZON.RepeatIntent", "PardonIntent"},
+    "more": {"HeatOrIceIntent", "QuestionIntent", "AMAZON.RepeatIntent", "PardonIntent"},  # the state's topic is heat or ice
+    "resume": {"AMAZON.RepeatIntent", "PardonIntent"},
 }
 
 
