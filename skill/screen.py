@@ -70,7 +70,7 @@ def datasource(content: Content, lines: tuple[tuple[Any, ...], ...], step: Routi
         screen["title"] = _capital(content.routines[in_routine.routine].name)
     if step is not None:
         routine = content.routines[step.routine]
-        seconds = pacing.intended_pause_seconds(routine.steps[step.step], step.part, step.factor)
+        seconds = round(pacing.silence_seconds(routine, step.step, step.part, step.factor))
         seconds = seconds if seconds >= MIN_HOLD_SHOWN else 0  # a breath between sentences is no hold to watch
         screen.update(kind="step", line=routine.steps[step.step].title,
                       progress=labels["step_of"].format(number=step.step + 1, total=len(routine.steps)),

@@ -145,7 +145,8 @@ def test_a_conversation_as_on_a_device():
     assert said[0].startswith("Alexa: Welcome to Back Spasm Helper.")
     assert "Both can help" in said[1] and "Cold calms" in said[2]
     assert said[3].startswith("Alexa: Step 1 of 3. Six slow breaths.")
-    assert "a count of 4, and out for a count of 6" in said[3] and said[3].count("[pause 4s]") == 6
+    assert "a count of 4, and out for a count of 6" in said[3]
+    assert said[3].count("Breathe in. [pause 3.2s]") == 6  # a count of 4, its two words (0.8 s) said inside it
     assert said[4].startswith("Alexa (reprompt): Say next to go on") and "Alexa, open Back Spasm Helper" in said[4]
     assert "-> silence twice: the session times out" in text and "(session ended)" in text
     assert "(the skill is closed: say 'open back spasm helper'" in text  # "next" after the session closed
