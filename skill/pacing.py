@@ -89,6 +89,13 @@ def step_speech(
     return ssml.join([*opening, hold_body(step, factor, values), ending])
 
 
+def part_seconds(
+    routine: Routine, index: int, part: str, factor: float, prompts: Mapping[str, str], closings: Sequence[str]
+) -> float:
+    """How long a part plays at a pace: its words at the speaking-rate estimate, plus its silences."""
+    return ssml.duration_seconds(step_speech(routine, index, part, factor, prompts, closings).markup)
+
+
 def parts(step: Step) -> tuple[str, ...]:
     """The parts a step plays, in order."""
     return (MOVE, HOLD) if step.move else (HOLD,)
