@@ -529,3 +529,16 @@ def test_a_beat_with_both_a_pause_and_a_count_stops_start_up(tmp_path):
     (tmp_path / "en-US.yaml").write_text(yaml.safe_dump(raw))
     with pytest.raises(content_module.ContentError, match=r"steps\[0\]\.each\[0\]: give `pause` .* or `lasts`"):
         content_module.load("en-US", tmp_path)
+
+
+def test_a_count_with_its_words_inside_keeps_the_break_rules():
+    # Point 4 of issue 20: however a count is cut for its words, Alexa still gets breaks of 10 s at most.
+    from skill.content import Beat
+
+    long_count = Beat(say="Breathe in, slowly and fully.", pause=15, words_inside=True)
+    words, silence = pacing.beat(long_count, 1.0, {})
+    assert silence == pytest.approx(15 - 5 * 60 / ssml.WORDS_PER_MINUTE)
+    markup = ssml.join(pacing.beats((long_count,), 1.0, {})).markup
+    assert ssml.duration_seconds(markup) == pytest.approx(15)
+    assert re.findall(r'time="(\d+)ms"', markup) == ["10000", "3000"]
+    assert ssml.problems(ssml.speak(ssml.Ssml(markup))) == []
