@@ -124,7 +124,8 @@ def _read_prompts(reader: _Reader, node: Any, section: str = "prompts",
 
 
 def _read_beats(reader: _Reader, node: Any, where: str, timings: Mapping[str, float]) -> tuple[Beat, ...]:
-    """Beats: words, then a pause in seconds or the name of one of the routine's timings."""
+    """Beats: words, then a `pause` (silence after the words) or a count the words are said inside (`lasts`),
+    each in seconds or the name of one of the routine's timings."""
     if node is None:
         return ()
     if not isinstance(node, list) or not node:
@@ -133,14 +134,18 @@ def _read_beats(reader: _Reader, node: Any, where: str, timings: Mapping[str, fl
     beats = []
     for index, entry in enumerate(node):
         entry = reader.mapping(entry, f"{where}[{index}]")
-        pause = entry.get("pause", 0)
+        if "pause" in entry and "lasts" in entry:
+            raise reader.fail(f"{where}[{index}]", "give `pause` (silence after the words) or `lasts` (the words "
+                                                   "and the silence together), not both")
+        key = "lasts" if "lasts" in entry else "pause"
+        pause = entry.get(key, 0)
         if isinstance(pause, str) and pause in timings:
             pause = timings[pause]
         if not isinstance(pause, (int, float)) or isinstance(pause, bool) or not 0 <= pause <= 60:
-            raise reader.fail(f"{where}[{index}].pause", f"expected seconds from 0 to 60, or one of {sorted(timings)}")
+            raise reader.fail(f"{where}[{index}].{key}", f"expected seconds from 0 to 60, or one of {sorted(timings)}")
         say = reader.text(entry, "say", f"{where}[{index}]") or ""
         reader.placeholders(say, allowed, f"{where}[{index}].say")
-        beats.append(Beat(say=say, pause=float(pause)))
+        beats.append(Beat(say=say, pause=float(pause), words_inside=key == "lasts"))
     return tuple(beats)
 
 

@@ -134,10 +134,15 @@ class Triage:
 
 @dataclass(frozen=True)
 class Beat:
-    """Words to say, then a pause in seconds (at the normal pace)."""
+    """Words to say, then a pause in seconds (at the normal pace).
+
+    With `words_inside`, the pause is a count that starts with the words ("Breathe in." and the silence
+    after it last four seconds together), so the silence is the count less the words' spoken time.
+    """
 
     say: str
     pause: float = 0.0
+    words_inside: bool = False
 
 
 @dataclass(frozen=True)

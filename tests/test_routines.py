@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -99,7 +100,7 @@ def test_a_movement_is_never_timed_the_hold_starts_when_the_user_is_ready(alexa,
     settled = alexa.say("ready")
     assert state(settled) == {**state(moving), "part": HOLD}
     assert settled.speech.startswith(PROMPTS["in_place"])
-    assert ssml.pause_seconds(settled.ssml) == pacing.intended_pause_seconds(routine.steps[index], HOLD, 1.0)
+    assert ssml.pause_seconds(settled.ssml) == pytest.approx(pacing.silence_seconds(routine, index, HOLD, 1.0), abs=0.01)
 
 
 def test_the_exercises_ask_first_whether_the_worst_has_passed(alexa):
@@ -376,12 +377,34 @@ def every_part():
 PARTS = list(every_part())
 
 
+def content_silence(routine, step, part, factor) -> float:
+    """What the content says a part holds silent: each pause scaled, less the words said inside a count."""
+    values = pacing.timing_values(routine, factor)
+
+    def silence(beat) -> float:
+        seconds = pacing.scaled(beat.pause, factor)
+        words = ssml.render(beat.say, {**values, "seconds": seconds}).markup
+        return seconds - (len(ssml.spoken_words(words)) * 60 / ssml.WORDS_PER_MINUTE if beat.words_inside else 0)
+
+    if part == MOVE:
+        return sum(map(silence, step.move))
+    return sum(map(silence, step.beats)) + sum(map(silence, step.each)) * (step.repeat if step.each else 0)
+
+
 @pytest.mark.parametrize("name, routine, step, part, factor, markup", PARTS, ids=[p[0] for p in PARTS])
 def test_silence_is_what_the_content_says_at_every_pace(name, routine, step, part, factor, markup):
-    assert ssml.pause_seconds(markup) == pacing.intended_pause_seconds(step, part, factor)
+    assert ssml.pause_seconds(markup) == pytest.approx(content_silence(routine, step, part, factor), abs=0.01)
+    assert pacing.silence_seconds(routine, routine.steps.index(step), part, factor) == pytest.approx(ssml.pause_seconds(markup))
 
 
 TIMED_WORDS = re.compile(r"(\d+) seconds?\b[^<]*?((?:<break time=\"\d+ms\"/>\s*)+)")
+CHAINS = re.compile(r"((?:<break time=\"\d+ms\"/>\s*)+)")
+
+
+def heard_beats(markup: str) -> list[float]:
+    """Seconds from the start of each run of words to the end of the silence after it, as Alexa plays it."""
+    pieces = CHAINS.split(markup)
+    return [round(ssml.duration_seconds(words + chain), 2) for words, chain in zip(pieces[::2], pieces[1::2], strict=False)]
 
 
 @pytest.mark.parametrize("name, routine, step, part, factor, markup", PARTS, ids=[p[0] for p in PARTS])
@@ -389,11 +412,13 @@ def test_words_that_name_a_time_are_followed_by_that_silence(name, routine, step
     # "I'll stay quiet for about 38 seconds" is followed by 38 s of silence.
     for number, silence in TIMED_WORDS.findall(markup):
         assert ssml.pause_seconds(silence) == int(number), name
-    # "in for a count of 5, and out for a count of 8": the breaths that follow are exactly 5 and 8 seconds.
+    # "in for a count of 5, and out for a count of 8": the breaths that follow are exactly 5 and 8 seconds,
+    # from the start of "Breathe in." to the start of "And out", cue included.
     counts = {int(n) for n in re.findall(r"count of (\d+)", markup)}
     if counts:
         assert counts == {pacing.scaled(beat.pause, factor) for beat in step.each}, name
-        assert counts <= set(breaks(markup)), name
+        assert all(beat.words_inside for beat in step.each), f"{name}: a counted breath says its cue inside the count"
+        assert counts <= set(heard_beats(markup)), name
 
 
 def test_breathing_plays_long_runs_so_few_words_are_needed(alexa):
@@ -405,11 +430,46 @@ def test_breathing_plays_long_runs_so_few_words_are_needed(alexa):
     assert breaths >= 6 and len(CONTENT.routines["breathing"].steps) <= 3
 
 
-def test_at_the_slowest_breathing_pace_the_breath_rate_stays_at_five_a_minute_or_more():
+def readme_breath_rates() -> tuple[float, float, float]:
+    """What README.md promises: the breath rate at the normal pace, and the range "slower" and "faster" keep to."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    normal = re.search(r"in for four, out for six \((\w+) breaths a minute", readme)
+    between = re.search(r"between ([\d.]+) and ([\d.]+) breaths a minute", readme)
+    assert normal and between, "README.md no longer states the breath rate"
+    return float({"five": 5, "six": 6}[normal.group(1)]), float(between.group(1)), float(between.group(2))
+
+
+def breaths_heard(markup: str, cue: str) -> list[float]:
+    """Seconds from one breath's cue to the next one's, words at the SSML estimate plus every break between."""
+    starts = [match.start() for match in re.finditer(re.escape(ssml.escape(cue)), markup)]
+    return [ssml.duration_seconds(markup[start:end]) for start, end in zip(starts, starts[1:], strict=False)]
+
+
+@pytest.mark.parametrize("factor", PACES[: CONTENT.routines["breathing"].slowest_pace + 1])
+def test_the_breath_rate_heard_is_what_the_readme_says_at_every_pace(factor):
+    # Counted from the rendered SSML: the cue's words (about 150 a minute) plus the breaks, cue to cue.
+    normal, low, high = readme_breath_rates()
     routine = CONTENT.routines["breathing"]
-    slowest = PACES[routine.slowest_pace]
-    breath = sum(pacing.scaled(routine.timings[name], slowest) for name in ("inhale", "exhale"))
-    assert 60 / breath >= 4.5
+    for index, step in enumerate(routine.steps):
+        if not step.each:
+            continue
+        markup = pacing.step_speech(routine, index, HOLD, factor, PROMPTS, CONTENT.routine_closings).markup
+        breaths = breaths_heard(markup, step.each[0].say)
+        assert len(breaths) == step.repeat - 1, step.title
+        for seconds in breaths:
+            assert low - 0.05 <= 60 / seconds <= high + 0.05, f"{step.title} at {factor}x: {60 / seconds:.2f} a minute"
+            if factor == PACES[DEFAULT_PACE]:
+                assert 60 / seconds == pytest.approx(normal, abs=0.05), step.title
+
+
+def test_words_that_fill_their_count_stop_start_up(tmp_path):
+    import yaml
+
+    raw = yaml.safe_load((content_module.CONTENT_DIR / "en-US.yaml").read_text())
+    raw["routines"]["breathing"]["steps"][0]["each"][0]["say"] = "Breathe in slowly through your nose, and fill your chest."
+    (tmp_path / "en-US.yaml").write_text(yaml.safe_dump(raw))
+    with pytest.raises(content_module.ContentError, match=r"routines.breathing.steps\[0\]: .* takes up its count"):
+        content_module.load("en-US", tmp_path)
 
 
 @pytest.mark.parametrize("name, routine, step, part, factor, markup", PARTS, ids=[p[0] for p in PARTS])
@@ -463,3 +523,26 @@ def test_triage_mid_routine_also_offers_to_go_back(alexa):
     assert reply.speech.startswith("At 14 hours,")
     assert "say continue, to go back to relief positions" in reply.speech
     assert alexa.say("continue").speech.startswith("Back to relief positions. Step 1 of")
+
+
+def test_a_beat_with_both_a_pause_and_a_count_stops_start_up(tmp_path):
+    import yaml
+
+    raw = yaml.safe_load((content_module.CONTENT_DIR / "en-US.yaml").read_text())
+    raw["routines"]["breathing"]["steps"][0]["each"][0]["pause"] = 2
+    (tmp_path / "en-US.yaml").write_text(yaml.safe_dump(raw))
+    with pytest.raises(content_module.ContentError, match=r"steps\[0\]\.each\[0\]: give `pause` .* or `lasts`"):
+        content_module.load("en-US", tmp_path)
+
+
+def test_a_count_with_its_words_inside_keeps_the_break_rules():
+    # Point 4 of issue 20: however a count is cut for its words, Alexa still gets breaks of 10 s at most.
+    from skill.content import Beat
+
+    long_count = Beat(say="Breathe in, slowly and fully.", pause=15, words_inside=True)
+    words, silence = pacing.beat(long_count, 1.0, {})
+    assert silence == pytest.approx(15 - 5 * 60 / ssml.WORDS_PER_MINUTE)
+    markup = ssml.join(pacing.beats((long_count,), 1.0, {})).markup
+    assert ssml.duration_seconds(markup) == pytest.approx(15)
+    assert re.findall(r'time="(\d+)ms"', markup) == ["10000", "3000"]
+    assert ssml.problems(ssml.speak(ssml.Ssml(markup))) == []
