@@ -60,9 +60,12 @@ def beats(items: tuple[Beat, ...], factor: float, values: Mapping[str, ssml.Valu
     return fragments
 
 
-def hold_body(step: Step, factor: float, values: Mapping[str, ssml.Value]) -> ssml.Ssml:
-    """The step's once-only beats, then its repeated beats, each repetition counted if asked."""
-    fragments = beats(step.beats, factor, values)
+def hold_body(step: Step, factor: float, values: Mapping[str, ssml.Value], again: bool = False) -> ssml.Ssml:
+    """The step's once-only beats, then its repeated beats, each repetition counted if asked.
+
+    `again` (at a new pace): the repeated beats only, when there are any; the introduction was heard already.
+    """
+    fragments = [] if again and step.each else beats(step.beats, factor, values)
     for number in range(1, step.repeat + 1 if step.each else 1):
         if step.count:
             fragments.append(ssml.render(step.count, {"number": number}))
@@ -76,24 +79,29 @@ def closing(index: int, closings: Sequence[str]) -> ssml.Ssml:
 
 
 def step_speech(
-    routine: Routine, index: int, part: str, factor: float, prompts: Mapping[str, str], closings: Sequence[str]
+    routine: Routine, index: int, part: str, factor: float, prompts: Mapping[str, str], closings: Sequence[str],
+    again: bool = False,
 ) -> ssml.Ssml:
-    """One part of a step: 'Step 2 of 4. Title.' and the movement, then wait; or the timed hold, then ask."""
+    """One part of a step: 'Step 2 of 4. Title.' and the movement, then wait; or the timed hold, then ask.
+
+    `again`: the same hold at a new pace ("slower"), going on from the timed part, without header or introduction.
+    """
     step = routine.steps[index]
     values = timing_values(routine, factor)
     header = ssml.render(prompts["step_header"], {"number": index + 1, "total": len(routine.steps), "title": step.title})
     if part == MOVE:
         return ssml.join([header, *beats(step.move, factor, values), ssml.text(prompts["settle_question"])])
-    opening = [ssml.text(prompts["in_place"])] if step.move else [header]
+    opening = [] if again else [ssml.text(prompts["in_place"])] if step.move else [header]
     ending = ssml.text(step.ask) if step.ask else closing(index, closings)
-    return ssml.join([*opening, hold_body(step, factor, values), ending])
+    return ssml.join([*opening, hold_body(step, factor, values, again), ending])
 
 
 def part_seconds(
-    routine: Routine, index: int, part: str, factor: float, prompts: Mapping[str, str], closings: Sequence[str]
+    routine: Routine, index: int, part: str, factor: float, prompts: Mapping[str, str], closings: Sequence[str],
+    again: bool = False,
 ) -> float:
     """How long a part plays at a pace: its words at the speaking-rate estimate, plus its silences."""
-    return ssml.duration_seconds(step_speech(routine, index, part, factor, prompts, closings).markup)
+    return ssml.duration_seconds(step_speech(routine, index, part, factor, prompts, closings, again).markup)
 
 
 def parts(step: Step) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ from ask_sdk_model.interfaces.connections import SendRequestDirective
 from . import pacing, said
 from .content import Content, ContentError, Routine
 from .handlers.base import CONTENT_KEY, ROUTINE, SAID_KEY
-from .handlers.routines import STEP_PLAYED
+from .handlers.routines import AGAIN, STEP_PLAYED
 from .routine import MOVE, RoutineState
 from .scopes import request_scope, session_scope
 
@@ -61,7 +61,7 @@ def has_screen(handler_input: HandlerInput) -> bool:
 
 
 def datasource(content: Content, lines: tuple[tuple[Any, ...], ...], step: RoutineState | None,
-               in_routine: RoutineState | None) -> dict[str, Any]:
+               in_routine: RoutineState | None, again: bool = False) -> dict[str, Any]:
     """The screen's words for one response: `step` when it played a routine step, else the lines it said."""
     labels = content.screen
     screen: dict[str, Any] = {"kind": "answer", "title": content.skill_name, "progress": "", "detail": "",
@@ -72,7 +72,7 @@ def datasource(content: Content, lines: tuple[tuple[Any, ...], ...], step: Routi
         screen["title"] = _capital(content.routines[in_routine.routine].name)
     if step is not None:
         routine = content.routines[step.routine]
-        seconds = shown_seconds(routine, step, content.routine_prompts, content.routine_closings)
+        seconds = shown_seconds(routine, step, content.routine_prompts, content.routine_closings, again)
         screen.update(kind="step", line=routine.steps[step.step].title,
                       progress=labels["step_of"].format(number=step.step + 1, total=len(routine.steps)),
                       detail=labels["in_place"] if step.part == MOVE else
@@ -89,12 +89,13 @@ def datasource(content: Content, lines: tuple[tuple[Any, ...], ...], step: Routi
     return screen
 
 
-def shown_seconds(routine: Routine, step: RoutineState, prompts: Mapping[str, str], closings: Sequence[str]) -> int:
+def shown_seconds(routine: Routine, step: RoutineState, prompts: Mapping[str, str], closings: Sequence[str],
+                  again: bool = False) -> int:
     """What the screen says a hold lasts: the whole part as it plays (words and silences), to the nearest 5 s;
     0 (nothing shown) for a movement, or for a part whose silences are only breaths between sentences."""
     if step.part == MOVE or pacing.silence_seconds(routine, step.step, step.part, step.factor) < MIN_HOLD_SHOWN:
         return 0
-    playing = pacing.part_seconds(routine, step.step, step.part, step.factor, prompts, closings)
+    playing = pacing.part_seconds(routine, step.step, step.part, step.factor, prompts, closings, again)
     return max(SHOWN_TO_NEAREST, int(playing / SHOWN_TO_NEAREST + 0.5) * SHOWN_TO_NEAREST)
 
 
@@ -122,7 +123,8 @@ class ScreenInterceptor(AbstractResponseInterceptor):
         session = session_scope(handler_input) if handler_input.request_envelope.session else {}
         state = RoutineState.from_dict(session.get(ROUTINE), content.shapes)
         lines = (scope.get(SAID_KEY) or ((), None))[0] or ()
-        data = datasource(content, tuple(lines), state if scope.get(STEP_PLAYED) else None, state)
+        played = scope.get(STEP_PLAYED)
+        data = datasource(content, tuple(lines), state if played else None, state, again=played == AGAIN)
         if response.should_end_session:
             data.update(hint="", buttons=False)  # the skill has closed: nothing left to say or press
         from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective  # only for screens

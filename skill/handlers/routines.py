@@ -36,6 +36,7 @@ from .base import (
 
 log = logging.getLogger(__name__)
 STEP_PLAYED = "routine_step"  # request attribute: this response is a routine step (for the repeat cache)
+AGAIN = "again"  # ... its value when the step's timed part plays again at a new pace, without its introduction
 
 EVENTS = {
     "AMAZON.NextIntent": Event.NEXT,
@@ -87,9 +88,10 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
     if outcome.action is Action.PLAY and outcome.state is not None:
         content = content_of(handler_input)
         state = outcome.state
+        again = outcome.note in ("slower", "faster")  # go on from where the user is: the breaths, not the introduction
         body = pacing.step_speech(routine, state.step, state.part, state.factor, content.routine_prompts,
-                                  content.routine_closings)
-        request_scope(handler_input)[STEP_PLAYED] = True
+                                  content.routine_closings, again)
+        request_scope(handler_input)[STEP_PLAYED] = AGAIN if again else True
         if state.part == HOLD and routine.steps[state.step].ask:
             offer(handler_input, ask="step_question")  # "Has the worst passed?": yes goes on, no ends the routine
             return reply(handler_input, ssml.join([*note, body]), routine_prompt(handler_input, "question_reprompt"))
