@@ -142,7 +142,7 @@ def not_understood(handler_input: HandlerInput, prompt_id: str) -> ssml.Ssml:
     """
     again = misheard_again(handler_input)
     words = prompt(handler_input, "not_sure_again" if again else prompt_id)
-    return ssml.join([words, prompt(handler_input, "safety_net"), *([] if again else [prompt(handler_input, "what_would_help")])])
+    return ssml.join([words, prompt(handler_input, "safety_net"), prompt(handler_input, "try_saying" if again else "what_would_help")])
 
 
 def misheard_again(handler_input: HandlerInput) -> bool:
