@@ -46,6 +46,7 @@ def request_handlers() -> list[AbstractRequestHandler]:
         routines.RoutineHelpHandler(),
         routines.RoutineYesHandler(),
         routines.RoutineNoHandler(),
+        answers.NotARoutineHandler(),  # "help me, please, it's agony": no routine named, so what the words ask
         routines.StartRoutineHandler(),
         routines.ListRoutinesHandler(),
         # The content map, free-form questions, triage; then the built-in intents.

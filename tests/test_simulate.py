@@ -45,7 +45,7 @@ TABLE = [
     ("pain shoots down my leg", "NerveRedFlagIntent", {}), ("chest pain", "HeartLungRedFlagIntent", {}),
     ("i took too many painkillers", "OverdoseRedFlagIntent", {}), ("i have a fever", "FeverRedFlagIntent", {}),
     ("it's getting worse", "WorseningIntent", {}), ("is tingling a bad sign", "SignQuestionIntent", {"sign": "tingling"}),
-    ("no numbness", "SignDeniedIntent", {"sign": "numbness"}), ("thanks bye", "ThanksIntent", {}),
+    ("no numbness", "SignDeniedIntent", {"sign": "numbness"}), ("thanks", "ThanksIntent", {}), ("thanks bye", "AMAZON.StopIntent", {}),
     ("pardon", "PardonIntent", {}),
     ("how long has it been", "HowLongHasItBeenIntent", {}),
     ("it's been three days", "HowLongHasItBeenIntent", {"duration": "P3D"}),

@@ -21,6 +21,7 @@ from .base import (
     offer,
     offered,
     previous_turn,
+    resolved_value,
     prompt,
     session,
     slot_values,
@@ -121,6 +122,26 @@ class MoreOfferHandler(IntentHandler):
         if intent_name(handler_input) == "AMAZON.YesIntent":
             return tell_more(handler_input)
         return answer(handler_input, ssml.EMPTY, prompt(handler_input, "no_thanks"), prompt(handler_input, "general_reprompt"))
+
+
+class NotARoutineHandler(IntentHandler):
+    """'Help me, please, it's agony' fits 'help me {routine}' but names no routine: answer what the words ask."""
+
+    intents = ("StartRoutineIntent",)
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        if not super().can_handle(handler_input):
+            return False
+        content = content_of(handler_input)
+        spoken = resolved_value(handler_input, "routine") or ""
+        if not spoken or spoken in content.routines or content.routine_by_name(spoken) is not None:
+            return False
+        return content.matcher.match(spoken).kind == "topic"
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        content = content_of(handler_input)
+        match = content.matcher.match(resolved_value(handler_input, "routine") or "")
+        return answer_topic(handler_input, content.topics[match.id or ""])
 
 
 class QuestionHandler(IntentHandler):
