@@ -3,11 +3,15 @@
 Each adapter implements ask-sdk-core's AbstractPersistenceAdapter and is imported only when the
 configuration chooses it, so a Lambda function (DynamoDB or nothing) never loads sqlite3.
 The SDK never saves on its own: the skill's response interceptor saves when something changed.
+
+A store that does not work never stops the skill; only a wrong setting does (StoreError, at start-up).
+Every wait for the SQLite store is bounded, so a reply stays inside Alexa's 8 seconds whatever the store does.
 """
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ask_sdk_model import RequestEnvelope
 
@@ -16,7 +20,19 @@ if TYPE_CHECKING:
 
 
 class StoreError(RuntimeError):
-    """The store cannot be opened or used; the message names the path or setting, and the fix."""
+    """A store setting is wrong, so the store can never work; the message names the setting, and the fix."""
+
+
+Change = Callable[[dict[str, Any]], dict[str, Any]]  # the user's attributes as stored now -> what to store
+
+
+@runtime_checkable
+class UpdatingAdapter(Protocol):
+    """An adapter that can apply a change to what is stored now, atomically (read, change, write in one go)."""
+
+    def update_attributes(self, request_envelope: RequestEnvelope, change: Change) -> None:
+        """Store change(attributes as stored now) for the request's user."""
+
 
 
 def user_id_of(envelope: RequestEnvelope) -> str | None:

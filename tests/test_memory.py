@@ -17,7 +17,7 @@ import pytest
 
 from skill import content as content_module
 from skill import create_app
-from skill.sqlite_store import SCHEMA_VERSION, SQLiteAdapter
+from skill.sqlite_store import SQLiteAdapter
 from skill.store import StoreError, build_adapter
 
 from .alexa import Alexa, UtteranceRouter, envelope, intent_request
@@ -184,13 +184,6 @@ def test_a_store_that_cannot_be_opened_stops_start_up_naming_the_path(tmp_path):
     path = blocker / "store.sqlite3"
     with pytest.raises(StoreError, match=str(path)):
         create_app({"STORE": "sqlite", "STORE_PATH": str(path), "VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False})
-
-
-def test_a_store_from_a_newer_version_stops_start_up(store_path):
-    with sqlite3.connect(store_path) as connection:
-        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    with pytest.raises(StoreError, match="schema version"):
-        SQLiteAdapter(store_path)
 
 
 def test_the_folder_is_created_if_missing(tmp_path):

@@ -93,11 +93,22 @@ def test_an_unknown_store_is_one_line(tmp_path):
     assert "unknown SKILL_STORE 'redis': use sqlite, dynamodb or none" in line
 
 
-def test_a_corrupt_sqlite_file_is_one_line_naming_it(tmp_path):
+def test_a_corrupt_sqlite_file_does_not_stop_start_up_it_is_one_line_naming_it(tmp_path):
     bad = tmp_path / "bad.sqlite3"
     bad.write_bytes(b"this is not a database" * 100)
-    line = one_line_exit_1(start({**OFF, "SKILL_DB_PATH": str(bad)}, tmp_path))
-    assert f"cannot open the store at {bad}" in line
+    result = start({**OFF, "SKILL_DB_PATH": str(bad)}, tmp_path)
+    assert result.returncode == 0, result.stderr  # a store having a bad moment: the skill serves without it
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if "skill.sqlite_store" in line]
+    assert len(lines) == 1 and f"cannot use {bad} now" in lines[0]
+
+
+@pytest.mark.parametrize("where", ["a folder", "under a file"])
+def test_a_store_path_that_can_never_work_is_a_setting_and_stops_start_up_in_one_line(tmp_path, where):
+    (tmp_path / "file").write_text("x")
+    path = tmp_path if where == "a folder" else tmp_path / "file" / "s.sqlite3"
+    line = one_line_exit_1(start({**OFF, "SKILL_DB_PATH": str(path)}, tmp_path))
+    assert line.startswith(f"back-spasm-helper: cannot start: the store path {path}") and "set SKILL_DB_PATH" in line
 
 
 def test_dynamodb_without_its_package_is_one_line(tmp_path):

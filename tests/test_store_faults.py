@@ -1,0 +1,245 @@
+"""The store failing never stops the skill (issue 21): faults at start-up and mid-run, and recovery.
+
+Each fault is made for real on the test's own SQLite file: another connection holding the write lock
+(or every lock), a read-only file, a scribbled header, a folder that cannot be created, a file
+deleted under the running skill, writes refused by the file system. Users still hear their answer,
+what they saved before is kept, and the same process saves again once the fault clears.
+"""
+from __future__ import annotations
+
+import gc
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, closing, contextmanager
+from pathlib import Path
+
+import pytest
+
+from skill import content as content_module
+from skill import create_app, sqlite_store
+
+from .alexa import Alexa, UtteranceRouter
+
+CONTENT = content_module.load()
+ROOT = Path(__file__).resolve().parent.parent
+USER = "amzn1.ask.account.TESTUSER"
+ROUTER = UtteranceRouter()
+
+
+def rows(path: Path, wait: float = 5.0) -> dict[str, dict]:
+    """What the store holds, read by a connection of the test's own, closed at once (SQLite shares some of a
+    file's state between the connections of one process: one left open here would change what the skill sees)."""
+    with closing(sqlite3.connect(path, timeout=wait)) as connection:
+        return {user: json.loads(data) for user, data in connection.execute("SELECT user_id, data FROM attributes")}
+
+
+def talk(app, user: str = USER) -> Alexa:
+    return Alexa(app.test_client(), ROUTER, user_id=user)
+
+
+def visited_twice(config: dict) -> None:
+    """A user who has been here twice: what they saved must outlive any fault."""
+    for _ in range(2):
+        talk(create_app(config)).launch()
+    gc.collect()  # those apps' connections close with them, as when a process ends
+
+
+# --- The faults, each made for real and then cleared ------------------------------------------
+
+
+@contextmanager
+def write_locked(path: Path) -> Iterator[None]:
+    """Another process holds the write lock (a long transaction, a backup tool); reads still work."""
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("UPDATE attributes SET updated_at = updated_at")
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+@contextmanager
+def fully_locked(path: Path) -> Iterator[None]:
+    """Another process holds every lock (exclusive locking mode): reads fail too."""
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA locking_mode=EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("UPDATE attributes SET updated_at = updated_at")
+    holder.execute("COMMIT")  # the exclusive lock stays until the connection closes
+    try:
+        yield
+    finally:
+        holder.close()
+
+
+@contextmanager
+def unwritable(target: Path) -> Iterator[None]:
+    """A file or folder nobody may change: chmod, or for root (whom chmod does not stop) chattr +i."""
+    if os.geteuid() != 0:
+        mode = target.stat().st_mode
+        target.chmod(0o555 if target.is_dir() else 0o444)
+        try:
+            yield
+        finally:
+            target.chmod(mode)
+        return
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(target)], capture_output=True).returncode:
+        pytest.skip("running as root without a working chattr: a read-only file cannot be made")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(target)], check=True)
+
+
+@contextmanager
+def read_only(path: Path) -> Iterator[None]:
+    """The database file is read-only. Put right as an operator would: every store file writable again (SQLite
+    gives the -wal and -shm files it makes the database file's mode, so those made meanwhile are read-only too)."""
+    with unwritable(path):
+        yield
+    for name in (f"{path.name}-wal", f"{path.name}-shm"):
+        if os.geteuid() != 0 and (path.parent / name).exists():
+            (path.parent / name).chmod(0o644)
+
+
+@contextmanager
+def corrupt(path: Path) -> Iterator[None]:
+    """The file's header is scribbled over (a bad copy, a disk fault); put back afterwards."""
+    with path.open("r+b") as file:
+        header = file.read(100)
+        file.seek(0)
+        file.write(b"this is not a database" + b"\0" * 78)
+    try:
+        yield
+    finally:
+        with path.open("r+b") as file:
+            file.write(header)
+
+
+@contextmanager
+def folder_missing(path: Path) -> Iterator[None]:
+    """The store's folder is gone and cannot be made (its parent is read-only): the store is moved aside."""
+    aside = path.parent.parent / "moved-aside"
+    path.parent.rename(aside)
+    try:
+        with unwritable(path.parent.parent):
+            yield
+    finally:
+        aside.rename(path.parent)
+
+
+FAULTS: dict[str, Callable[[Path], AbstractContextManager[None]]] = {
+    "write lock held": write_locked, "every lock held": fully_locked, "read-only file": read_only,
+    "corrupt header": corrupt, "folder missing": folder_missing,
+}
+
+
+@pytest.fixture
+def deep_store(tmp_path) -> Path:
+    """A store one folder down, so that folder can go missing."""
+    return tmp_path / "data" / "store.sqlite3"
+
+
+@pytest.fixture
+def config(deep_store) -> dict:
+    return {"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False, "STORE": "sqlite", "STORE_PATH": str(deep_store)}
+
+
+# --- 1-3. Faults at start-up and mid-run: the skill answers, then saves again on its own ------------
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_the_skill_starts_on_a_store_that_does_not_work_and_saves_once_it_does(config, deep_store, fault, caplog):
+    visited_twice(config)
+    with FAULTS[fault](deep_store):
+        with caplog.at_level("WARNING"):
+            app = create_app(config)  # a worker booting mid-fault: no exception
+        lines = [r.getMessage() for r in caplog.records if r.name == "skill.sqlite_store"]
+        assert len(lines) <= 1 and all(str(deep_store) in line for line in lines)  # one line at most, naming the store
+        reply = talk(app).say("guide me through breathing")
+        assert "Step 1 of" in reply.speech and CONTENT.prompt("error") not in reply.speech
+        assert rows_if_readable(deep_store).get(USER, {}).get("visits", 2) == 2
+    talk(app).launch()  # the fault is gone: the same process, no restart
+    assert rows(deep_store)[USER]["visits"] == 3  # what was saved before is kept, and this visit counted
+
+
+def rows_if_readable(path: Path) -> dict[str, dict]:
+    """The rows, where the fault lets this test read them (a fully locked or corrupt file does not)."""
+    try:
+        return rows(path, wait=0)
+    except sqlite3.Error:
+        return {}
+
+
+@pytest.mark.parametrize("fault", ["write lock held", "read-only file", "corrupt header"])
+def test_a_fault_while_running_costs_no_answer_and_clears_on_its_own(config, deep_store, fault):
+    app = create_app(config)
+    talk(app).launch()
+    with FAULTS[fault](deep_store):
+        for utterance in ("guide me through breathing", "next", "heat or ice"):
+            reply = talk(app).say(utterance)
+            assert CONTENT.prompt("error") not in reply.speech
+    talk(app).launch()
+    assert rows(deep_store)[USER]["visits"] == 2
+
+
+@pytest.mark.parametrize("gone", ["file", "folder"])
+def test_a_store_deleted_under_the_running_skill_is_made_again_at_its_path(config, deep_store, gone):
+    app = create_app(config)
+    talk(app).launch()
+    if gone == "folder":
+        shutil.rmtree(deep_store.parent)
+    else:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{deep_store}{suffix}").unlink(missing_ok=True)
+    talk(app, "amzn1.ask.account.after").launch()
+    assert rows(deep_store)["amzn1.ask.account.after"]["visits"] == 1  # written where the operator can see it
+
+
+FULL_DISK = """
+import json, resource, signal, sys
+from skill import create_app
+from tests.alexa import Alexa, UtteranceRouter
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a refused write is an error to handle, not a signal to die of
+app = create_app({"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False, "STORE": "sqlite", "STORE_PATH": sys.argv[1]})
+talk = lambda: Alexa(app.test_client(), UtteranceRouter())
+talk().launch()
+soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+resource.setrlimit(resource.RLIMIT_FSIZE, (0, hard))  # from here no file may be written: as on a full disk
+during = talk().say("guide me through breathing").speech
+resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+talk().launch()
+print(json.dumps({"during": during}))
+"""
+
+
+def test_a_disk_that_refuses_writes_costs_no_answer_and_saving_resumes(deep_store):
+    deep_store.parent.mkdir()
+    result = subprocess.run([sys.executable, "-c", FULL_DISK, str(deep_store)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    during = json.loads(result.stdout.strip().splitlines()[-1])["during"]
+    assert "Step 1 of" in during
+    assert rows(deep_store)[USER]["visits"] == 2
+
+
+def test_a_store_from_a_newer_version_is_never_written_and_costs_no_answer(config, deep_store, caplog):
+    visited_twice(config)
+    with closing(sqlite3.connect(deep_store)) as connection:
+        connection.execute(f"PRAGMA user_version = {sqlite_store.SCHEMA_VERSION + 1}")
+    with caplog.at_level("ERROR"):
+        app = create_app(config)
+    assert any("schema version" in r.getMessage() for r in caplog.records)
+    assert "Step 1 of" in talk(app).say("guide me through breathing").speech
+    assert rows(deep_store)[USER]["visits"] == 2 and "routine" not in rows(deep_store)[USER]
+
+
+def test_a_request_waits_for_the_store_well_inside_alexas_eight_seconds():
+    assert sqlite_store.READ_WAIT_SECONDS + sqlite_store.WRITE_WAIT_SECONDS <= 1.0  # a request reads once and writes once at most
