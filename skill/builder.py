@@ -133,5 +133,5 @@ def build_skill(
     builder.add_global_response_interceptor(RepeatCacheInterceptor())
     builder.add_global_response_interceptor(ScreenInterceptor())  # after the handler: it shows what was said
     if store is not None:
-        builder.add_global_response_interceptor(SaveProfileInterceptor())
+        builder.add_global_response_interceptor(SaveProfileInterceptor(store))
     return builder.create()

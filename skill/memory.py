@@ -72,6 +72,31 @@ def tidy(profile: Profile, now: datetime) -> list[str]:
     return malformed
 
 
+COUNTERS = ("visits",)  # fields two requests at once each add to: both additions are kept
+_ABSENT = object()
+
+
+def merge(stored: Mapping[str, Any], loaded: Mapping[str, Any], changed: Mapping[str, Any]) -> dict[str, Any]:
+    """What to store when a request turned the profile `loaded` into `changed`, and `stored` is what the store holds now.
+
+    Another request for the same user may have saved in between (two devices, a retry). Each field
+    this request changed is applied to what is stored now, and a count adds what this request added,
+    so neither request's update is lost; fields this request left alone keep what is stored now.
+    """
+    merged = dict(stored)
+    for key in loaded.keys() | changed.keys():
+        before, after = loaded.get(key, _ABSENT), changed.get(key, _ABSENT)
+        if before == after:
+            continue
+        if after is _ABSENT:
+            merged.pop(key, None)
+        elif key in COUNTERS and _whole(after) and _whole(merged.get(key, 0)) and (before is _ABSENT or _whole(before)):
+            merged[key] = max(0, merged.get(key, 0) + after - (0 if before is _ABSENT else before))
+        else:
+            merged[key] = after
+    return merged
+
+
 def note_visit(profile: Profile) -> None:
     """Count a visit (returning users get a shorter welcome)."""
     visits = profile.get("visits")

@@ -2,9 +2,12 @@
 
 The ASK SDK never saves persistent attributes by itself. Loading is lazy, like the SDK's own
 persistent_attributes: a request whose handlers never look at the profile (most questions)
-costs no store read. A store failure never costs the user their answer: a failed load gives
-an empty profile for this request and no save (so what they had saved is not overwritten);
-a failed save is logged.
+costs no store read. A save writes only what this request changed, applied to what the store
+holds by then (memory.merge, in one transaction where the store can: SQLite), so two requests for
+the same user at once lose nothing.
+
+A store failure never costs the user their answer: a failed load gives an empty profile for this
+request and no save (so what they had saved is not overwritten); a failed save is logged.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from collections.abc import MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components import AbstractResponseInterceptor
 from ask_sdk_core.exceptions import AttributesManagerException
 from ask_sdk_core.handler_input import HandlerInput
@@ -22,7 +26,7 @@ from ask_sdk_model import Response
 from . import memory
 from .logsafe import clean
 from .scopes import request_scope
-from .store import user_id_of, user_ref
+from .store import UpdatingAdapter, user_id_of, user_ref
 
 log = logging.getLogger(__name__)
 PROFILE_KEY = "profile"  # request attribute: the user's remembered attributes (see skill/memory.py)
@@ -70,17 +74,26 @@ def request_time(handler_input: HandlerInput) -> datetime:
 
 
 class SaveProfileInterceptor(AbstractResponseInterceptor):
-    """Writes the user's attributes after the handler, if they were loaded and changed."""
+    """Writes what the handler changed in the user's attributes, if they were loaded and changed."""
+
+    def __init__(self, store: AbstractPersistenceAdapter):
+        self.store = store
 
     def process(self, handler_input: HandlerInput, response: Response) -> None:
         attributes = request_scope(handler_input)
         snapshot = attributes.get(SNAPSHOT_KEY)
         if snapshot is None or attributes.get(DELETED_KEY):
             return
-        if _frozen(attributes[PROFILE_KEY]) == snapshot:
+        changed = attributes[PROFILE_KEY]
+        if _frozen(changed) == snapshot:
             return
+        loaded = json.loads(snapshot)
         try:
-            handler_input.attributes_manager.save_persistent_attributes()
+            if isinstance(self.store, UpdatingAdapter):
+                self.store.update_attributes(handler_input.request_envelope,
+                                             lambda stored: memory.merge(stored, loaded, changed))
+            else:  # DynamoDB: the SDK's adapter writes the whole record (the last write wins)
+                handler_input.attributes_manager.save_persistent_attributes()
         except Exception as error:
             log.error("store: save failed for user %s: %s", user_ref(user_id_of(handler_input.request_envelope)), error)
 

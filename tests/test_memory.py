@@ -191,7 +191,7 @@ def test_the_folder_is_created_if_missing(tmp_path):
     assert (tmp_path / "a" / "b" / "store.sqlite3").exists()
 
 
-@pytest.mark.parametrize("method", ["get_attributes", "save_attributes"])
+@pytest.mark.parametrize("method", ["get_attributes", "update_attributes"])
 def test_a_store_error_during_a_request_is_logged_and_the_user_still_gets_an_answer(app_config, monkeypatch, caplog, method):
     from ask_sdk_core.exceptions import PersistenceException
 

@@ -1,4 +1,4 @@
-"""The store failing never stops the skill (issue 21): faults at start-up and mid-run, and recovery.
+"""The store failing never stops the skill (issue 21): faults at start-up and mid-run, recovery, atomic saves.
 
 Each fault is made for real on the test's own SQLite file: another connection holding the write lock
 (or every lock), a read-only file, a scribbled header, a folder that cannot be created, a file
@@ -14,7 +14,9 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, closing, contextmanager
 from pathlib import Path
 
@@ -243,3 +245,45 @@ def test_a_store_from_a_newer_version_is_never_written_and_costs_no_answer(confi
 
 def test_a_request_waits_for_the_store_well_inside_alexas_eight_seconds():
     assert sqlite_store.READ_WAIT_SECONDS + sqlite_store.WRITE_WAIT_SECONDS <= 1.0  # a request reads once and writes once at most
+
+
+# --- 5. Requests for one user at once lose nothing ----------------------------------------------
+
+
+@pytest.mark.parametrize("routine", [False, True])
+def test_requests_for_one_user_at_once_lose_no_update(config, deep_store, monkeypatch, routine):
+    app = create_app(config)
+    store = app.extensions["back_spasm_helper.store"]
+    together = threading.Barrier(8)
+    read = store.get_attributes
+
+    def read_then_wait(*args, **kwargs):
+        attributes = read(*args, **kwargs)
+        together.wait(timeout=30)  # every request has read before any writes: the worst interleaving, every time
+        return attributes
+
+    monkeypatch.setattr(store, "get_attributes", read_then_wait)
+
+    def visit(number: int) -> None:
+        if routine and number == 0:  # one of them starts a routine instead
+            talk(app).say("guide me through breathing")
+        else:
+            talk(app).launch()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(visit, range(8)))
+    stored = rows(deep_store)[USER]
+    assert stored["visits"] == (7 if routine else 8)
+    assert ("routine" in stored) is routine
+
+
+def test_a_save_applies_what_this_request_changed_to_what_is_stored_by_then():
+    from skill.memory import merge
+
+    loaded = {"visits": 2, "pace": 1, "routine": {"step": 0}, "disclaimer_heard": True}
+    changed = {"visits": 3, "pace": 2, "disclaimer_heard": True}  # a visit, a new pace, the routine finished
+    stored = {"visits": 5, "pace": 0, "routine": {"step": 1}, "disclaimer_heard": True}  # others saved meanwhile
+    assert merge(stored, loaded, changed) == {"visits": 6, "pace": 2, "disclaimer_heard": True}
+    assert merge(stored, loaded, loaded) == stored  # nothing changed here: what others saved stands
+    assert merge({}, {}, {"visits": 1}) == {"visits": 1}
+    assert merge({"visits": "x"}, {}, {"visits": 1}) == {"visits": 1}  # a broken count is replaced, not added to
