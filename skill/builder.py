@@ -15,6 +15,7 @@ from .alexa_api import TimedApiClient
 from .config import ConfigError
 from .content import Content, Contents
 from .handlers import alerts, answers, builtins, errors, remembering, routines, safety, touch, triage
+from .handlers.base import prompt
 from .interceptors import LocaleInterceptor, RepeatCacheInterceptor, SessionStateInterceptor
 from .persistence import SaveProfileInterceptor
 from .screen import ScreenInterceptor
@@ -133,5 +134,6 @@ def build_skill(
     builder.add_global_response_interceptor(RepeatCacheInterceptor())
     builder.add_global_response_interceptor(ScreenInterceptor())  # after the handler: it shows what was said
     if store is not None:
-        builder.add_global_response_interceptor(SaveProfileInterceptor(store))
+        builder.add_global_response_interceptor(
+            SaveProfileInterceptor(store, not_saved=lambda handler_input: prompt(handler_input, "place_not_saved")))
     return builder.create()

@@ -45,7 +45,7 @@ PROMPTS = _prompt_table(
     "welcome_first welcome_back disclaimer disclaimer_short launch_options launch_reprompt offer_more after_more "
     "general_reprompt help help_reprompt fallback fallback_reprompt nothing_more nothing_to_repeat "
     "no_thanks goodbye error error_reprompt not_sure resume_reprompt fresh_start forget_confirm "
-    "forget_reprompt forget_done forget_kept sign_denied local_number what_would_help thanks_bye take_your_time not_sure_again try_saying",
+    "forget_reprompt forget_done forget_kept place_not_saved sign_denied local_number what_would_help thanks_bye take_your_time not_sure_again try_saying",
     resume_offer="number name title",
     safety_net="emergency_number",
 )

@@ -26,6 +26,7 @@ from .handlers.base import (
 )
 from .handlers.routines import STEP_PLAYED
 from .logsafe import clean
+from .persistence import NOT_SAVED_TOLD
 from .routine import RoutineState
 from .scopes import request_scope, session_scope
 
@@ -71,6 +72,7 @@ SESSION_SHAPES: dict[str, Callable[[Any, Content], bool]] = {
     DISCLAIMED: lambda value, content: value is True,
     MISHEARD: lambda value, content: value is True,
     memory.ONSET: lambda value, content: memory.valid_moment(value),
+    NOT_SAVED_TOLD: lambda value, content: value is True,
 }
 
 

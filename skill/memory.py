@@ -97,6 +97,11 @@ def merge(stored: Mapping[str, Any], loaded: Mapping[str, Any], changed: Mapping
     return merged
 
 
+def unsaved_place(loaded: Mapping[str, Any], changed: Mapping[str, Any]) -> bool:
+    """Whether `changed` holds a place in a routine that `loaded` does not: one the user would lose unsaved."""
+    return changed.get("routine") is not None and changed.get("routine") != loaded.get("routine")
+
+
 def note_visit(profile: Profile) -> None:
     """Count a visit (returning users get a shorter welcome)."""
     visits = profile.get("visits")

@@ -7,13 +7,14 @@ holds by then (memory.merge, in one transaction where the store can: SQLite), so
 the same user at once lose nothing.
 
 A store failure never costs the user their answer: a failed load gives an empty profile for this
-request and no save (so what they had saved is not overwritten); a failed save is logged.
+request and no save (so what they had saved is not overwritten); a failed save is logged. Where it
+matters, the user hears it once a session: a place in a routine that could not be kept.
 """
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,16 +23,19 @@ from ask_sdk_core.dispatch_components import AbstractResponseInterceptor
 from ask_sdk_core.exceptions import AttributesManagerException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
+from ask_sdk_model.ui import SsmlOutputSpeech
 
-from . import memory
+from . import memory, ssml
 from .logsafe import clean
-from .scopes import request_scope
+from .scopes import request_scope, session_scope
 from .store import UpdatingAdapter, user_id_of, user_ref
 
 log = logging.getLogger(__name__)
 PROFILE_KEY = "profile"  # request attribute: the user's remembered attributes (see skill/memory.py)
 SNAPSHOT_KEY = "profile_snapshot"  # request attribute: the profile as loaded, to detect changes
 DELETED_KEY = "profile_deleted"  # request attribute: the user asked to be forgotten
+LOAD_FAILED_KEY = "profile_load_failed"  # request attribute: the store could not be read this request
+NOT_SAVED_TOLD = "not_saved_told"  # session attribute: True once the user has heard their place was not saved
 
 
 def _frozen(data: Any) -> str:
@@ -52,6 +56,7 @@ def profile(handler_input: HandlerInput) -> MutableMapping[str, Any]:
         return attributes[PROFILE_KEY]
     except Exception as error:  # any store failure: answer anyway, save nothing
         log.error("store: load failed for user %s: %s", user_ref(user_id_of(handler_input.request_envelope)), error)
+        attributes[LOAD_FAILED_KEY] = True
         return attributes[PROFILE_KEY]
     if not isinstance(loaded, dict):
         loaded = {}
@@ -74,17 +79,25 @@ def request_time(handler_input: HandlerInput) -> datetime:
 
 
 class SaveProfileInterceptor(AbstractResponseInterceptor):
-    """Writes what the handler changed in the user's attributes, if they were loaded and changed."""
+    """Writes what the handler changed in the user's attributes; says so once a session if a place was lost.
 
-    def __init__(self, store: AbstractPersistenceAdapter):
+    `not_saved` gives the words for that (the content's prompt: this layer holds no words).
+    """
+
+    def __init__(self, store: AbstractPersistenceAdapter, not_saved: Callable[[HandlerInput], ssml.Ssml]):
         self.store = store
+        self.not_saved = not_saved
 
     def process(self, handler_input: HandlerInput, response: Response) -> None:
         attributes = request_scope(handler_input)
-        snapshot = attributes.get(SNAPSHOT_KEY)
-        if snapshot is None or attributes.get(DELETED_KEY):
+        if PROFILE_KEY not in attributes or attributes.get(DELETED_KEY):
             return
         changed = attributes[PROFILE_KEY]
+        snapshot = attributes.get(SNAPSHOT_KEY)
+        if snapshot is None:  # not loaded: no user id, or the store could not be read (so nothing may be written)
+            if attributes.get(LOAD_FAILED_KEY) and memory.unsaved_place({}, changed):
+                self._tell(handler_input, response)
+            return
         if _frozen(changed) == snapshot:
             return
         loaded = json.loads(snapshot)
@@ -96,6 +109,19 @@ class SaveProfileInterceptor(AbstractResponseInterceptor):
                 handler_input.attributes_manager.save_persistent_attributes()
         except Exception as error:
             log.error("store: save failed for user %s: %s", user_ref(user_id_of(handler_input.request_envelope)), error)
+            if memory.unsaved_place(loaded, changed):
+                self._tell(handler_input, response)
+
+    def _tell(self, handler_input: HandlerInput, response: Response | None) -> None:
+        """Lead the reply with the words that the user's place was not saved, once a session."""
+        speech = response.output_speech if response is not None else None
+        if handler_input.request_envelope.session is None or not isinstance(speech, SsmlOutputSpeech) or not speech.ssml:
+            return
+        session = session_scope(handler_input)
+        if session.get(NOT_SAVED_TOLD):
+            return
+        speech.ssml = ssml.lead_with(speech.ssml, self.not_saved(handler_input))
+        session[NOT_SAVED_TOLD] = True
 
 
 def forget_user(handler_input: HandlerInput) -> bool:

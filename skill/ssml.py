@@ -103,6 +103,13 @@ def speak(fragment: Ssml) -> str:
     return f"<speak>{fragment.markup}</speak>"
 
 
+def lead_with(document: str, fragment: Ssml) -> str:
+    """A complete <speak> document with `fragment` said before everything it said."""
+    if not document.startswith("<speak>"):
+        raise ValueError("not a <speak> document")
+    return speak(join([fragment, Ssml(document[len("<speak>"):-len("</speak>")])]))
+
+
 def pause_seconds(markup: str) -> float:
     """Total seconds of <break> silence in a piece of SSML."""
     total = 0.0

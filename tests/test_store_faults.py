@@ -3,7 +3,8 @@
 Each fault is made for real on the test's own SQLite file: another connection holding the write lock
 (or every lock), a read-only file, a scribbled header, a folder that cannot be created, a file
 deleted under the running skill, writes refused by the file system. Users still hear their answer,
-what they saved before is kept, and the same process saves again once the fault clears.
+their place is said to be unsaved once, what they saved before is kept, and the same process saves
+again once the fault clears.
 """
 from __future__ import annotations
 
@@ -31,6 +32,11 @@ CONTENT = content_module.load()
 ROOT = Path(__file__).resolve().parent.parent
 USER = "amzn1.ask.account.TESTUSER"
 ROUTER = UtteranceRouter()
+
+
+def not_saved() -> str:
+    """What the skill says, once per session, when it could not keep the user's place."""
+    return CONTENT.prompt("place_not_saved")
 
 
 def rows(path: Path, wait: float = 5.0) -> dict[str, dict]:
@@ -167,6 +173,7 @@ def test_the_skill_starts_on_a_store_that_does_not_work_and_saves_once_it_does(c
         assert len(lines) <= 1 and all(str(deep_store) in line for line in lines)  # one line at most, naming the store
         reply = talk(app).say("guide me through breathing")
         assert "Step 1 of" in reply.speech and CONTENT.prompt("error") not in reply.speech
+        assert reply.speech.startswith(not_saved())  # their place will not be kept: said once, first
         assert rows_if_readable(deep_store).get(USER, {}).get("visits", 2) == 2
     talk(app).launch()  # the fault is gone: the same process, no restart
     assert rows(deep_store)[USER]["visits"] == 3  # what was saved before is kept, and this visit counted
@@ -228,7 +235,7 @@ def test_a_disk_that_refuses_writes_costs_no_answer_and_saving_resumes(deep_stor
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     during = json.loads(result.stdout.strip().splitlines()[-1])["during"]
-    assert "Step 1 of" in during
+    assert during.startswith(not_saved()) and "Step 1 of" in during
     assert rows(deep_store)[USER]["visits"] == 2
 
 
@@ -245,6 +252,41 @@ def test_a_store_from_a_newer_version_is_never_written_and_costs_no_answer(confi
 
 def test_a_request_waits_for_the_store_well_inside_alexas_eight_seconds():
     assert sqlite_store.READ_WAIT_SECONDS + sqlite_store.WRITE_WAIT_SECONDS <= 1.0  # a request reads once and writes once at most
+
+
+# --- 2. Saying it: once per session, only where it matters, never losing what was saved --------
+
+
+def test_an_unsaved_place_is_said_once_per_session_then_saving_resumes(config, deep_store):
+    app = create_app(config)
+    alexa = talk(app)
+    alexa.launch()
+    with write_locked(deep_store):
+        first = alexa.say("guide me through breathing")
+        second = alexa.say("next")
+        again = alexa.say("repeat")
+    assert first.speech.startswith(not_saved()) and "Step 1 of" in first.speech
+    assert not_saved() not in second.speech and not_saved() not in again.speech
+    assert rows(deep_store)[USER].get("routine") is None  # nothing was written while it was locked
+    alexa.say("next")
+    assert rows(deep_store)[USER]["routine"]["step"] == 2  # the same session saves again
+    alexa.end_session()
+    with write_locked(deep_store):
+        assert talk(app).say("guide me through stretches").speech.startswith(not_saved())  # a new session: once again
+
+
+def test_nothing_is_said_when_what_went_unsaved_is_not_a_place(config, deep_store):
+    app = create_app(config)
+    talk(app).launch()
+    with write_locked(deep_store):
+        for reply in (talk(app).launch(), talk(app).say("heat or ice")):
+            assert not_saved() not in reply.speech
+
+
+def test_a_working_store_never_says_it(config):
+    alexa = talk(create_app(config))
+    for utterance in ("guide me through breathing", "next", "stop"):
+        assert not_saved() not in alexa.say(utterance).speech
 
 
 # --- 5. Requests for one user at once lose nothing ----------------------------------------------
