@@ -4,7 +4,7 @@ Each fault is made for real on the test's own SQLite file: another connection ho
 (or every lock), a read-only file, a scribbled header, a folder that cannot be created, a file
 deleted under the running skill, writes refused by the file system. Users still hear their answer,
 their place is said to be unsaved once, what they saved before is kept, and the same process saves
-again once the fault clears.
+again once the fault clears. The last test does it under gunicorn, killing workers mid-fault.
 """
 from __future__ import annotations
 
@@ -12,10 +12,14 @@ import gc
 import json
 import os
 import shutil
+import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, closing, contextmanager
@@ -26,7 +30,7 @@ import pytest
 from skill import content as content_module
 from skill import create_app, sqlite_store
 
-from .alexa import Alexa, UtteranceRouter
+from .alexa import Alexa, UtteranceRouter, envelope, intent_request
 
 CONTENT = content_module.load()
 ROOT = Path(__file__).resolve().parent.parent
@@ -329,3 +333,86 @@ def test_a_save_applies_what_this_request_changed_to_what_is_stored_by_then():
     assert merge(stored, loaded, loaded) == stored  # nothing changed here: what others saved stands
     assert merge({}, {}, {"visits": 1}) == {"visits": 1}
     assert merge({"visits": "x"}, {}, {"visits": 1}) == {"visits": 1}  # a broken count is replaced, not added to
+
+
+# --- 4. Under gunicorn: workers killed mid-fault are replaced, answer in time, and save after -----
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def workers_of(master: int) -> set[int]:
+    """The master's child processes (Linux /proc)."""
+    children = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == master:
+                children.add(int(entry.name))
+    return children
+
+
+def post(port: int, body: dict) -> tuple[dict, float]:
+    """One request; the reply and how long it took."""
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/", data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    started = time.monotonic()
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read()), time.monotonic() - started
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds gunicorn's workers through /proc")
+def test_workers_killed_mid_fault_are_replaced_answer_in_time_and_save_once_it_clears(tmp_path):
+    path, port = tmp_path / "store.sqlite3", free_port()
+    env = {**os.environ, "SKILL_DB_PATH": str(path), "ASK_SDK_VERIFY_SIGNATURE": "false", "PYTHONPATH": str(ROOT),
+           "ASK_SDK_VERIFY_TIMESTAMP": "false", "LOG_LEVEL": "warning", "GUNICORN_BIND": f"127.0.0.1:{port}"}
+    log = (tmp_path / "gunicorn.log").open("w")
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"], cwd=ROOT,
+                              env=env, stdout=log, stderr=log)
+
+    def wait_for_health(deadline: float) -> None:
+        while True:  # however busy the machine is
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+                return
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, (tmp_path / "gunicorn.log").read_text()
+                time.sleep(0.1)
+
+    try:
+        wait_for_health(time.monotonic() + 60)
+        post(port, envelope({"type": "LaunchRequest"}))
+        assert rows(path)[USER]["visits"] == 1
+        with write_locked(path):
+            original = workers_of(server.pid)
+            for worker in original:  # every worker dies mid-fault (a crash, a recycle): all that answer boot now
+                os.kill(worker, signal.SIGKILL)
+            deadline = time.monotonic() + 60
+            while len(workers_of(server.pid) - original) < len(original):
+                assert time.monotonic() < deadline and server.poll() is None, (tmp_path / "gunicorn.log").read_text()
+                time.sleep(0.1)
+            wait_for_health(time.monotonic() + 60)
+            attributes: dict = {}
+            for number, request in enumerate((intent_request("StartRoutineIntent", {"routine": "breathing"}),
+                                              intent_request("AMAZON.NextIntent"))):
+                reply, seconds = post(port, envelope(request, attributes=attributes, new=not number, session_id="s1"))
+                assert seconds < 8, f"{seconds:.1f} s: past Alexa's 8-second limit"  # generous: the store waits under 1 s
+                assert (not_saved() in reply["response"]["outputSpeech"]["ssml"]) is (number == 0)  # said once
+                attributes = reply["sessionAttributes"]
+            reply, seconds = post(port, envelope({"type": "LaunchRequest"}))
+            assert seconds < 8 and reply["response"]["outputSpeech"]["ssml"]
+            assert server.poll() is None, "the master stopped"
+            assert rows(path)[USER]["visits"] == 1  # nothing written while locked, nothing lost
+        post(port, envelope({"type": "LaunchRequest"}))  # the fault is gone: the workers born in it save
+        assert rows(path)[USER]["visits"] == 2
+        assert not workers_of(server.pid) & original
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
