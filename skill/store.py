@@ -5,7 +5,7 @@ configuration chooses it, so a Lambda function (DynamoDB or nothing) never loads
 The SDK never saves on its own: the skill's response interceptor saves when something changed.
 
 A store that does not work never stops the skill; only a wrong setting does (StoreError, at start-up).
-Every wait for the SQLite store is bounded, so a reply stays inside Alexa's 8 seconds whatever the store does.
+Every wait for the store is bounded, so a reply stays inside Alexa's 8 seconds whatever the store does.
 """
 from __future__ import annotations
 
@@ -33,6 +33,10 @@ class UpdatingAdapter(Protocol):
     def update_attributes(self, request_envelope: RequestEnvelope, change: Change) -> None:
         """Store change(attributes as stored now) for the request's user."""
 
+
+# DynamoDB answers in milliseconds in its region: a request waits at most about a second for it in all,
+# one try each to read and to write, instead of botocore's minute-long timeouts and retries.
+DYNAMODB_TIMEOUTS = {"connect_timeout": 0.25, "read_timeout": 0.25, "retries": {"total_max_attempts": 1}}
 
 
 def user_id_of(envelope: RequestEnvelope) -> str | None:
@@ -63,6 +67,7 @@ def dynamodb_adapter(table_name: str) -> AbstractPersistenceAdapter:
             "(pip install ask-sdk-dynamodb-persistence-adapter)"
         ) from error
     import boto3  # the adapter's own dependency
+    from botocore.config import Config
 
     session = boto3.session.Session()
     if not session.region_name:
@@ -71,7 +76,7 @@ def dynamodb_adapter(table_name: str) -> AbstractPersistenceAdapter:
         raise StoreError("SKILL_STORE=dynamodb found no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
                          "AWS_PROFILE, or run with an IAM role that may read and write the table")
     return DynamoDbAdapter(table_name=table_name, partition_keygen=user_id_partition_keygen, create_table=False,
-                           dynamodb_resource=session.resource("dynamodb"))
+                           dynamodb_resource=session.resource("dynamodb", config=Config(**DYNAMODB_TIMEOUTS)))
 
 
 def build_adapter(kind: str, path: str | os.PathLike[str] | None, table: str | None) -> AbstractPersistenceAdapter | None:

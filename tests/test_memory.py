@@ -256,8 +256,8 @@ def fake_dynamodb(monkeypatch, region: str | None = "us-east-1", credentials: ob
         def get_credentials(self):
             return credentials
 
-        def resource(self, name):
-            return f"resource:{name}"
+        def resource(self, name, config=None):
+            return {"resource": name, "config": config}
 
     adapter_module = types.ModuleType("ask_sdk_dynamodb.adapter")
     adapter_module.DynamoDbAdapter = FakeAdapter  # type: ignore[attr-defined]
@@ -265,7 +265,10 @@ def fake_dynamodb(monkeypatch, region: str | None = "us-east-1", credentials: ob
     keygen_module.user_id_partition_keygen = lambda envelope: "user"  # type: ignore[attr-defined]
     boto3 = types.ModuleType("boto3")
     boto3.session = types.SimpleNamespace(Session=FakeSession)  # type: ignore[attr-defined]
+    config_module = types.ModuleType("botocore.config")
+    config_module.Config = lambda **settings: settings  # type: ignore[attr-defined]
     for name, module in (("ask_sdk_dynamodb", types.ModuleType("ask_sdk_dynamodb")), ("boto3", boto3),
+                         ("botocore", types.ModuleType("botocore")), ("botocore.config", config_module),
                          ("ask_sdk_dynamodb.adapter", adapter_module), ("ask_sdk_dynamodb.partition_keygen", keygen_module)):
         monkeypatch.setitem(sys.modules, name, module)
     return created
@@ -275,7 +278,15 @@ def test_dynamodb_is_imported_only_when_chosen(monkeypatch):
     created = fake_dynamodb(monkeypatch)
     build_adapter("dynamodb", None, "back-spasm-users")
     assert created["table_name"] == "back-spasm-users" and created["create_table"] is False
-    assert created["dynamodb_resource"] == "resource:dynamodb"
+    assert created["dynamodb_resource"]["resource"] == "dynamodb"
+
+
+def test_dynamodb_is_waited_for_about_a_second_at_most_not_botocores_minutes(monkeypatch):
+    created = fake_dynamodb(monkeypatch)
+    build_adapter("dynamodb", None, "back-spasm-users")
+    config = created["dynamodb_resource"]["config"]
+    assert config["retries"] == {"total_max_attempts": 1}  # one try: a retry would double the wait
+    assert 2 * (config["connect_timeout"] + config["read_timeout"]) <= 1.0  # a read and a write, each one try
 
 
 @pytest.mark.parametrize("region, credentials, message", [(None, "keys", "needs an AWS region: set AWS_REGION"),
