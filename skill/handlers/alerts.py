@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import re
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -27,7 +26,6 @@ from .base import IntentHandler, content_of, hand_over, intent_name, not_underst
 log = logging.getLogger(__name__)
 ASK = "alert"  # the offer's kind in the session: {"ask": "alert", "alert": <id>, "due": <epoch seconds or "">}
 MIN_LEAD = timedelta(minutes=30)  # a check-in due sooner than this is not offered
-LOOK_UP = "look up"  # the time zone is not known yet: ask the Settings API if a line needs it
 LINE_FOR = {Result.DONE: "done", Result.NO_PERMISSION: "by_hand", Result.FAILED: "failed"}
 
 
@@ -82,35 +80,35 @@ def make(handler_input: HandlerInput, alert: Alert, due: datetime | None, allowe
                                         spoken_locale(handler_input))
         return finish(handler_input, alert, result)
     assert due is not None
-    zone = alexa_api.time_zone(handler_input)
     result = alexa_api.create_reminder(handler_input, due, now(handler_input), alert.lines["announce"],
-                                       spoken_locale(handler_input), zone)
-    return finish(handler_input, alert, result, due, zone)
+                                       spoken_locale(handler_input), alexa_api.time_zone(handler_input))
+    return finish(handler_input, alert, result, due)
 
 
-def finish(handler_input: HandlerInput, alert: Alert, result: Result, due: datetime | None = None,
-           zone: ZoneInfo | None | str = LOOK_UP) -> Response:
+def finish(handler_input: HandlerInput, alert: Alert, result: Result, due: datetime | None = None) -> Response:
     """Say how it went. A timer closes the session (the user rests with the pack on); a check-in goes on."""
     if result is Result.NO_PERMISSION:
         alexa_api.permission_card(handler_input, alexa_api.SCOPES[alert.kind])
     log.info("%s: %s", alert.kind, result.value)
-    return after(handler_input, alert, LINE_FOR[result], due, zone)
+    return after(handler_input, alert, LINE_FOR[result], due)
 
 
-def after(handler_input: HandlerInput, alert: Alert, line: str, due: datetime | None = None,
-          zone: ZoneInfo | None | str = LOOK_UP) -> Response:
-    """Say one of the alert's lines. One that names the reminder's time needs the time zone: the caller's
-    answer (None: none to be had), or with LOOK_UP one call to the Settings API. No other line costs a call."""
+def when_said(handler_input: HandlerInput, due: datetime) -> tuple[str, int]:
+    """A reminder's time as the line renders it: ("at", minute of the day) in the device's time zone, or,
+    where that cannot be had, ("in", hours from now). Asks the Settings API (once per request at most)."""
+    zone = alexa_api.time_zone(handler_input)
+    if zone is not None:
+        local = due.astimezone(zone)
+        return "at", local.hour * 60 + local.minute
+    return "in", max(1, round((due - now(handler_input)).total_seconds() / 3600))
+
+
+def after(handler_input: HandlerInput, alert: Alert, line: str, due: datetime | None = None) -> Response:
+    """Say one of the alert's lines. Only a line that names the reminder's time needs the time zone."""
     content = content_of(handler_input)
     when: tuple[str, int] | tuple[()] = ()
     if due is not None and "{when}" in alert.lines[line]:
-        if zone == LOOK_UP:
-            zone = alexa_api.time_zone(handler_input)
-        if isinstance(zone, ZoneInfo):
-            local = due.astimezone(zone)
-            when = ("at", local.hour * 60 + local.minute)
-        else:
-            when = ("in", max(1, round((due - now(handler_input)).total_seconds() / 3600)))
+        when = when_said(handler_input, due)
     words = said.say(content, "alert", alert.id, line, *when)
     if alert.kind == "timer":
         return reply(handler_input, words, end=True)

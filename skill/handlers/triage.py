@@ -10,7 +10,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Intent, IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
 from ask_sdk_model.dialog import ElicitSlotDirective
 
-from .. import duration, memory, said, ssml
+from .. import alexa_api, duration, memory, said, ssml
 from ..content import Topic
 from . import alerts
 from .answers import answer, answer_topic
@@ -94,8 +94,12 @@ class TriageHandler(IntentHandler):
                 return advise(handler_input, remembered, remembered=True)
             return elicit(handler_input, "ask", "ask_reprompt")
         hours = duration.hours_from_duration(slots.get(DURATION_SLOT))
-        if hours is None:
-            hours = duration.hours_since_date(slots.get(DATE_SLOT), now(handler_input))
+        if hours is None and slots.get(DATE_SLOT):
+            hours = hours_since_date(handler_input, slots[DATE_SLOT])
+        if hours is None and duration.start_date(slots.get(DATE_SLOT)) is not None:
+            # A date, but none to count from: in the future, or too near today to read without the time zone.
+            # Ask how long, without saying anything was misheard, and never guess.
+            return elicit(handler_input, "ask", "ask_reprompt")
         if hours is None:
             # Words that are no duration may be a question that landed here; answer it if it is one.
             topic = _topic_in(handler_input, slots.get(DURATION_SLOT) or slots.get(DATE_SLOT) or "")
@@ -104,6 +108,14 @@ class TriageHandler(IntentHandler):
             return elicit(handler_input, "not_understood", "ask_reprompt")
         memory.remember_onset(session(handler_input), duration.started_at(now(handler_input), hours))
         return advise(handler_input, hours)
+
+
+def hours_since_date(handler_input: HandlerInput, value: str) -> float | None:
+    """Hours since a date Alexa heard, read in the device's time zone (the Settings API, once per request);
+    None for no date, or one the skill cannot read without the zone it does not have."""
+    if duration.start_date(value) is None:
+        return None
+    return duration.hours_since_date(value, now(handler_input), alexa_api.time_zone(handler_input))
 
 
 class TriageNotUnderstoodHandler(AbstractRequestHandler):
