@@ -5,6 +5,7 @@ data, and skill/content.py loads the file. Imports run one way: types <- pacing 
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -99,6 +100,10 @@ class Alert:
     lines: Mapping[str, str]
 
 
+# How a time since onset is said: (unit, its hours, said in this unit below these hours).
+SPOKEN_UNITS = (("hour", 1, 48), ("day", 24, 14 * 24), ("week", 168, 8 * 168), ("month", 720, None))
+
+
 @dataclass(frozen=True)
 class Triage:
     """The 'how long has it been' answers and questions."""
@@ -114,14 +119,23 @@ class Triage:
     units: Mapping[str, tuple[str, str]]
     bands: tuple[TriageBand, ...]
 
+    def _spoken(self, hours: float) -> tuple[str, int, int]:
+        """The unit, its size in hours, and the whole count of it that `elapsed` says (halves round up)."""
+        for unit, size, below in SPOKEN_UNITS:
+            if below is None or hours < below:
+                return unit, size, max(1, math.floor(hours / size + 0.5))
+        raise AssertionError("unreachable")
+
+    def rounded(self, hours: float) -> float:
+        """The hours as they are said: 11 h 40 min is "12 hours", so it is 12 for the band too."""
+        _, size, count = self._spoken(hours)
+        return float(count * size)
+
     def elapsed(self, hours: float) -> str:
         """'5 hours', '3 days', '2 weeks', '2 months': the largest unit that reads naturally."""
-        for unit, size, below in (("hour", 1, 48), ("day", 24, 14 * 24), ("week", 168, 8 * 168), ("month", 720, None)):
-            if below is None or hours < below:
-                count = max(1, round(hours / size))
-                singular, plural = self.units[unit]
-                return f"{count} {singular if count == 1 else plural}"
-        raise AssertionError("unreachable")
+        unit, _, count = self._spoken(hours)
+        singular, plural = self.units[unit]
+        return f"{count} {singular if count == 1 else plural}"
 
     def band_for(self, hours: float) -> TriageBand:
         """The first band whose limit lies above the hours given (the last has none)."""

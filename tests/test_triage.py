@@ -47,6 +47,11 @@ def band_said(reply) -> tuple[str, float]:
     return band, hours
 
 
+def rounded(hours: float) -> float:
+    """The hours as the skill says them (and as it picks the band by; see the rounding tests below)."""
+    return CONTENT.triage.rounded(hours)
+
+
 def settings_calls(fake) -> int:
     return sum(1 for call in fake.calls if TIME_ZONE_PATH.match(call.path))
 
@@ -57,15 +62,14 @@ def settings_calls(fake) -> int:
 def test_since_this_morning_late_in_new_york_counts_from_the_morning_there(talk, fake):
     reply = talk().intent(TRIAGE, {"started": "2026-11-24"})  # "since this morning", as Alexa resolves it there
     band, hours = band_said(reply)
-    assert hours == pytest.approx(14.75)  # from 8 AM to 10:45 PM, not a whole day
+    assert hours == rounded(14.75)  # from 8 AM to 10:45 PM, not a whole day
     assert band == CONTENT.triage.band_for(hours).id
     assert f"At {CONTENT.triage.elapsed(hours)}," in reply.speech and "24 hours" not in reply.speech
     assert settings_calls(fake) == 1
 
 
 def test_yesterday_late_in_new_york_is_one_day_not_two(talk):
-    band, hours = band_said(talk().intent(TRIAGE, {"started": "2026-11-23"}))
-    assert hours == 24
+    assert band_said(talk().intent(TRIAGE, {"started": "2026-11-23"}))[1] == 24
 
 
 @pytest.mark.parametrize("zone, started, hours", [
@@ -77,12 +81,12 @@ def test_yesterday_late_in_new_york_is_one_day_not_two(talk):
 ])
 def test_dates_are_read_where_the_device_is(talk, fake, zone, started, hours):
     fake.time_zone = zone
-    assert band_said(talk().intent(TRIAGE, {"started": started}))[1] == pytest.approx(hours)
+    assert band_said(talk().intent(TRIAGE, {"started": started}))[1] == rounded(hours)
 
 
 def test_today_before_eight_in_the_morning_counts_from_midnight(talk):
     early = talk("2026-11-24T11:30:00Z")  # 6:30 AM in New York
-    assert band_said(early.intent(TRIAGE, {"started": "2026-11-24"}))[1] == pytest.approx(6.5)
+    assert band_said(early.intent(TRIAGE, {"started": "2026-11-24"}))[1] == rounded(6.5)
 
 
 def test_a_future_date_there_is_asked_about_not_counted(talk):
@@ -110,3 +114,37 @@ def test_without_the_time_zone_an_older_date_is_still_answered(talk, fake):
 def test_a_duration_needs_no_time_zone(talk, fake):
     talk().intent(TRIAGE, {"duration": "P3D"})
     assert settings_calls(fake) == 0
+
+
+# --- 2. One rounding: the time said and the band are the same value -------------------------------------------
+
+
+@pytest.mark.parametrize("duration, said_hours, band", [
+    ("PT11H40M", 12, "past_twelve_hours"),  # said "12 hours": the advice for past twelve hours, not "still early"
+    ("PT11H20M", 11, "early"),
+    ("PT11H30M", 12, "past_twelve_hours"),  # a half rounds up, in the words and the band alike
+    ("P6DT14H", 7 * 24, "past_a_week"),  # "7 days"
+    ("P20DT13H", 21 * 24, "weeks"),  # "3 weeks"
+])
+def test_the_time_said_and_the_band_use_the_same_rounded_value(talk, duration, said_hours, band):
+    reply = talk().intent(TRIAGE, {"duration": duration})
+    assert band_said(reply) == (band, said_hours)
+    assert f"At {CONTENT.triage.elapsed(said_hours)}," in reply.speech
+
+
+def test_every_time_is_said_as_the_value_its_band_is_chosen_by():
+    triage = CONTENT.triage
+    units = {form: size for size, unit in ((1, "hour"), (24, "day"), (168, "week"), (720, "month"))
+             for form in triage.units[unit]}
+    for tenth in range(0, 24 * 70 * 10, 3):
+        hours = tenth / 10
+        count, unit = triage.elapsed(hours).split()
+        spoken = int(count) * units[unit]  # the hours the listener hears
+        assert triage.rounded(hours) == spoken, hours
+
+
+def test_a_remembered_time_is_rounded_the_same_way(talk):
+    alexa = talk()
+    alexa.intent(TRIAGE, {"duration": "PT11H40M"})
+    again = alexa.say("how long has it been")
+    assert band_said(again) == ("past_twelve_hours", 12) and said(again, "remembered") == [["remembered", 12]]

@@ -60,10 +60,12 @@ def add_elicit_directive(handler_input: HandlerInput) -> None:
 def advise(handler_input: HandlerInput, hours: float, remembered: bool = False) -> Response:
     """The band's advice for this many hours, with the red-flag reminder; then the band's check-in offer, if any.
 
-    The reminder's emergency line is left out when the disclaimer said here is the first-ever one, which
-    ends with the same warning.
+    The hours are rounded once, as they are said ("12 hours" for 11 h 40 min), and that one value picks the
+    band and counts to the check-in, so the words and the advice never disagree. The reminder's emergency
+    line is left out when the disclaimer said here is the first-ever one, which ends with the same warning.
     """
     content = content_of(handler_input)
+    hours = content.triage.rounded(hours)
     band = content.triage.band_for(hours)
     log.info("triage band %s", band.id)
     opening = [said.say(content, "remembered", hours)] if remembered else []
