@@ -20,6 +20,7 @@ from .content_types import (
     RedFlag,
     Routine,
     Step,
+    TimeRange,
     Topic,
     Triage,
     TriageBand,
@@ -336,12 +337,14 @@ def _read_screen_words(reader: _Reader, node: Any) -> ScreenWords:
     return ScreenWords(same_as={str(k).lower(): str(v).lower() for k, v in same_as.items()}, groups=groups, **lists)
 
 
-def _read_triage(reader: _Reader, node: Any, alerts: Mapping[str, Alert]) -> Triage:
+def _read_triage(reader: _Reader, node: Any, alerts: Mapping[str, Alert], topics: Mapping[str, Topic]) -> Triage:
     triage = reader.mapping(node, "triage")
     texts = {key: reader.text(triage, key, "triage") or "" for key in
              ("ask", "ask_reprompt", "not_understood", "remembered", "red_flag_reminder", "emergency_reminder", "next",
-              "reprompt")}
+              "reprompt", "ranges_ask", "ranges_reprompt", "no_time", "no_time_topic")}
     reader.placeholders(texts["remembered"], frozenset({"elapsed"}), "triage.remembered")
+    if texts["no_time_topic"] not in topics:
+        raise reader.fail("triage.no_time_topic", f"expected a topic id, one of {sorted(topics)}")
     units_node = reader.mapping(triage.get("units"), "triage.units")
     units: dict[str, tuple[str, str]] = {}
     for unit in ("hour", "day", "week", "month"):
@@ -369,7 +372,23 @@ def _read_triage(reader: _Reader, node: Any, alerts: Mapping[str, Alert]) -> Tri
             raise reader.fail(f"{where}.alert", "a check-in must fall after this band ends (at or past below_hours)")
         bands.append(TriageBand(id=reader.text(entry, "id", where) or "", answer=answer,
                                 sources=reader.sources(entry, where), below_hours=limit, alert=alert))
-    return Triage(units=units, bands=tuple(bands), **texts)
+    return Triage(units=units, bands=tuple(bands), ranges=_read_ranges(reader, triage.get("ranges")), **texts)
+
+
+def _read_ranges(reader: _Reader, node: Any) -> dict[str, TimeRange]:
+    """The answers to the ranges question, by id: hours above zero, and the words said for them."""
+    if not isinstance(node, list) or not node:
+        raise reader.fail("triage.ranges", "expected a list of ranges (id, hours, said)")
+    ranges: dict[str, TimeRange] = {}
+    for index, entry in enumerate(node):
+        where = f"triage.ranges[{index}]"
+        entry = reader.mapping(entry, where)
+        range_id = reader.text(entry, "id", where) or ""
+        hours = entry.get("hours")
+        if not isinstance(hours, (int, float)) or isinstance(hours, bool) or hours <= 0 or range_id in ranges:
+            raise reader.fail(where, "expected a new id, and hours above zero")
+        ranges[range_id] = TimeRange(id=range_id, hours=float(hours), said=reader.text(entry, "said", where) or "")
+    return ranges
 
 
 def _emergency_number(reader: _Reader, root: Mapping[str, Any]) -> str:
@@ -395,7 +414,7 @@ def build(reader: _Reader, root: Mapping[str, Any], locale: str) -> Content:
         prompts=_read_prompts(reader, root.get("prompts")),
         topics=topics,
         red_flags=red_flags,
-        triage=_read_triage(reader, root.get("triage"), alerts),
+        triage=_read_triage(reader, root.get("triage"), alerts, topics),
         alerts=alerts,
         screen=_read_prompts(reader, root.get("screen"), "screen", SCREEN_LABELS),
         routine_prompts=routine_prompts,

@@ -100,6 +100,16 @@ class Alert:
     lines: Mapping[str, str]
 
 
+@dataclass(frozen=True)
+class TimeRange:
+    """An answer to "was it less than a day, a few days, or more than a week?": the hours whose band's advice
+    fits the whole range, and the words said for {elapsed} ("At a few days, ...")."""
+
+    id: str
+    hours: float
+    said: str
+
+
 # How a time since onset is said: (unit, its hours, said in this unit below these hours).
 SPOKEN_UNITS = (("hour", 1, 48), ("day", 24, 14 * 24), ("week", 168, 8 * 168), ("month", 720, None))
 
@@ -116,8 +126,13 @@ class Triage:
     emergency_reminder: str  # said after it, unless the response carries the first-ever disclaimer's warning
     next: str  # what the user can say after the advice
     reprompt: str
+    ranges_ask: str  # asked instead of "how long?" a second time
+    ranges_reprompt: str
+    no_time: str  # said before the general advice when the ranges got no answer either
+    no_time_topic: str  # the topic whose answer is that general advice
     units: Mapping[str, tuple[str, str]]
     bands: tuple[TriageBand, ...]
+    ranges: Mapping[str, TimeRange] = field(default_factory=dict)  # by id (the model's TIME_RANGE slot ids)
 
     def _spoken(self, hours: float) -> tuple[str, int, int]:
         """The unit, its size in hours, and the whole count of it that `elapsed` says (halves round up)."""

@@ -148,3 +148,76 @@ def test_a_remembered_time_is_rounded_the_same_way(talk):
     alexa.intent(TRIAGE, {"duration": "PT11H40M"})
     again = alexa.say("how long has it been")
     assert band_said(again) == ("past_twelve_hours", 12) and said(again, "remembered") == [["remembered", 12]]
+
+
+# --- 3. An unclear time is asked once, then offered in ranges -----------------------------------------------
+
+
+def asked(reply) -> list[str]:
+    """The triage questions a reply asked (content ids), and the slot Alexa's dialog is to elicit."""
+    slots = [d["slotToElicit"] for d in reply.directives if d.get("type") == "Dialog.ElicitSlot"]
+    return [line[1] for line in said(reply, "triage") if line[1] in ("ask", "not_understood", "ranges_ask")] + slots
+
+
+def test_no_time_twice_gets_ranges_not_the_same_question_again(talk):
+    alexa = talk()
+    first = alexa.say("is it too long")
+    second = alexa.say("since i lifted the couch")
+    assert asked(first) == ["ask", "duration"] and asked(second) == ["ranges_ask", "range"]
+    assert second.reprompt == CONTENT.triage.ranges_reprompt and not second.ended
+    assert "less than a day" in second.speech and "more than a week" in second.speech
+
+
+@pytest.mark.parametrize("answer, range_id", [
+    ("less than a day", "under_a_day"), ("a few days", "a_few_days"), ("more than a week", "over_a_week"),
+    ("about a few days", "a_few_days"), ("i think more than a week", "over_a_week"), ("a couple of hours", "under_a_day"),
+    ("months", "weeks"),
+])
+def test_a_range_answer_gets_the_advice_of_the_band_it_falls_in(talk, answer, range_id):
+    alexa = talk()
+    alexa.say("is it too long")
+    alexa.say("a while")
+    reply = alexa.say(answer)
+    assert said(reply, "band_range") == [["band_range", range_id]]
+    band = CONTENT.triage.band_for(CONTENT.triage.ranges[range_id].hours)
+    assert reply.speech.startswith(band.answer.format(elapsed=CONTENT.triage.ranges[range_id].said))
+    assert CONTENT.triage.red_flag_reminder in reply.speech and not reply.ended
+    assert "pending" not in reply.attributes and "spasm_started" not in reply.attributes  # no check-in, nothing kept
+
+
+def test_a_range_said_straight_away_is_answered_too(talk):
+    reply = talk().say("it's been a few days")
+    assert said(reply, "band_range") == [["band_range", "a_few_days"]]
+
+
+def test_after_the_ranges_too_get_no_time_the_general_advice_is_given_not_a_third_question(talk):
+    alexa = talk()
+    replies = [alexa.say(words) for words in ("is it too long", "since i lifted the couch", "a while")]
+    assert [asked(reply) for reply in replies] == [["ask", "duration"], ["ranges_ask", "range"], []]
+    last = replies[-1]
+    general = ["topic", CONTENT.triage.no_time_topic, "answer"]
+    assert said(last, "triage") == [["triage", "no_time"]] and general in said(last, "topic")
+    assert not last.ended and last.reprompt
+
+
+def test_a_first_unreadable_time_is_the_one_ask_then_ranges(talk):
+    alexa = talk()
+    first = alexa.intent(TRIAGE, {"started": "when i lifted the couch"})
+    assert asked(first) == ["not_understood", "duration"]
+    assert asked(alexa.intent("AMAZON.FallbackIntent")) == ["ranges_ask", "range"]
+
+
+def test_a_question_instead_of_an_answer_is_answered(talk):
+    alexa = talk()
+    alexa.say("how long has it been")
+    reply = alexa.intent("CatchAllIntent", {"words": "what about a hot bath"})
+    assert said(reply, "topic")[0][1] == "heat_or_ice" and asked(reply) == []
+
+
+def test_repeat_of_the_ranges_question_asks_it_the_same_way(talk):
+    alexa = talk()
+    alexa.say("how long has it been")
+    ranges = alexa.say("a while")
+    again = alexa.say("repeat")
+    assert again.speech == ranges.speech and asked(again) == ["ranges_ask", "range"]
+    assert said(alexa.say("a few days"), "band_range") == [["band_range", "a_few_days"]]

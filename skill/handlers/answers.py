@@ -29,8 +29,8 @@ from .routines import answer
 log = logging.getLogger(__name__)
 
 
-def answer_topic(handler_input: HandlerInput, topic: Topic) -> Response:
-    """Speak a topic's short answer, then offer more when there is more."""
+def answer_topic(handler_input: HandlerInput, topic: Topic, before: ssml.Ssml = ssml.EMPTY) -> Response:
+    """Speak a topic's short answer (after `before`), then offer more when there is more."""
     session(handler_input)[LAST_TOPIC] = topic.id
     if topic.more:
         offer(handler_input, yes="more", topic=topic.id)
@@ -38,7 +38,8 @@ def answer_topic(handler_input: HandlerInput, topic: Topic) -> Response:
     else:
         closing = prompt(handler_input, "after_more")
     content = content_of(handler_input)
-    return answer(handler_input, topic_words(handler_input, topic), closing, said.say(content, "topic", topic.id, "reprompt"))
+    words = ssml.join([before, topic_words(handler_input, topic)])
+    return answer(handler_input, words, closing, said.say(content, "topic", topic.id, "reprompt"))
 
 
 def topic_words(handler_input: HandlerInput, topic: Topic) -> ssml.Ssml:
