@@ -221,3 +221,35 @@ def test_repeat_of_the_ranges_question_asks_it_the_same_way(talk):
     again = alexa.say("repeat")
     assert again.speech == ranges.speech and asked(again) == ["ranges_ask", "range"]
     assert said(alexa.say("a few days"), "band_range") == [["band_range", "a_few_days"]]
+
+
+# --- 4. Asked mid-routine, the way back to the routine stays on offer ----------------------------------------
+
+
+def way_back(routine_id: str) -> str:
+    name = CONTENT.routines[routine_id].name
+    return CONTENT.routine_prompts["continue_offer"].format(name=name)
+
+
+@pytest.mark.parametrize("answers", [[], ["a while"]])  # the first question, and the ranges after it
+def test_how_long_with_no_time_mid_routine_keeps_the_way_back(talk, answers):
+    alexa = talk()
+    alexa.say("guide me through positions")
+    reply = alexa.say("how long has it been")
+    for words in answers:
+        reply = alexa.say(words)
+    assert asked(reply) and reply.speech.endswith(way_back("positions"))
+    assert way_back("positions") in reply.reprompt and not reply.ended
+    assert reply.attributes["routine"]["routine"] == "positions"
+    back = alexa.say("continue")
+    name = CONTENT.routines["positions"].name
+    assert back.speech.startswith(CONTENT.routine_prompts["back_to_routine"].format(name=name))
+    assert back.attributes["routine"]["routine"] == "positions" and back.attributes["last_reply"] == {"routine_step": True}
+
+
+def test_a_time_given_mid_routine_still_keeps_the_way_back(talk):
+    alexa = talk()
+    alexa.say("guide me through positions")
+    alexa.say("how long has it been")
+    reply = alexa.say("three days")
+    assert said(reply, "band") and way_back("positions") in reply.speech

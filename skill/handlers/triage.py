@@ -33,7 +33,7 @@ from .base import (
     slot_values,
     warns_of_emergency,
 )
-from .routines import current
+from .routines import current, way_back
 
 log = logging.getLogger(__name__)
 TRIAGE_INTENT = "HowLongHasItBeenIntent"
@@ -53,7 +53,9 @@ def elicit(handler_input: HandlerInput, speech: str, reprompt: str, question: st
     add_elicit_directive(handler_input, ELICITED[question])
     offer(handler_input, ask=question)
     content = content_of(handler_input)
-    return reply(handler_input, said.say(content, "triage", speech), said.say(content, "triage", reprompt))
+    back = way_back(handler_input)  # mid-routine: "Or say continue, to go back to ...", in the reprompt too
+    return reply(handler_input, ssml.join([said.say(content, "triage", speech), back]),
+                 ssml.join([said.say(content, "triage", reprompt), back]))
 
 
 def add_elicit_directive(handler_input: HandlerInput, slot: str = DURATION_SLOT) -> None:
