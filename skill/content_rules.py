@@ -195,8 +195,12 @@ def _read_alerts(reader: _Reader, node: Any) -> dict[str, Alert]:
             lines[line] = text
         if len(lines["label"]) > 200 or len(lines["announce"]) > 200:
             raise reader.fail(where, "keep label and announce under 200 characters (Alexa's limits are about 250)")
+        intent = entry.get("intent")
+        if intent is not None and (kind != "timer" or not isinstance(intent, str) or not re.fullmatch(r"[A-Z]\w+Intent", intent)):
+            raise reader.fail(f"{where}.intent", "only a timer has an intent (a reminder needs the onset): an "
+                              "intent name like SetTimerIntent")
         alerts[alert_id] = Alert(id=alert_id, kind=kind, minutes=float(value) * (60 if kind == "reminder" else 1),
-                                 sources=reader.sources(entry, where), lines=lines)
+                                 sources=reader.sources(entry, where), lines=lines, intent=intent)
     return alerts
 
 
@@ -416,6 +420,7 @@ def build(reader: _Reader, root: Mapping[str, Any], locale: str) -> Content:
         red_flags=red_flags,
         triage=_read_triage(reader, root.get("triage"), alerts, topics),
         alerts=alerts,
+        alert_by_intent={alert.intent: alert for alert in alerts.values() if alert.intent},
         screen=_read_prompts(reader, root.get("screen"), "screen", SCREEN_LABELS),
         routine_prompts=routine_prompts,
         routines=routines,

@@ -98,6 +98,7 @@ class Alert:
     minutes: float
     sources: tuple[str, ...]
     lines: Mapping[str, str]
+    intent: str | None = None  # a timer's own intent ("set the timer"): made as a yes to its offer would
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,7 @@ class Content:
     routines: Mapping[str, Routine]
     routine_closings: tuple[str, ...] = ()  # the lines that end a step, varied from step to step
     alerts: Mapping[str, Alert] = field(default_factory=dict)  # the timer and reminder offers, by id
+    alert_by_intent: Mapping[str, Alert] = field(default_factory=dict)  # a timer asked for by its own intent
     screen: Mapping[str, str] = field(default_factory=dict)  # labels for devices with a screen (skill/screen.py)
     topic_by_intent: Mapping[str, Topic] = field(default_factory=dict)
     red_flag_by_intent: Mapping[str, RedFlag] = field(default_factory=dict)

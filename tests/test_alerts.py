@@ -165,6 +165,51 @@ def test_a_red_flag_at_the_timer_offer_is_answered_first(client, served, fake):
     assert reply.speech.startswith("Get emergency help now") and reply.ended and fake.calls == []
 
 
+def test_silence_at_the_timer_offer_still_hears_when_to_take_the_pack_off(client, served, fake):
+    alexa = conversation(client, served, fake, TIMERS)
+    offered = finish_ice_session(alexa)
+    # Alexa plays the reprompt after a silence; after a second one the session closes. So the reprompt says it.
+    assert f"take the pack off after {TIMER.minutes:g} minutes" in offered.reprompt.lower()
+    assert offered.reprompt == words(TIMER, "offer_reprompt")
+    ended = alexa.end_session("EXCEEDED_MAX_REPROMPTS")
+    assert ended.response == {} and fake.calls == []  # nothing said, nothing made
+
+
+def test_a_session_ended_at_the_timer_offer_loses_nothing_and_the_timer_can_be_asked_for(client, served, fake,
+                                                                                         store_path):
+    alexa = conversation(client, served, fake, TIMERS)
+    alexa.launch()
+    alexa.say("start ice or heat")
+    reply = alexa.say("slower")  # a pace to keep
+    while (reply.attributes.get("pending") or {}).get("ask") != "alert":
+        reply = alexa.say("next")
+    alexa.end_session("EXCEEDED_MAX_REPROMPTS")
+    welcome = alexa.launch()
+    assert welcome.speech.startswith(CONTENT.prompt("welcome_back"))  # the user is remembered as before
+    assert alexa.say("guide me through breathing").attributes["routine"]["pace"] == 2  # and their pace
+    reply = alexa.say("set the timer")
+    [call] = created_timer_calls(fake)
+    assert call.status == 200 and call.body["duration"] == "PT15M" and call.body["timerLabel"] == TIMER.lines["label"]
+    assert reply.speech == words(TIMER, "done") and reply.ended
+
+
+@pytest.mark.parametrize("utterance", ["set the timer", "set a timer for the ice", "set a timer for my heat pack",
+                                       "set the ice timer", "start a timer", "remind me to take the pack off"])
+def test_the_ice_timer_can_be_asked_for_directly(client, served, fake, utterance):
+    reply = conversation(client, served, fake, TIMERS).say(utterance)
+    assert [call.status for call in created_timer_calls(fake)] == [200]
+    assert reply.speech == words(TIMER, "done") and reply.ended
+
+
+def test_asking_for_the_timer_without_the_permission_goes_the_offers_way(client, served, fake):
+    alexa = conversation(client, served, fake)
+    asked = alexa.say("set a timer for the ice")
+    [directive] = asked.directives
+    assert directive["name"] == "AskFor" and directive["token"] == "timer|" and created_timer_calls(fake) == []
+    answered = alexa.permission_answer("ACCEPTED", directive["token"])
+    assert [call.status for call in created_timer_calls(fake)] == [200] and answered.speech == words(TIMER, "done")
+
+
 def test_without_api_access_in_the_request_the_user_hears_how_by_hand(client, fake):
     alexa = Alexa(client, UtteranceRouter(), user_id="amzn1.ask.account.NOAPI", system={"apiAccessToken": None})
     finish_ice_session(alexa)

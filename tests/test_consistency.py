@@ -18,6 +18,7 @@ HANDLED = (
     {name for handler in request_handlers() for name in getattr(handler, "intents", ())}
     | set(CONTENT.topic_by_intent)
     | set(CONTENT.red_flag_by_intent)
+    | set(CONTENT.alert_by_intent)
 )
 REQUIRED_BUILTINS = {
     "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.FallbackIntent",

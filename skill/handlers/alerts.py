@@ -1,7 +1,7 @@
 """A timer or a check-in reminder, offered by content and made through Alexa's own APIs.
 
-The ice or heat session offers a timer when it finishes; the early triage band offers a reminder at
-the twelve-hour mark. "Yes" makes it: with the permission already granted, straight away; else
+The ice or heat session offers a timer when it finishes ("set the timer" asks for it directly); the early
+triage band offers a reminder at the twelve-hour mark. "Yes" makes it: with the permission already granted, straight away; else
 Alexa asks for the permission by voice (Connections.SendRequest, AskFor), and the Connections.Response
 that follows says whether the user allowed it. The token sent with the question carries what to make
 ("checkin|<due, epoch seconds>"), so the answer needs nothing from the session. Denied, not answered,
@@ -133,6 +133,16 @@ class AlertOfferHandler(IntentHandler):
         if intent_name(handler_input) == "AMAZON.NoIntent":
             return after(handler_input, alert, "declined", due)
         return make(handler_input, alert, due)
+
+
+class AlertIntentHandler(AbstractRequestHandler):
+    """A timer asked for by its own intent ("set a timer for the ice"): made the way a yes to its offer makes it."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return intent_name(handler_input) in content_of(handler_input).alert_by_intent
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return make(handler_input, content_of(handler_input).alert_by_intent[intent_name(handler_input) or ""], None)
 
 
 class PermissionResponseHandler(AbstractRequestHandler):
