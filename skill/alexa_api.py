@@ -36,7 +36,8 @@ class Result(Enum):
     """How a call to Alexa's APIs went, in the terms the conversation needs."""
 
     DONE = "done"
-    NO_PERMISSION = "no_permission"  # 401/403: the user has not allowed it (or took it back)
+    NO_PERMISSION = "no_permission"  # 401/403: the user has not allowed it (or took it back), or said no
+    NOT_ANSWERED = "not_answered"  # Alexa asked for the permission and heard no answer: not a no
     FAILED = "failed"  # anything else: 400, 429, 5xx, a timeout, no API in this request
 
 

@@ -82,7 +82,8 @@ class TriageBand:
     alert: str | None = None  # an alert id (see Alert) offered after this band's advice
 
 
-ALERT_LINES = ("label", "offer", "offer_reprompt", "permission", "announce", "done", "declined", "by_hand", "failed")
+ALERT_LINES = ("label", "offer", "offer_reprompt", "permission", "announce", "done", "declined", "by_hand", "failed",
+               "not_answered")
 
 
 @dataclass(frozen=True)

@@ -114,15 +114,37 @@ def test_without_the_permission_alexa_asks_for_it_by_voice_then_the_timer_is_mad
     assert answered.speech == words(TIMER, "done") and answered.ended
 
 
-@pytest.mark.parametrize("answer", ["DENIED", "NOT_ANSWERED"])
-def test_denied_or_not_answered_says_how_to_by_hand_and_sends_the_permission_card(client, served, fake, answer):
+def test_denied_says_how_to_by_hand_and_sends_the_permission_card(client, served, fake):
+    alexa = conversation(client, served, fake)
+    finish_ice_session(alexa)
+    token = alexa.say("yes").directives[0]["token"]
+    reply = alexa.permission_answer("DENIED", token)
+    assert reply.speech == words(TIMER, "by_hand") and "Alexa, set a timer for 15 minutes" in reply.speech
+    assert reply.response["card"] == {"type": "AskForPermissionsConsent", "permissions": [TIMERS]}
+    assert created_timer_calls(fake) == [] and reply.ended
+
+
+@pytest.mark.parametrize("answer", ["NOT_ANSWERED", None])  # None: a payload with no status at all
+def test_silence_at_alexas_permission_question_is_not_a_no(client, served, fake, answer):
     alexa = conversation(client, served, fake)
     finish_ice_session(alexa)
     token = alexa.say("yes").directives[0]["token"]
     reply = alexa.permission_answer(answer, token)
-    assert reply.speech == words(TIMER, "by_hand") and "Alexa, set a timer for 15 minutes" in reply.speech
-    assert reply.response["card"] == {"type": "AskForPermissionsConsent", "permissions": [TIMERS]}
+    assert reply.speech == words(TIMER, "not_answered") and reply.speech != words(TIMER, "by_hand")
+    assert "set the timer" in reply.speech  # how to have it by voice later: ask again, and Alexa asks again
+    assert "card" not in reply.response  # no card in the app, as there would be after a refusal
     assert created_timer_calls(fake) == [] and reply.ended
+    again = conversation(client, served, fake).say("set the timer")  # later, by voice: Alexa asks again
+    assert again.directives[0]["name"] == "AskFor"
+
+
+def test_a_reminder_permission_left_unanswered_keeps_the_conversation_without_a_card(client, served, fake):
+    alexa = conversation(client, served, fake)
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    reply = alexa.permission_answer("NOT_ANSWERED", alexa.say("yes").directives[0]["token"])
+    assert reply.speech.startswith(words(CHECKIN, "not_answered", when="at 6 PM"))
+    assert "card" not in reply.response and not reply.ended and reply.reprompt
+    assert not [call for call in fake.calls if call.path == REMINDER_PATH]
 
 
 def test_no_means_no_timer_and_the_session_closes_calmly(client, served, fake):

@@ -4,8 +4,9 @@ The ice or heat session offers a timer when it finishes ("set the timer" asks fo
 triage band offers a reminder at the twelve-hour mark. "Yes" makes it: with the permission already granted, straight away; else
 Alexa asks for the permission by voice (Connections.SendRequest, AskFor), and the Connections.Response
 that follows says whether the user allowed it. The token sent with the question carries what to make
-("checkin|<due, epoch seconds>"), so the answer needs nothing from the session. Denied, not answered,
-or an API error: the user hears how to do it by hand, and the conversation goes on.
+("checkin|<due, epoch seconds>"), so the answer needs nothing from the session. Denied or an API error:
+the user hears how to do it by hand (after a "no", a card in the Alexa app lets them allow it later).
+Not answered is not a no: a kind word on how to have it later by voice, and no card.
 """
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ from .base import IntentHandler, content_of, hand_over, intent_name, not_underst
 log = logging.getLogger(__name__)
 ASK = "alert"  # the offer's kind in the session: {"ask": "alert", "alert": <id>, "due": <epoch seconds or "">}
 MIN_LEAD = timedelta(minutes=30)  # a check-in due sooner than this is not offered
-LINE_FOR = {Result.DONE: "done", Result.NO_PERMISSION: "by_hand", Result.FAILED: "failed"}
+LINE_FOR = {Result.DONE: "done", Result.NO_PERMISSION: "by_hand", Result.FAILED: "failed",
+            Result.NOT_ANSWERED: "not_answered"}
 
 
 ROUND_TO = 300  # seconds: "three hours ago" is an estimate, so the check-in is at a round time ("10:30 AM")
@@ -167,5 +169,6 @@ class PermissionResponseHandler(AbstractRequestHandler):
         log.info("%s permission: %s (status %s)", alert.kind, answer or "no answer", code or "none")
         if code == "200" and answer == "ACCEPTED":
             return make(handler_input, alert, when_due, allowed=True)
-        result = Result.NO_PERMISSION if code == "200" else Result.FAILED
-        return finish(handler_input, alert, result, when_due)
+        # Only a "no" is a refusal (the card to allow it later goes with it); silence never counts as one.
+        refused = Result.NO_PERMISSION if answer == "DENIED" else Result.NOT_ANSWERED
+        return finish(handler_input, alert, refused if code == "200" else Result.FAILED, when_due)
