@@ -19,10 +19,21 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.interfaces.connections import ConnectionsResponse
 
-from .. import alexa_api, said, ssml
+from .. import alexa_api, memory, said, ssml
 from ..alexa_api import Result
 from ..content import DEFAULT_LOCALE, Alert
-from .base import IntentHandler, content_of, hand_over, intent_name, not_understood, now, offer, offered, reply
+from .base import (
+    IntentHandler,
+    content_of,
+    hand_over,
+    intent_name,
+    not_understood,
+    now,
+    offer,
+    offered,
+    profile,
+    reply,
+)
 
 log = logging.getLogger(__name__)
 ASK = "alert"  # the offer's kind in the session: {"ask": "alert", "alert": <id>, "due": <epoch seconds or "">}
@@ -133,6 +144,8 @@ class AlertOfferHandler(IntentHandler):
                          said.say(content_of(handler_input), "prompt", "general_reprompt"))
         alert, due = parsed
         if intent_name(handler_input) == "AMAZON.NoIntent":
+            if alert.kind == "reminder":  # not offered again for a week (Alexa's reminder guidelines)
+                memory.note_reminder_declined(profile(handler_input), now(handler_input))
             return after(handler_input, alert, "declined", due)
         return make(handler_input, alert, due)
 
@@ -171,4 +184,6 @@ class PermissionResponseHandler(AbstractRequestHandler):
             return make(handler_input, alert, when_due, allowed=True)
         # Only a "no" is a refusal (the card to allow it later goes with it); silence never counts as one.
         refused = Result.NO_PERMISSION if answer == "DENIED" else Result.NOT_ANSWERED
+        if code == "200" and answer == "DENIED" and alert.kind == "reminder":  # a no to reminders, as above
+            memory.note_reminder_declined(profile(handler_input), now(handler_input))
         return finish(handler_input, alert, refused if code == "200" else Result.FAILED, when_due)

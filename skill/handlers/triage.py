@@ -27,6 +27,7 @@ from .base import (
     now,
     offer,
     offered,
+    profile,
     reply,
     resolved_value,
     session,
@@ -112,7 +113,10 @@ def advise(handler_input: HandlerInput, hours: float, remembered: bool = False) 
     notice = disclaimer(handler_input)
     words = ssml.join([*opening, said.say(content, "band", band.id, hours), notice])
     reminder = safety_reminder(handler_input, notice)
-    if band.alert is not None and current(handler_input) is None:  # inside a routine, its own way back comes first
+    # Inside a routine, its own way back comes first; and a user who said no to a reminder is not asked again
+    # for a week (Alexa's reminder guidelines).
+    if (band.alert is not None and current(handler_input) is None
+            and not memory.reminder_declined(profile(handler_input), now(handler_input))):
         onset = now(handler_input) - timedelta(hours=hours)
         alert = content.alerts[band.alert]
         offered_words = alerts.offer_alert(handler_input, alert, alerts.due_for(alert, onset))
