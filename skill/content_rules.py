@@ -168,6 +168,7 @@ def _read_closings(reader: _Reader, node: Any) -> tuple[str, ...]:
     return tuple(" ".join(line.split()) for line in node)
 
 
+REMINDER_CHARACTERS = 25  # about what a small screen shows of a reminder (Alexa's reminder guidelines)
 # How a reminder's time is said: at a clock time where the device's time zone is known, else in so many hours.
 REMINDER_WHEN = {"when_at": frozenset({"time"}), "when_in": frozenset({"elapsed"})}
 
@@ -195,6 +196,9 @@ def _read_alerts(reader: _Reader, node: Any) -> dict[str, Alert]:
             lines[line] = text
         if len(lines["label"]) > 200 or len(lines["announce"]) > 200:
             raise reader.fail(where, "keep label and announce under 200 characters (Alexa's limits are about 250)")
+        if kind == "reminder" and max(len(lines["label"]), len(lines["announce"])) > REMINDER_CHARACTERS:
+            raise reader.fail(where, f"a reminder's label and announce are {REMINDER_CHARACTERS} characters at most "
+                              "(what a small screen shows), and discreet: Alexa's reminder guidelines")
         intent = entry.get("intent")
         if intent is not None and (kind != "timer" or not isinstance(intent, str) or not re.fullmatch(r"[A-Z]\w+Intent", intent)):
             raise reader.fail(f"{where}.intent", "only a timer has an intent (a reminder needs the onset): an "

@@ -9,6 +9,7 @@ documentation shows, errors included.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -247,21 +248,53 @@ def due_local(hours_ago: float, zone="America/New_York") -> datetime:
     return (now - timedelta(hours=hours_ago) + timedelta(minutes=CHECKIN.minutes)).astimezone(ZoneInfo(zone))
 
 
-def test_early_triage_offers_a_check_in_at_the_twelve_hour_mark(client, served, fake):
+def test_early_triage_offers_a_check_in_at_the_twelve_hour_mark_by_its_clock_time(client, served, fake):
     reply = conversation(client, served, fake, REMINDERS).intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
-    assert reply.speech.endswith(CHECKIN.lines["offer"]) and reply.reprompt == CHECKIN.lines["offer_reprompt"]
+    # 9 AM in New York, 3 hours in: the user hears the time they agree to, where they are.
+    assert reply.speech.endswith(words(CHECKIN, "offer", when="at 6 PM"))
+    assert reply.reprompt == words(CHECKIN, "offer_reprompt", when="at 6 PM")
     assert CONTENT.triage.red_flag_reminder in reply.speech  # safety words come before the offer
-    assert fake.calls == []
+    assert [(call.method, call.path.endswith("System.timeZone")) for call in fake.calls] == [("GET", True)]
+
+
+@pytest.mark.parametrize("settings_failure", [500, "timeout"])
+def test_without_the_time_zone_the_offer_says_how_long_from_now(client, served, fake, settings_failure):
+    fake.fail("settings", settings_failure)
+    reply = conversation(client, served, fake, REMINDERS).intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    assert reply.speech.endswith(words(CHECKIN, "offer", when="in about 9 hours"))
+    assert reply.reprompt == words(CHECKIN, "offer_reprompt", when="in about 9 hours")
+
+
+SENSITIVE = re.compile(r"\b(back|spasms?|pain|painful|doctor|gp|111|severe|medical|medicine|health|hurts?|"
+                       r"injury|emergency|nurse|hospital)\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("locale", content_module.Contents(content_module.locales()).keys())
+def test_the_reminder_itself_is_short_and_says_nothing_about_health_in_every_market(locale):
+    # Alexa's reminder guidelines: no medical or sensitive words (a reminder shows on screens and phones,
+    # and is spoken aloud to whoever is near), and short (about 25 characters show on a small screen).
+    checkin = content_module.Contents(content_module.locales()).for_locale(locale).alerts["checkin"]
+    for line in ("announce", "label"):
+        assert len(checkin.lines[line]) <= 25 and not SENSITIVE.search(checkin.lines[line]), (line, checkin.lines[line])
+
+
+def test_the_reminder_sent_is_the_discreet_one(client, served, fake):
+    alexa = conversation(client, served, fake, REMINDERS)
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    alexa.say("yes")
+    [text] = [item["text"] for item in fake.created[-1]["alertInfo"]["spokenInfo"]["content"]]
+    assert text == CHECKIN.lines["announce"] and not SENSITIVE.search(text) and len(text) <= 25
 
 
 def test_later_triage_offers_no_check_in(client, served, fake):
     reply = conversation(client, served, fake, REMINDERS).intent("HowLongHasItBeenIntent", {"duration": "P2D"})
-    assert CHECKIN.lines["offer"] not in reply.speech and "alert" not in str(reply.attributes)
+    assert "alert" not in str(reply.attributes) and reply.speech.endswith(CONTENT.triage.next)
 
 
 def test_yes_creates_the_reminder_in_the_users_time_zone(client, served, fake):
     alexa = conversation(client, served, fake, REMINDERS)
-    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})  # the offer names the time: a Settings call
+    fake.calls.clear()
     reply = alexa.say("yes")
     settings, created = fake.calls
     assert (settings.method, settings.path, settings.status) == (
@@ -307,7 +340,7 @@ def test_a_denied_reminder_says_how_to_ask_alexa_for_it(client, served, fake):
     alexa = conversation(client, served, fake)
     alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
     reply = alexa.permission_answer("DENIED", alexa.say("yes").directives[0]["token"])
-    assert "Alexa, remind me at 6 PM to check my back" in reply.speech
+    assert "Alexa, remind me at 6 PM to check in" in reply.speech
     assert reply.response["card"]["permissions"] == [REMINDERS]
     assert not [call for call in fake.calls if call.path == REMINDER_PATH]
 
@@ -326,7 +359,8 @@ def test_a_red_flag_at_the_check_in_offer_is_answered_first(client, served, fake
     alexa = conversation(client, served, fake, REMINDERS)
     alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
     reply = alexa.say("my leg is numb")
-    assert reply.speech.startswith("Please contact a doctor today") and fake.calls == []
+    assert reply.speech.startswith("Please contact a doctor today")
+    assert [call.method for call in fake.calls] == ["GET"]  # the offer's time zone only: nothing made
 
 
 @pytest.mark.parametrize("token", ["", "timer|123", "checkin|", "checkin|99999999999", "nothing|1", "checkin|abc"])
@@ -360,9 +394,12 @@ def test_the_timer_announces_in_the_requests_locale(client, served, fake, locale
 def test_the_settings_api_is_asked_once_at_most_and_only_when_a_line_names_the_time(client, served, fake):
     fake.fail("settings", "timeout")  # the slowest failure: asked twice, the user would wait twice
     alexa = conversation(client, served, fake, REMINDERS)
-    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
-    alexa.say("yes")
-    assert [call.path.endswith("System.timeZone") for call in fake.calls] == [True, False]
+    alexa.intent("HowLongHasItBeenIntent", {"started": "2026-11-24"})  # a date and an offer: one call for both
+    assert [call.path.endswith("System.timeZone") for call in fake.calls] == [True]
+    fake.calls.clear()
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})  # the offer names its time: one call
+    alexa.say("yes")  # the reminder and the line that names its time: one call
+    assert [call.path.endswith("System.timeZone") for call in fake.calls] == [True, True, False]
     declined = conversation(client, served, fake, REMINDERS, user="amzn1.ask.account.NO")
     declined.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
     calls = len(fake.calls)

@@ -56,7 +56,8 @@ def triage_replies(content):
     band's alert offer (the disclaimer aside, as after any answer). {elapsed} at its longest: two words."""
     triage = content.triage
     for band in triage.bands:
-        closing = content.alerts[band.alert].lines["offer"] if band.alert else triage.next
+        # The check-in's offer names its time: at its longest, "in about 12 hours" (no time zone to be had).
+        closing = content.alerts[band.alert].lines["offer"].format(when="in about 12 hours") if band.alert else triage.next
         yield band.id, " ".join([band.answer.format(elapsed="11 hours"), triage.red_flag_reminder,
                                  triage.emergency_reminder, closing])
     for time_range in triage.ranges.values():  # a range is said in its own words, and offers no check-in

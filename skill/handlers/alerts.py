@@ -52,12 +52,17 @@ def due_for(alert: Alert, onset: datetime) -> datetime:
 
 
 def offer_alert(handler_input: HandlerInput, alert: Alert, due: datetime | None = None) -> tuple[ssml.Ssml, ssml.Ssml] | None:
-    """Offer a timer or reminder on the next turn: the offer and its reprompt; None when it is too late to offer."""
+    """Offer a timer or reminder on the next turn: the offer and its reprompt; None when it is too late to offer.
+
+    A reminder's offer names the time the user is agreeing to ("at 9:30 PM"), as the reminder will be set.
+    """
     if due is not None and due - now(handler_input) < MIN_LEAD:
         return None
     offer(handler_input, ask=ASK, alert=alert.id, due=str(int(due.timestamp())) if due else "")
     content = content_of(handler_input)
-    return said.say(content, "alert", alert.id, "offer"), said.say(content, "alert", alert.id, "offer_reprompt")
+    when = when_said(handler_input, due) if due is not None else ()
+    return (said.say(content, "alert", alert.id, "offer", *when),
+            said.say(content, "alert", alert.id, "offer_reprompt", *when))
 
 
 def _parse(handler_input: HandlerInput, alert_id: object, due: object) -> tuple[Alert, datetime | None] | None:
