@@ -27,7 +27,7 @@ from .content_types import (
 )
 from .matcher import Matcher
 from .routine import PACES
-from .warning_signs import ScreenWords, WarningScreen
+from .warning_signs import ASKED, DENIED, ScreenWords, WarningScreen
 
 SOURCE_FILE = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt$")
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -344,7 +344,12 @@ def _read_screen_words(reader: _Reader, node: Any) -> ScreenWords:
              for key in ("negators", "reassurances", "hypotheticals", "openers", "first_person", "clause_breaks", "keep")}
     groups = {str(name): reader.words(reader.mapping(words.get("groups"), "warning_signs.groups"), name, "warning_signs.groups")
               for name in reader.mapping(words.get("groups"), "warning_signs.groups")}
-    return ScreenWords(same_as={str(k).lower(): str(v).lower() for k, v in same_as.items()}, groups=groups, **lists)
+    frames = {str(how): str(frame) for how, frame in reader.mapping(words.get("frames"), "warning_signs.frames").items()}
+    for how in (ASKED, DENIED):
+        if "{sign}" not in frames.get(how, ""):
+            raise reader.fail(f"warning_signs.frames.{how}", "expected words around {sign}, like: no {sign}")
+    return ScreenWords(same_as={str(k).lower(): str(v).lower() for k, v in same_as.items()}, groups=groups,
+                       frames=frames, **lists)
 
 
 def _read_triage(reader: _Reader, node: Any, alerts: Mapping[str, Alert]) -> Triage:
