@@ -33,15 +33,20 @@ def request_handlers() -> list[AbstractRequestHandler]:
         # Answers to the question the last response asked (offers live one turn; see base.TURN_SCOPED).
         remembering.ResumeOfferHandler(),
         remembering.ForgetConfirmHandler(),
+        answers.RoutineOfferHandler(),
         answers.MoreOfferHandler(),
         alerts.AlertOfferHandler(),
         triage.TriageNotUnderstoodHandler(),
         routines.StepQuestionHandler(),
         # Inside a routine, its controls come before the general handlers; yes goes on, no waits.
         routines.RoutineControlHandler(),
+        routines.RoutinePainHandler(),
+        routines.RoutineThanksHandler(),
+        routines.RoutinePardonHandler(),
         routines.RoutineHelpHandler(),
         routines.RoutineYesHandler(),
         routines.RoutineNoHandler(),
+        answers.NotARoutineHandler(),  # "help me, please, it's agony": no routine named, so what the words ask
         routines.StartRoutineHandler(),
         routines.ListRoutinesHandler(),
         # The content map, free-form questions, triage; then the built-in intents.
@@ -56,6 +61,8 @@ def request_handlers() -> list[AbstractRequestHandler]:
         builtins.StopHandler(),
         builtins.NavigateHomeHandler(),
         builtins.RepeatHandler(),
+        builtins.PardonHandler(),
+        builtins.ThanksHandler(),
         builtins.YesHandler(),
         builtins.NoHandler(),
         routines.NoRoutineHandler(),

@@ -28,7 +28,7 @@ from .content_types import (
 )
 from .matcher import Matcher
 from .routine import PACES
-from .warning_signs import ScreenWords, WarningScreen
+from .warning_signs import ASKED, DENIED, ScreenWords, WarningScreen
 
 SOURCE_FILE = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt$")
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -46,7 +46,7 @@ PROMPTS = _prompt_table(
     "welcome_first welcome_back disclaimer disclaimer_short launch_options launch_reprompt offer_more after_more "
     "general_reprompt help help_reprompt fallback fallback_reprompt nothing_more nothing_to_repeat "
     "no_thanks goodbye error error_reprompt not_sure resume_reprompt fresh_start forget_confirm "
-    "forget_reprompt forget_done forget_kept sign_denied local_number what_would_help",
+    "forget_reprompt forget_done forget_kept sign_denied local_number what_would_help thanks_bye take_your_time not_sure_again try_saying",
     resume_offer="number name title",
     safety_net="emergency_number",
 )
@@ -56,13 +56,16 @@ SCREEN_LABELS = _prompt_table("in_place hint_step hint next repeat stop", step_o
 ROUTINE_PROMPTS = _prompt_table(
     "list list_reprompt next_question step_reprompt paused paused_reprompt slower faster slowest "
     "fastest first_step start_over skipped stopped finished_question help_reprompt not_understood "
-    "no_routine which_routine settle_question settle_reprompt in_place waiting come_back question_reprompt",
+    "no_routine which_routine settle_question settle_reprompt in_place waiting come_back question_reprompt "
+    "pain_in_routine thanks_in_routine not_understood_move",
     step_header="number total title",
     back_to_routine="name",
     help="name",
     continue_offer="name",
+    offer="name",
     continue_reprompt="name",
     not_understood="name",
+    not_understood_again="name",
 )
 
 
@@ -122,7 +125,8 @@ def _read_prompts(reader: _Reader, node: Any, section: str = "prompts",
 
 
 def _read_beats(reader: _Reader, node: Any, where: str, timings: Mapping[str, float]) -> tuple[Beat, ...]:
-    """Beats: words, then a pause in seconds or the name of one of the routine's timings."""
+    """Beats: words, then a `pause` (silence after the words) or a count the words are said inside (`lasts`),
+    each in seconds or the name of one of the routine's timings."""
     if node is None:
         return ()
     if not isinstance(node, list) or not node:
@@ -131,14 +135,18 @@ def _read_beats(reader: _Reader, node: Any, where: str, timings: Mapping[str, fl
     beats = []
     for index, entry in enumerate(node):
         entry = reader.mapping(entry, f"{where}[{index}]")
-        pause = entry.get("pause", 0)
+        if "pause" in entry and "lasts" in entry:
+            raise reader.fail(f"{where}[{index}]", "give `pause` (silence after the words) or `lasts` (the words "
+                                                   "and the silence together), not both")
+        key = "lasts" if "lasts" in entry else "pause"
+        pause = entry.get(key, 0)
         if isinstance(pause, str) and pause in timings:
             pause = timings[pause]
         if not isinstance(pause, (int, float)) or isinstance(pause, bool) or not 0 <= pause <= 60:
-            raise reader.fail(f"{where}[{index}].pause", f"expected seconds from 0 to 60, or one of {sorted(timings)}")
+            raise reader.fail(f"{where}[{index}].{key}", f"expected seconds from 0 to 60, or one of {sorted(timings)}")
         say = reader.text(entry, "say", f"{where}[{index}]") or ""
         reader.placeholders(say, allowed, f"{where}[{index}].say")
-        beats.append(Beat(say=say, pause=float(pause)))
+        beats.append(Beat(say=say, pause=float(pause), words_inside=key == "lasts"))
     return tuple(beats)
 
 
@@ -272,21 +280,24 @@ def _read_topics(reader: _Reader, node: Any) -> dict[str, Topic]:
     for topic_id, entry in reader.mapping(node, "topics").items():
         where = f"topics.{topic_id}"
         entry = reader.mapping(entry, where)
-        intent = reader.text(entry, "intent", where)
-        assert intent is not None
-        if intent in intents:
+        intent = reader.text(entry, "intent", where, required=False)  # none: reached only by words (matcher)
+        if intent is not None and intent in intents:
             raise reader.fail(f"{where}.intent", f"{intent} already answers topic {intents[intent]}")
-        intents[intent] = topic_id
+        if intent is not None:
+            intents[intent] = topic_id
         topics[topic_id] = Topic(
             id=topic_id,
-            intent=intent,
+            intent=intent or "",
             answer=reader.text(entry, "answer", where) or "",
             reprompt=reader.text(entry, "reprompt", where) or "",
             more=reader.text(entry, "more", where, required=False),
             emergency=reader.text(entry, "emergency", where, required=False),
             sources=reader.sources(entry, where),
             match=reader.words(entry, "match", where),
+            routine=reader.text(entry, "routine", where, required=False),
         )
+        if topics[topic_id].routine is not None and topics[topic_id].more is not None:
+            raise reader.fail(where, "a topic offers either more or a routine, not both (one question at a time)")
     return topics
 
 
@@ -342,7 +353,12 @@ def _read_screen_words(reader: _Reader, node: Any) -> ScreenWords:
              for key in ("negators", "reassurances", "hypotheticals", "openers", "first_person", "clause_breaks", "keep")}
     groups = {str(name): reader.words(reader.mapping(words.get("groups"), "warning_signs.groups"), name, "warning_signs.groups")
               for name in reader.mapping(words.get("groups"), "warning_signs.groups")}
-    return ScreenWords(same_as={str(k).lower(): str(v).lower() for k, v in same_as.items()}, groups=groups, **lists)
+    frames = {str(how): str(frame) for how, frame in reader.mapping(words.get("frames"), "warning_signs.frames").items()}
+    for how in (ASKED, DENIED):
+        if "{sign}" not in frames.get(how, ""):
+            raise reader.fail(f"warning_signs.frames.{how}", "expected words around {sign}, like: no {sign}")
+    return ScreenWords(same_as={str(k).lower(): str(v).lower() for k, v in same_as.items()}, groups=groups,
+                       frames=frames, **lists)
 
 
 def _read_triage(reader: _Reader, node: Any, alerts: Mapping[str, Alert], topics: Mapping[str, Topic]) -> Triage:
@@ -415,6 +431,9 @@ def build(reader: _Reader, root: Mapping[str, Any], locale: str) -> Content:
     closings = _read_closings(reader, root.get("routine_closings"))
     alerts = _read_alerts(reader, root.get("alerts"))
     routines = _read_routines(reader, root.get("routines"), routine_prompts, closings, alerts)
+    for topic in topics.values():
+        if topic.routine is not None and topic.routine not in routines:
+            raise reader.fail(f"topics.{topic.id}.routine", f"no routine {topic.routine!r}; expected one of {sorted(routines)}")
     return Content(
         locale=reader.text(root, "locale", "top level") or locale,
         skill_name=reader.text(root, "skill_name", "top level") or "",
@@ -430,7 +449,7 @@ def build(reader: _Reader, root: Mapping[str, Any], locale: str) -> Content:
         routines=routines,
         routine_closings=closings,
         shapes={routine_id: routine.shape for routine_id, routine in routines.items()},
-        topic_by_intent={topic.intent: topic for topic in topics.values()},
+        topic_by_intent={topic.intent: topic for topic in topics.values() if topic.intent},
         red_flag_by_intent={flag.intent: flag for flag in red_flags.values()},
         red_flag_by_part={part: flag for flag in red_flags.values() for part in flag.body_parts},
         # Most urgent first, as the content file lists them: when an utterance says two signs, the first answers.

@@ -26,7 +26,7 @@ class Topic:
     """One answer in the intent-to-content map."""
 
     id: str
-    intent: str
+    intent: str  # "" for a topic reached only by words (the catch-all's, a question's), never by an intent
     answer: str
     reprompt: str
     sources: tuple[str, ...]
@@ -35,6 +35,7 @@ class Topic:
     # An emergency warning said before the answer; a response that says the first-ever disclaimer, which
     # ends with the same warning, says the disclaimer there instead (skill/handlers/answers.py).
     emergency: str | None = None
+    routine: str | None = None  # a routine the answer offers ("Shall we breathe together now?"): yes starts it
 
 
 class Urgency(StrEnum):
@@ -164,10 +165,15 @@ class Triage:
 
 @dataclass(frozen=True)
 class Beat:
-    """Words to say, then a pause in seconds (at the normal pace)."""
+    """Words to say, then a pause in seconds (at the normal pace).
+
+    With `words_inside`, the pause is a count that starts with the words ("Breathe in." and the silence
+    after it last four seconds together), so the silence is the count less the words' spoken time.
+    """
 
     say: str
     pause: float = 0.0
+    words_inside: bool = False
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,18 @@ from ask_sdk_model.dialog import ElicitSlotDirective
 
 from . import memory
 from .content import Content, Contents
-from .handlers.base import CONTENT_KEY, DISCLAIMED, LAST_REPLY, LAST_TOPIC, PENDING, PREVIOUS_TURN, ROUTINE, SAID_KEY, TURN_SCOPED
+from .handlers.base import (
+    CONTENT_KEY,
+    DISCLAIMED,
+    LAST_REPLY,
+    LAST_TOPIC,
+    MISHEARD,
+    PENDING,
+    PREVIOUS_TURN,
+    ROUTINE,
+    SAID_KEY,
+    TURN_SCOPED,
+)
 from .handlers.routines import STEP_PLAYED
 from .logsafe import clean
 from .routine import RoutineState
@@ -38,6 +49,8 @@ def _pending(value: Any, content: Content) -> bool:
                      {"ask": "step_question"}) or (
         isinstance(value, dict) and set(value) == {"yes", "topic"} and value["yes"] == "more"
         and isinstance(value["topic"], str) and value["topic"] in content.topics) or (
+        isinstance(value, dict) and set(value) == {"yes", "routine"} and value["yes"] == "routine"
+        and isinstance(value["routine"], str) and value["routine"] in content.routines) or (
         isinstance(value, dict) and set(value) == {"ask", "alert", "due"} and value["ask"] == "alert"
         and value["alert"] in content.alerts and isinstance(value["due"], str) and len(value["due"]) <= 12
         and (value["due"] == "" or value["due"].isdigit()))
@@ -57,6 +70,7 @@ SESSION_SHAPES: dict[str, Callable[[Any, Content], bool]] = {
     LAST_TOPIC: lambda value, content: isinstance(value, str) and value in content.topics,
     LAST_REPLY: _last_reply,
     DISCLAIMED: lambda value, content: value is True,
+    MISHEARD: lambda value, content: value is True,
     memory.ONSET: lambda value, content: memory.valid_moment(value),
 }
 

@@ -36,7 +36,7 @@ BUILTIN_SAMPLES = {
     "AMAZON.HelpIntent": ["help", "help me", "what can you do", "what can i say", "what can i ask"],
     "AMAZON.YesIntent": ["yes", "yeah", "yep", "sure", "okay", "ok", "please", "yes please"],
     "AMAZON.NoIntent": ["no", "nope", "no thanks", "no thank you", "not now"],
-    "AMAZON.RepeatIntent": ["repeat", "repeat that", "say that again", "what", "pardon", "come again"],
+    "AMAZON.RepeatIntent": ["repeat", "repeat that", "say that again", "repeat the step"],
     "AMAZON.NavigateHomeIntent": ["go home", "start from the beginning", "main menu"],
     "AMAZON.PauseIntent": ["pause", "wait", "hold on", "hang on"],
     "AMAZON.ResumeIntent": ["resume", "continue", "keep going", "carry on", "go on"],
@@ -192,8 +192,9 @@ class Resolver:
         return _Sample(intent, text, re.compile("^" + r"\s+".join(pieces) + "$"), types)
 
     @cached_property
-    def _index(self) -> tuple[dict[str, float], list[dict[str, float]]]:
-        """IDF weights over the samples' words and word pairs, and each sample's unit vector.
+    def _index(self) -> tuple[dict[str, float], dict[str, list[tuple[int, float]]]]:
+        """IDF weights over the samples' words and word pairs, and for each term the samples that have it
+        with its weight in their unit vector (an inverted index: a query touches only its own terms).
 
         Built on first use: exact matching (the tests' router) never needs it.
         """
@@ -201,7 +202,11 @@ class Resolver:
         count = len(documents)
         frequency: Counter[str] = Counter(term for document in documents for term in document)
         idf = {term: math.log((1 + count) / (1 + seen)) + 1 for term, seen in frequency.items()}
-        return idf, [_unit(document, idf) for document in documents]
+        postings: dict[str, list[tuple[int, float]]] = {}
+        for index, document in enumerate(documents):
+            for term, weight in _unit(document, idf).items():
+                postings.setdefault(term, []).append((index, weight))
+        return idf, postings
 
     def _typed(self, sample: _Sample, captured: dict[str, str], listed: bool = False,
                ) -> tuple[dict[str, str], dict[str, str]] | None:
@@ -250,10 +255,15 @@ class Resolver:
 
     def nearest(self, utterance: str) -> tuple[float, _Sample]:
         """The most similar sample and its cosine similarity."""
-        idf, vectors = self._index
+        idf, postings = self._index
         query = _unit(_features(normalize(utterance).split()), idf)
-        scores = [sum(weight * vector.get(term, 0.0) for term, weight in query.items()) for vector in vectors]
-        best = max(range(len(scores)), key=scores.__getitem__)
+        scores: dict[int, float] = {}
+        for term, weight in query.items():
+            for index, sample_weight in postings.get(term, ()):
+                scores[index] = scores.get(index, 0.0) + weight * sample_weight
+        if not scores:
+            return 0.0, self.samples[0]
+        best = max(scores, key=lambda index: (scores[index], -index))  # the first of equals, as a scan would find
         return scores[best], self.samples[best]
 
     def resolve(self, utterance: str, eliciting: tuple[str, str] | None = None) -> Resolution:

@@ -4,7 +4,7 @@ Only devices whose request lists `Alexa.Presentation.APL` among their supported 
 RenderDocument directive: sent to a device without a screen, it is an error. The datasource is built
 from what the response said, by content id (skill/said.py), so the screen never shows words that are
 not in the content file:
-  - a routine step: the routine's name, the step's title, "Step 2 of 5", its hold time, and buttons;
+  - a routine step: the routine's name, the step's title, "Step 2 of 5", how long it plays, and buttons;
   - a red flag: its `screen` line, the action to take (in red);
   - anything else: the first sentence of what was said.
 The buttons send UserEvents ("next", "repeat", "stop") that skill/handlers/touch.py passes to the same
@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,16 +25,17 @@ from ask_sdk_model import Response
 from ask_sdk_model.interfaces.connections import SendRequestDirective
 
 from . import pacing, said
-from .content import Content, ContentError
+from .content import Content, ContentError, Routine
 from .handlers.base import CONTENT_KEY, ROUTINE, SAID_KEY
-from .handlers.routines import STEP_PLAYED
+from .handlers.routines import AGAIN, STEP_PLAYED
 from .routine import MOVE, RoutineState
 from .scopes import request_scope, session_scope
 
 DOCUMENT_PATH = Path(__file__).parent / "content" / "apl" / "screen.json"
 APL_INTERFACE = "Alexa.Presentation.APL"
 TOKEN = "screen"
-MIN_HOLD_SHOWN = 10  # seconds: shorter pauses are gaps between sentences, not a hold the user times
+MIN_HOLD_SHOWN = 10  # seconds of silence: less is gaps between sentences, not a hold the user times
+SHOWN_TO_NEAREST = 5  # seconds: "About 45 seconds", not "About 44.4 seconds"
 CONTROLS = ("next", "repeat", "stop")  # the buttons' events, in order; their labels are in the content file
 _SENTENCE = re.compile(r"^(.+?[.?!])(?:\s|$)")
 
@@ -59,7 +61,7 @@ def has_screen(handler_input: HandlerInput) -> bool:
 
 
 def datasource(content: Content, lines: tuple[tuple[Any, ...], ...], step: RoutineState | None,
-               in_routine: RoutineState | None) -> dict[str, Any]:
+               in_routine: RoutineState | None, again: bool = False) -> dict[str, Any]:
     """The screen's words for one response: `step` when it played a routine step, else the lines it said."""
     labels = content.screen
     screen: dict[str, Any] = {"kind": "answer", "title": content.skill_name, "progress": "", "detail": "",
@@ -70,8 +72,7 @@ def datasource(content: Content, lines: tuple[tuple[Any, ...], ...], step: Routi
         screen["title"] = _capital(content.routines[in_routine.routine].name)
     if step is not None:
         routine = content.routines[step.routine]
-        seconds = pacing.intended_pause_seconds(routine.steps[step.step], step.part, step.factor)
-        seconds = seconds if seconds >= MIN_HOLD_SHOWN else 0  # a breath between sentences is no hold to watch
+        seconds = shown_seconds(routine, step, content.routine_prompts, content.routine_closings, again)
         screen.update(kind="step", line=routine.steps[step.step].title,
                       progress=labels["step_of"].format(number=step.step + 1, total=len(routine.steps)),
                       detail=labels["in_place"] if step.part == MOVE else
@@ -86,6 +87,16 @@ def datasource(content: Content, lines: tuple[tuple[Any, ...], ...], step: Routi
     rendered = said.render_line(content, first) if first else None
     screen["line"] = _first_sentence(rendered.markup) if rendered else content.skill_name
     return screen
+
+
+def shown_seconds(routine: Routine, step: RoutineState, prompts: Mapping[str, str], closings: Sequence[str],
+                  again: bool = False) -> int:
+    """What the screen says a hold lasts: the whole part as it plays (words and silences), to the nearest 5 s;
+    0 (nothing shown) for a movement, or for a part whose silences are only breaths between sentences."""
+    if step.part == MOVE or pacing.silence_seconds(routine, step.step, step.part, step.factor) < MIN_HOLD_SHOWN:
+        return 0
+    playing = pacing.part_seconds(routine, step.step, step.part, step.factor, prompts, closings, again)
+    return max(SHOWN_TO_NEAREST, int(playing / SHOWN_TO_NEAREST + 0.5) * SHOWN_TO_NEAREST)
 
 
 def _first_sentence(markup: str) -> str:
@@ -112,7 +123,8 @@ class ScreenInterceptor(AbstractResponseInterceptor):
         session = session_scope(handler_input) if handler_input.request_envelope.session else {}
         state = RoutineState.from_dict(session.get(ROUTINE), content.shapes)
         lines = (scope.get(SAID_KEY) or ((), None))[0] or ()
-        data = datasource(content, tuple(lines), state if scope.get(STEP_PLAYED) else None, state)
+        played = scope.get(STEP_PLAYED)
+        data = datasource(content, tuple(lines), state if played else None, state, again=played == AGAIN)
         if response.should_end_session:
             data.update(hint="", buttons=False)  # the skill has closed: nothing left to say or press
         from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective  # only for screens

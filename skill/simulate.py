@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from . import ssml
 from .fake_alexa_api import FakeAlexaApi, FakeApiClient
 from .nlu import Resolution, Resolver, as_request, normalize, resolver_summary
 
@@ -38,6 +39,8 @@ API_TOKEN = "simulator"  # the apiAccessToken the simulator's envelopes carry, a
 YES = re.compile(r"^(?:yes|yeah|yep|sure|ok|okay|i approve|approve|allow|please do)\b")
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 _BREAKS = re.compile(r"(?:\s*<break time=\"(\d+)ms\"/>)+")
+ESPEAK = ["espeak-ng", "-s", str(ssml.WORDS_PER_MINUTE), "-m"]  # at the rate ssml.py estimates a device's voice at
+_BREAK_RUN = re.compile(r"<break\s+time=\"\d+(?:\.\d+)?m?s\"\s*/>(?:\s*<break\s+time=\"\d+(?:\.\d+)?m?s\"\s*/>)+")
 
 Send = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -51,6 +54,19 @@ def spoken_text(markup: str) -> str:
     text = re.sub(r"<[^>]+>", " ", _BREAKS.sub(pause, markup))
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     return re.sub(r" ([,.;:?!])", r"\1", " ".join(text.split()))
+
+
+def for_espeak(markup: str) -> str:
+    """SSML as espeak-ng should get it: each run of <break>s as one break of their total length.
+
+    Alexa allows at most 10 s per break, so a longer silence is a chain of them; espeak-ng keeps only the
+    longest break of a run ("stay quiet for about 30 seconds" played 10 s), but plays a single break of
+    any length (measured to 150 s, the longest a response may run). Merged, the silences are a device's.
+    """
+    def merged(match: re.Match[str]) -> str:
+        return f'<break time="{round(ssml.pause_seconds(match.group(0)) * 1000)}ms"/>'
+
+    return _BREAK_RUN.sub(merged, markup)
 
 
 def in_process(api: FakeAlexaApi | None = None) -> Send:
@@ -247,7 +263,7 @@ class Device:
     def _say(self, who: str, markup: str) -> None:
         print(f"{who}: {spoken_text(markup)}", file=self.out or sys.stdout)
         if self.speak and markup:
-            subprocess.run(["espeak-ng", "-m", markup], check=False)
+            subprocess.run(ESPEAK + [for_espeak(markup)], check=False)
 
     def _note(self, text: str) -> None:
         print(text, file=self.out or sys.stdout)

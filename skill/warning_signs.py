@@ -2,7 +2,9 @@
 
 Every utterance the skill receives as words (a catch-all's words, a question's words, any slot) is read
 here before anything else. A red flag's phrases are matched as in skill/matcher.py (its words in order,
-a couple of other words allowed between them); each place a phrase is found is then read in its clause:
+a couple of other words allowed between them); a phrase written "a + b" matches when both parts are anywhere
+in one clause, in any order ("{numb} + {saddle}": "pins and needles all round my privates"). Each place a
+phrase is found is then read in its clause:
 
   - said:   "my legs have gone weak", "she wet herself"            -> the red flag (the answer leads with it)
   - asked:  "is tingling a bad sign", "what if my leg goes numb"    -> what the signs are and what to do
@@ -47,6 +49,7 @@ class ScreenWords:
     clause_breaks: frozenset[str]  # words that start a new clause ("but")
     keep: frozenset[str] = frozenset()  # words never stemmed ("legs" is not "leg": both legs is an emergency)
     groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # {name} in a phrase: any of these
+    frames: Mapping[str, str] = field(default_factory=dict)  # "asked"/"denied" -> how a framed sign is heard: "no {sign}"
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,21 @@ def _many(word: str) -> bool:
     return (word.isdigit() and int(word) >= 5) or _NUMBER_WORDS.get(word, 0) >= 5
 
 
+Part = tuple[tuple[str, ...], ...]  # one part of a phrase: its alternatives, each as words
+Phrase = tuple[Part, ...]  # a phrase: one part, or several that must all be in the clause
+
+
+def _found_parts(phrase: Phrase, words: Sequence[str]) -> list[tuple[int, int]]:
+    """Spans where a phrase is found: a one-part phrase where its words are; several parts, the first of each."""
+    found = [[span for alternative in part for span in _found(alternative, words)] for part in phrase]
+    if len(phrase) == 1:
+        return found[0]
+    if not all(found):
+        return []
+    firsts = [min(spans) for spans in found]
+    return [(min(start for start, _ in firsts), max(end for _, end in firsts))]
+
+
 def _found(phrase: Sequence[str], words: Sequence[str]) -> list[tuple[int, int]]:
     """Where a phrase's words occur in order (at most MAX_GAP others between neighbours): (start, end) spans."""
     spans = []
@@ -109,8 +127,11 @@ class WarningScreen:
         marked = {name: frozenset(_word(word, words) for word in getattr(words, name))
                   for name in ("negators", "reassurances", "hypotheticals", "openers", "first_person", "clause_breaks")}
         self.words = words = replace(words, **marked)  # type: ignore[arg-type]  # all frozensets, by their names
-        self.flags = [(flag, [self._phrase(e) for p in dict.fromkeys(phrases) for e in self._expand(p)])
-                      for flag, phrases in flags.items()]
+        self.flags = [(flag, [self._parts(p) for p in dict.fromkeys(phrases)]) for flag, phrases in flags.items()]
+
+    def _parts(self, phrase: str) -> Phrase:
+        """A phrase as its parts ("a + b"), each with every alternative its {group}s stand for."""
+        return tuple(tuple(dict.fromkeys(self._phrase(e) for e in self._expand(part.strip()))) for part in phrase.split(" + "))
 
     def _expand(self, phrase: str) -> list[str]:
         """A phrase with {group}s, as every phrase it stands for ("{numb} {saddle}": "numb groin", ...)."""
@@ -140,11 +161,15 @@ class WarningScreen:
                 clauses.append(current)
         return clauses
 
-    def read(self, clause: Sequence[str], start: int, end: int) -> str:
+    def read(self, clause: Sequence[str], start: int, end: int, phrase: Phrase = ()) -> str:
         """How a sign found at clause[start:end] is meant: SAID, ASKED or DENIED."""
         w = self.words
         before, after = clause[:start], clause[end:]
         if any(word in w.negators for word in before[-3:]) and not (before[-2:] == ["oh", "no"]):
+            return DENIED
+        # "my groin isn't numb": a negator between the phrase's words that is not one of them
+        own = sum(word in w.negators for part in phrase for word in part[0]) if phrase else 0
+        if sum(word in w.negators for word in clause[start:end]) > own:
             return DENIED
         for index, word in enumerate(after[:4]):
             if word in w.negators:
@@ -169,9 +194,9 @@ class WarningScreen:
         for flag, phrases in self.flags:
             for phrase in phrases:
                 for clause in clauses:
-                    for start, end in _found(phrase, clause):
-                        how = self.read(clause, start, end)
-                        heard = Heard(how, flag, " ".join(phrase))
+                    for start, end in _found_parts(phrase, clause):
+                        how = self.read(clause, start, end, phrase)
+                        heard = Heard(how, flag, " ".join(clause[start:end]))
                         if how == SAID:
                             return heard
                         quieter.setdefault(how, heard)

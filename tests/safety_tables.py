@@ -92,11 +92,17 @@ class Outcome:
             self.misses.setdefault(phrasing, []).append(f"{where}: got {got}")
 
 
+@functools.cache
+def _routed(text: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """What Alexa would send for the words, as the simulator resolves them (once per phrasing)."""
+    return UtteranceRouter(generalise=True).route_resolved(text)
+
+
 def measure(client, table: dict[str, list[str]], states: dict[str, Callable[[Alexa], None]],
             locales: Iterable[str]) -> dict[str, Outcome]:
     """Each phrasing in each state and market; an Outcome per key of the table."""
     router = UtteranceRouter(generalise=True)
-    routed = {text: router.route_resolved(text) for texts in table.values() for text in texts}
+    routed = {text: _routed(text) for texts in table.values() for text in texts}
     outcomes = {key: Outcome() for key in table}
     for locale in locales:
         for number, (state_name, setup) in enumerate(states.items()):

@@ -44,7 +44,7 @@ def test_the_required_built_in_intents_are_in_the_model():
 
 
 def test_every_topic_has_an_intent_in_the_model():
-    assert {topic.intent for topic in CONTENT.topics.values()} <= set(MODEL_INTENTS)
+    assert {topic.intent for topic in CONTENT.topics.values() if topic.intent} <= set(MODEL_INTENTS)
 
 
 @pytest.mark.parametrize("intent", CUSTOM_INTENTS)
@@ -55,7 +55,7 @@ def test_custom_intents_have_at_least_15_samples(intent):
     assert len(samples) >= 15
 
 
-@pytest.mark.parametrize("topic", sorted(CONTENT.topics))
+@pytest.mark.parametrize("topic", sorted(t.id for t in CONTENT.topics.values() if t.intent))
 def test_every_topic_intent_has_30_varied_samples(topic):
     # Alexa's model generalises from the samples it is given; the more real phrasings, the fewer guesses.
     samples = MODEL_INTENTS[CONTENT.topics[topic].intent]["samples"]

@@ -12,8 +12,7 @@ import pytest
 from .safety_tables import HARMLESS, MARKETS, load_table, measure
 from .test_sweep import STATES
 
-TABLES = ["safety_table_1.yaml", "safety_table_2.yaml"]
-MID_ROUTINE = "breathing, first step"
+TABLES = ["safety_table_1.yaml", "safety_table_2.yaml", "safety_table_3.yaml"]
 
 
 def _report(outcomes) -> str:
@@ -30,12 +29,13 @@ def test_every_sign_first_and_no_false_alarm_in_every_state(client, name):
 
 @pytest.mark.parametrize("name", TABLES)
 def test_every_sign_first_and_no_false_alarm_in_every_market(client, name):
-    states = {state: STATES[state] for state in ("launched", MID_ROUTINE)}
+    states = {state: STATES[state] for state in ("launched",)}  # every state in every market: bench/routing.py
     outcomes = measure(client, load_table(name), states, [*MARKETS, "en-NZ", "de-DE"])
     assert all(not outcome.misses for outcome in outcomes.values()), _report(outcomes)
 
 
-@pytest.mark.parametrize("name, minimum", [("safety_table_1.yaml", (150, 60)), ("safety_table_2.yaml", (60, 15))])
+@pytest.mark.parametrize("name, minimum", [("safety_table_1.yaml", (150, 60)), ("safety_table_2.yaml", (60, 15)),
+                                           ("safety_table_3.yaml", (60, 15))])
 def test_the_tables_are_big_and_varied_enough(name, minimum):
     table = load_table(name)
     flags = [text for key, texts in table.items() if key != HARMLESS for text in texts]

@@ -89,7 +89,7 @@ def test_when_to_see_a_doctor_says_the_warning_once_and_first(client, locale):
         assert warnings_in(reply.speech) == 1 and topic.answer in reply.speech
 
 
-@pytest.mark.parametrize("topic_id", sorted(CONTENT.topics))
+@pytest.mark.parametrize("topic_id", sorted(t.id for t in CONTENT.topics.values() if t.intent))
 def test_a_new_users_first_answer_and_its_more_say_nothing_twice(client, topic_id):
     alexa = first_ever(client)
     assert_said_once(alexa.intent(CONTENT.topics[topic_id].intent))

@@ -3,11 +3,13 @@ on its buttons drive the routine as the spoken controls do."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from skill import content as content_module
-from skill import screen
+from skill import pacing, screen, ssml
+from skill.routine import HOLD, MOVE, PACES, RoutineState
 
 from .alexa import Alexa, UtteranceRouter
 
@@ -72,14 +74,60 @@ def test_a_routine_step_shows_its_name_progress_hold_and_buttons(client):
     assert data["detail"] == ""  # "Before you move": a few short sentences, no hold to show
 
 
+def shown_seconds(detail: str) -> int:
+    match = re.fullmatch(CONTENT.screen["hold"].replace("{seconds}", r"(\d+)"), detail)
+    assert match, detail
+    return int(match.group(1))
+
+
+def near(shown_figure: float, playing: float) -> bool:
+    """What the screen says is what plays: within 10 %, or 5 s for a short part."""
+    return abs(shown_figure - playing) <= max(5.0, 0.1 * playing)
+
+
 def test_the_hold_time_is_shown_in_seconds(client):
     alexa = show(client)
     alexa.say("start ice or heat")
     assert shown(alexa.say("repeat"))["detail"] == ""  # step 1 has only short gaps, no hold to show
     moving = shown(alexa.say("next"))
     assert moving["progress"] == "Step 2 of 2" and moving["detail"] == CONTENT.screen["in_place"]
-    holding = shown(alexa.say("ready"))
-    assert holding["detail"] == "About 20 seconds"
+    holding = alexa.say("ready")
+    assert shown(holding)["detail"] == "About 30 seconds"  # 20 s of silence and about 9 s of words
+    assert near(shown_seconds(shown(holding)["detail"]), ssml.duration_seconds(holding.ssml))
+
+
+def test_the_time_shown_is_how_long_the_whole_reply_plays(client):
+    # Gentle exercises, step 4: 42 s of silence, but "About 42 seconds" used to be shown for 70 s of speech.
+    alexa = show(client)
+    alexa.say("guide me through exercises")
+    reply = alexa.say("yes")
+    while (alexa.attributes["routine"]["step"], alexa.attributes["routine"]["part"]) != (3, HOLD):
+        reply = alexa.say("next")
+    assert shown(reply)["detail"] == "About 70 seconds"
+    assert near(70, ssml.duration_seconds(reply.ssml))
+    slower = alexa.say("slower")  # the note ("Okay, a little slower.") plays too
+    assert near(shown_seconds(shown(slower)["detail"]), ssml.duration_seconds(slower.ssml))
+
+
+EVERY_PART = [(routine, index, part, pace) for routine in sorted(CONTENT.routines)
+              for pace in range(CONTENT.routines[routine].slowest_pace + 1)
+              for index, step in enumerate(CONTENT.routines[routine].steps) for part in pacing.parts(step)]
+
+
+@pytest.mark.parametrize("routine_id, index, part, pace", EVERY_PART, ids=[f"{r}[{i}].{p}@{PACES[x]}" for r, i, p, x in EVERY_PART])
+def test_every_part_shows_how_long_it_plays_at_every_pace(routine_id, index, part, pace):
+    routine = CONTENT.routines[routine_id]
+    state = RoutineState(routine=routine_id, step=index, pace=pace, part=part)
+    detail = screen.datasource(CONTENT, (), state, state)["detail"]
+    markup = pacing.step_speech(routine, index, part, PACES[pace], CONTENT.routine_prompts, CONTENT.routine_closings).markup
+    if part == MOVE:
+        assert detail == CONTENT.screen["in_place"]  # a movement is never timed
+    elif detail == "":  # only where the silences are breaths between sentences, no hold to watch
+        assert ssml.pause_seconds(markup) < screen.MIN_HOLD_SHOWN
+    else:
+        figure = shown_seconds(detail)
+        assert figure % screen.SHOWN_TO_NEAREST == 0
+        assert near(figure, ssml.duration_seconds(markup)), f"shows {figure} s, plays {ssml.duration_seconds(markup):.1f} s"
 
 
 @pytest.mark.parametrize("locale, line", [("en-US", "Call 911 now"), ("en-GB", "Call 999 now"), ("en-AU", "Call 000 now"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import threading
 from contextlib import redirect_stdout
 from datetime import date
@@ -10,10 +11,14 @@ from datetime import date
 import pytest
 from werkzeug.serving import make_server
 
-from skill import create_app, simulate
+from skill import content as content_module
+from skill import create_app, pacing, simulate, ssml
 from skill.nlu import FALLBACK, Resolver, spoken_date, spoken_duration
+from skill.routine import PACES
 
 from .alexa import MODEL_PATH
+
+CONTENT = content_module.load()
 
 TODAY = date(2026, 11, 24)  # a Tuesday
 RESOLVER = Resolver(today=TODAY)
@@ -40,7 +45,8 @@ TABLE = [
     ("pain shoots down my leg", "NerveRedFlagIntent", {}), ("chest pain", "HeartLungRedFlagIntent", {}),
     ("i took too many painkillers", "OverdoseRedFlagIntent", {}), ("i have a fever", "FeverRedFlagIntent", {}),
     ("it's getting worse", "WorseningIntent", {}), ("is tingling a bad sign", "SignQuestionIntent", {"sign": "tingling"}),
-    ("no numbness", "SignDeniedIntent", {"sign": "numbness"}),
+    ("no numbness", "SignDeniedIntent", {"sign": "numbness"}), ("thanks", "ThanksIntent", {}), ("thanks bye", "AMAZON.StopIntent", {}),
+    ("pardon", "PardonIntent", {}),
     ("how long has it been", "HowLongHasItBeenIntent", {}),
     ("it's been three days", "HowLongHasItBeenIntent", {"duration": "P3D"}),
     ("it's been about twelve hours", "HowLongHasItBeenIntent", {"duration": "PT12H"}),
@@ -147,7 +153,8 @@ def test_a_conversation_as_on_a_device():
     assert said[0].startswith("Alexa: Welcome to Back Spasm Helper.")
     assert "Both can help" in said[1] and "Cold calms" in said[2]
     assert said[3].startswith("Alexa: Step 1 of 3. Six slow breaths.")
-    assert "a count of 4, and out for a count of 6" in said[3] and said[3].count("[pause 4s]") == 6
+    assert "a count of 4, and out for a count of 6" in said[3]
+    assert said[3].count("Breathe in. [pause 3.2s]") == 6  # a count of 4, its two words (0.8 s) said inside it
     assert said[4].startswith("Alexa (reprompt): Say next to go on") and "Alexa, open Back Spasm Helper" in said[4]
     assert "-> silence twice: the session times out" in text and "(session ended)" in text
     assert "(the skill is closed: say 'open back spasm helper'" in text  # "next" after the session closed
@@ -224,3 +231,39 @@ def test_python_dash_m_skill_points_to_the_simulator(capsys):
     with pytest.raises(SystemExit) as exit_:
         runpy.run_module("skill", run_name="__main__")
     assert exit_.value.code == 0 and "python -m skill.simulate" in capsys.readouterr().err
+
+
+def test_espeak_gets_each_run_of_breaks_as_one_break_of_their_total():
+    # espeak-ng keeps only the longest break of a run: "stay quiet for about 30 seconds" played 10 s.
+    chained = '<speak>Quiet now. <break time="10000ms"/><break time="10000ms"/> <break time="10000ms"/> Good.</speak>'
+    assert simulate.for_espeak(chained) == '<speak>Quiet now. <break time="30000ms"/> Good.</speak>'
+    two_runs = 'In. <break time="3200ms"/> Out. <break time="10000ms"/><break time="2500ms"/>'
+    assert simulate.for_espeak(two_runs) == 'In. <break time="3200ms"/> Out. <break time="12500ms"/>'
+    assert simulate.for_espeak('A <break time="1s"/><break time="500ms"/> B') == 'A <break time="1500ms"/> B'
+    assert simulate.for_espeak("No breaks at all.") == "No breaks at all."
+
+
+def test_every_routine_part_reaches_espeak_as_long_as_it_plays_on_a_device():
+    chains = 0
+    for routine in CONTENT.routines.values():
+        for factor in PACES[: routine.slowest_pace + 1]:
+            for index, step in enumerate(routine.steps):
+                for part in pacing.parts(step):
+                    markup = ssml.speak(pacing.step_speech(routine, index, part, factor, CONTENT.routine_prompts,
+                                                           CONTENT.routine_closings))
+                    spoken = simulate.for_espeak(markup)
+                    chains += bool(re.search(r"/>\s*<break", markup))
+                    assert not re.search(r"/>\s*<break", spoken)  # no run left for espeak to shorten
+                    assert ssml.pause_seconds(spoken) == pytest.approx(ssml.pause_seconds(markup))
+                    assert ssml.spoken_words(spoken) == ssml.spoken_words(markup)
+    assert chains  # the content has long silences to carry
+
+
+def test_speak_hands_espeak_the_merged_breaks(monkeypatch):
+    heard: list[list[str]] = []
+    monkeypatch.setattr(simulate.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(simulate.subprocess, "run", lambda args, check: heard.append(args))
+    run("open back spasm helper", "guide me through breathing", "next", "next", speak=True)
+    quiet = [args for args in heard if "stay quiet" in args[-1]]
+    assert quiet and all(args[:-1] == ["espeak-ng", "-s", "150", "-m"] for args in heard)  # the estimate's rate
+    assert '<break time="10000ms"/><break' not in quiet[0][-1] and re.search(r'<break time="[34]\d000ms"/>', quiet[0][-1])

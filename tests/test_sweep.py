@@ -5,7 +5,9 @@ session stays open. On top, each cell asserts:
   - red flags first: a red-flag intent escalates and ends whatever was under way;
   - the routine is kept, with the way back said, or ended on purpose (stop, home, a red flag, the end);
   - no stale offer: a "yes" after the cell never accepts a question the cell did not ask again;
-  - no doubled words in anything said;
+  - no doubled words in anything said, and no sentence or run of five words said twice in one response (a routine's
+    repeated beats aside: repeating them is the exercise);
+  - a session left open ends with a question or says what to say;
   - stop and cancel ("never mind") end the session from every state, mid-routine included.
 """
 from __future__ import annotations
@@ -19,7 +21,7 @@ import pytest
 
 from skill import content as content_module
 
-from .alexa import MODEL_PATH, Alexa, intent_request
+from .alexa import MODEL_PATH, Alexa, intent_request, said_twice
 
 CONTENT = content_module.load()
 MODEL = json.loads(MODEL_PATH.read_text())["interactionModel"]["languageModel"]
@@ -41,6 +43,25 @@ REQUESTS: list[tuple[str, dict]] = [
 RED_FLAGS = {flag.intent: flag for flag in CONTENT.red_flags.values()}
 ENDS_ROUTINE = {"AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent", "SessionEndedRequest",
                 *(intent for intent, flag in RED_FLAGS.items() if flag.ends_routine)}
+
+
+REPEATED_BEATS = sorted({beat.say for routine in CONTENT.routines.values() for step in routine.steps for beat in step.each
+                         if "{" not in beat.say}, key=len, reverse=True)
+INVITES = re.compile(r"\?|\b(say|tell me|ask|ready|for example)\b", re.IGNORECASE)
+
+
+def repeated_in(reply) -> list[str]:
+    """What one response says twice, a routine step's repeated beats left out."""
+    speech = reply.speech
+    if (reply.attributes.get("last_reply") or {}).get("routine_step"):
+        for beat in REPEATED_BEATS:
+            speech = speech.replace(beat, " ")
+    return said_twice(speech)
+
+
+def last_sentence(speech: str) -> str:
+    sentences = [s for s in re.split(r"(?<=[.?!])\s+", speech.strip()) if s]
+    return sentences[-1] if sentences else ""
 
 
 def routine_in(alexa_or_reply) -> dict | None:
@@ -136,9 +157,9 @@ STATES: dict[str, Callable[[Alexa], None]] = {
 # same question once more, "forget me" asks it anew, and a question about heat or ice offers its more again.
 # Judged from the request, never from the session, which is exactly what a stale offer would corrupt.
 RENEWED_BY = {
-    "forget": {"ForgetMeIntent", "AMAZON.RepeatIntent"},
-    "more": {"HeatOrIceIntent", "QuestionIntent", "AMAZON.RepeatIntent"},  # the state's topic is heat or ice
-    "resume": {"AMAZON.RepeatIntent"},
+    "forget": {"ForgetMeIntent", "AMAZON.RepeatIntent", "PardonIntent"},
+    "more": {"HeatOrIceIntent", "QuestionIntent", "AMAZON.RepeatIntent", "PardonIntent"},  # the state's topic is heat or ice
+    "resume": {"AMAZON.RepeatIntent", "PardonIntent"},
 }
 
 
@@ -160,6 +181,10 @@ def test_every_state_meets_every_intent(client, router, store_path, state_name):
         said = f"{reply.speech} {reply.reprompt}"
         if DOUBLED.search(said):
             problems.append(f"{cell}: doubled word in {said!r}")
+        if repeated_in(reply):
+            problems.append(f"{cell}: said twice in one response: {repeated_in(reply)} in {reply.speech!r}")
+        if not reply.ended and name != "SessionEndedRequest" and reply.speech and not INVITES.search(last_sentence(reply.speech)):
+            problems.append(f"{cell}: the session stays open, but the last words ask nothing: {reply.speech!r}")
 
         if name in ("AMAZON.StopIntent", "AMAZON.CancelIntent") and not reply.ended:
             problems.append(f"{cell}: stop or cancel left the session open")  # certification: from every state

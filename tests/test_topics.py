@@ -74,7 +74,8 @@ def test_heat_or_ice_says_what_the_articles_add_alternating_and_pads_over_clothi
 
 
 def test_every_topic_in_the_content_is_tested():
-    assert set(TOPICS) == set(CONTENT.topics)
+    assert set(TOPICS) == {topic.id for topic in CONTENT.topics.values() if topic.intent}
+    # a topic reached only by words (pain talk) is tested in tests/test_companion.py
 
 
 @pytest.mark.parametrize(
@@ -90,7 +91,7 @@ def test_phrasing_reaches_its_topic_and_says_the_facts(alexa, topic_id, phrasing
     assert not reply.ended
 
 
-@pytest.mark.parametrize("topic_id", sorted(CONTENT.topics))
+@pytest.mark.parametrize("topic_id", sorted(t.id for t in CONTENT.topics.values() if t.more))
 def test_yes_after_an_answer_gives_the_longer_answer(alexa, topic_id):
     topic = CONTENT.topics[topic_id]
     first = alexa.intent(topic.intent)

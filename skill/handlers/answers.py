@@ -9,6 +9,8 @@ from ask_sdk_model import Response
 
 from .. import said, ssml
 from ..content import Topic
+from ..routine import MOVE
+from . import routines
 from .base import (
     LAST_TOPIC,
     IntentHandler,
@@ -20,6 +22,7 @@ from .base import (
     offered,
     previous_turn,
     prompt,
+    resolved_value,
     session,
     slot_values,
     warns_of_emergency,
@@ -32,12 +35,15 @@ log = logging.getLogger(__name__)
 def answer_topic(handler_input: HandlerInput, topic: Topic, before: ssml.Ssml = ssml.EMPTY) -> Response:
     """Speak a topic's short answer (after `before`), then offer more when there is more."""
     session(handler_input)[LAST_TOPIC] = topic.id
-    if topic.more:
+    content = content_of(handler_input)
+    if topic.routine is not None and routines.current(handler_input) is None:
+        offer(handler_input, yes="routine", routine=topic.routine)  # "Shall I guide you through slow breathing now?"
+        closing = routines.routine_prompt(handler_input, "offer", content.routines[topic.routine])
+    elif topic.more:
         offer(handler_input, yes="more", topic=topic.id)
         closing = prompt(handler_input, "offer_more")
     else:
         closing = prompt(handler_input, "after_more")
-    content = content_of(handler_input)
     words = ssml.join([before, topic_words(handler_input, topic)])
     return answer(handler_input, words, closing, said.say(content, "topic", topic.id, "reprompt"))
 
@@ -90,6 +96,21 @@ class MoreHandler(IntentHandler):
         return tell_more(handler_input)
 
 
+class RoutineOfferHandler(IntentHandler):
+    """Yes or no right after a topic offered a routine ("Shall I guide you through slow breathing now?")."""
+
+    intents = ("AMAZON.YesIntent", "AMAZON.NoIntent")
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return super().can_handle(handler_input) and offered(handler_input).get("yes") == "routine"
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        routine = content_of(handler_input).routines[offered(handler_input)["routine"]]
+        if intent_name(handler_input) == "AMAZON.YesIntent":
+            return routines.begin(handler_input, routine)
+        return answer(handler_input, ssml.EMPTY, prompt(handler_input, "no_thanks"), prompt(handler_input, "general_reprompt"))
+
+
 class MoreOfferHandler(IntentHandler):
     """Yes or no right after 'Want to hear more?'."""
 
@@ -104,6 +125,26 @@ class MoreOfferHandler(IntentHandler):
         return answer(handler_input, ssml.EMPTY, prompt(handler_input, "no_thanks"), prompt(handler_input, "general_reprompt"))
 
 
+class NotARoutineHandler(IntentHandler):
+    """'Help me, please, it's agony' fits 'help me {routine}' but names no routine: answer what the words ask."""
+
+    intents = ("StartRoutineIntent",)
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        if not super().can_handle(handler_input):
+            return False
+        content = content_of(handler_input)
+        spoken = resolved_value(handler_input, "routine") or ""
+        if not spoken or spoken in content.routines or content.routine_by_name(spoken) is not None:
+            return False
+        return content.matcher.match(spoken).kind == "topic"
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        content = content_of(handler_input)
+        match = content.matcher.match(resolved_value(handler_input, "routine") or "")
+        return answer_topic(handler_input, content.topics[match.id or ""])
+
+
 class QuestionHandler(IntentHandler):
     """A question in the user's own words: match it to a topic, or say what the skill can do."""
 
@@ -116,5 +157,10 @@ class QuestionHandler(IntentHandler):
         log.info("question matched %s %s (score %d)", match.kind, match.id, match.score)
         topic = content_of(handler_input).topics.get(match.id or "") if match.kind == "topic" else None
         if topic is None:
+            state = routines.current(handler_input)
+            if state is not None and state.part == MOVE:  # "i can't get onto my back": skipping it is offered
+                moving = routines.not_understood(handler_input)
+                assert moving is not None
+                return moving
             return answer(handler_input, ssml.EMPTY, not_understood(handler_input, "not_sure"), prompt(handler_input, "fallback_reprompt"))
         return answer_topic(handler_input, topic)

@@ -29,7 +29,8 @@ DISCLAIMED = "disclaimed"  # True once this session has heard the disclaimer
 # the session and keeps them as what the previous response left (PREVIOUS_TURN). A handler that
 # wants an answer on the next turn offers again; anything not offered again is gone. So a "yes"
 # two turns after "shall I delete it?" can never delete anything.
-TURN_SCOPED = (PENDING, LAST_TOPIC)
+MISHEARD = "misheard"  # True when the last response said it did not understand (the next one says it differently)
+TURN_SCOPED = (PENDING, LAST_TOPIC, MISHEARD)
 PREVIOUS_TURN = "previous_turn"  # request attribute: {PENDING: ..., LAST_TOPIC: ...} as the last response left them
 
 
@@ -135,9 +136,19 @@ def prompt(handler_input: HandlerInput, prompt_id: str) -> ssml.Ssml:
 
 
 def not_understood(handler_input: HandlerInput, prompt_id: str) -> ssml.Ssml:
-    """What the skill says to words it cannot answer: the prompt, the safety net, then what would help."""
-    return ssml.join([prompt(handler_input, prompt_id), prompt(handler_input, "safety_net"),
-                      prompt(handler_input, "what_would_help")])
+    """What the skill says to words it cannot answer: the prompt, the safety net, then what would help.
+
+    Twice in a row, the second time says it differently ("I'm still not sure what you need...").
+    """
+    again = misheard_again(handler_input)
+    words = prompt(handler_input, "not_sure_again" if again else prompt_id)
+    return ssml.join([words, prompt(handler_input, "safety_net"), prompt(handler_input, "try_saying" if again else "what_would_help")])
+
+
+def misheard_again(handler_input: HandlerInput) -> bool:
+    """Note that this response did not understand; whether the last one did not either."""
+    session(handler_input)[MISHEARD] = True
+    return previous_turn(handler_input).get(MISHEARD) is True
 
 
 def reply(

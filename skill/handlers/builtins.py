@@ -105,6 +105,21 @@ class RepeatHandler(IntentHandler):
         return reply(handler_input, speech, reprompt)
 
 
+class ThanksHandler(IntentHandler):
+    """'Thanks', 'thanks, bye': you're welcome, and close (inside a routine, RoutineThanksHandler goes on)."""
+
+    intents = ("ThanksIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return reply(handler_input, prompt(handler_input, "thanks_bye"), end=True)
+
+
+class PardonHandler(RepeatHandler):
+    """'What?' outside a routine's step: the last response again (it is short: one answer, one question)."""
+
+    intents = ("PardonIntent",)
+
+
 class YesHandler(IntentHandler):
     """'Yes' with nothing offered: ask what they would like."""
 

@@ -53,7 +53,8 @@ class ForgetConfirmHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         if intent_name(handler_input) != "AMAZON.YesIntent":
-            return answer(handler_input, ssml.EMPTY, prompt(handler_input, "forget_kept"), prompt(handler_input, "general_reprompt"))
+            return answer(handler_input, prompt(handler_input, "forget_kept"), prompt(handler_input, "after_more"),
+                          prompt(handler_input, "general_reprompt"))
         for key in (ROUTINE, DISCLAIMED):  # a new user again, who has not heard the disclaimer
             session(handler_input).pop(key, None)
         done = forget_user(handler_input)

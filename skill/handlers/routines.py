@@ -22,6 +22,7 @@ from .base import (
     content_of,
     disclaimer,
     intent_name,
+    misheard_again,
     now,
     offer,
     offered,
@@ -30,10 +31,12 @@ from .base import (
     reply,
     resolved_value,
     session,
+    slot_values,
 )
 
 log = logging.getLogger(__name__)
 STEP_PLAYED = "routine_step"  # request attribute: this response is a routine step (for the repeat cache)
+AGAIN = "again"  # ... its value when the step's timed part plays again at a new pace, without its introduction
 
 EVENTS = {
     "AMAZON.NextIntent": Event.NEXT,
@@ -94,9 +97,10 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
     if outcome.action is Action.PLAY and outcome.state is not None:
         content = content_of(handler_input)
         state = outcome.state
+        again = outcome.note in ("slower", "faster")  # go on from where the user is: the breaths, not the introduction
         body = pacing.step_speech(routine, state.step, state.part, state.factor, content.routine_prompts,
-                                  content.routine_closings)
-        request_scope(handler_input)[STEP_PLAYED] = True
+                                  content.routine_closings, again)
+        request_scope(handler_input)[STEP_PLAYED] = AGAIN if again else True
         if state.part == HOLD and routine.steps[state.step].ask:
             offer(handler_input, ask="step_question")  # "Has the worst passed?": yes goes on, no ends the routine
             return reply(handler_input, ssml.join([*note, body]), routine_prompt(handler_input, "question_reprompt"))
@@ -150,13 +154,19 @@ def stored(handler_input: HandlerInput) -> RoutineState | None:
 
 
 def not_understood(handler_input: HandlerInput) -> Response | None:
-    """Inside a routine, what to say to anything not understood: stay in it, and the way back."""
+    """Inside a routine, what to say to anything not understood: stay in it, and the way back.
+
+    While getting into a position, skipping it is offered ("I can't get onto my back"); a second
+    misunderstanding in a row is said differently.
+    """
     state = current(handler_input)
     if state is None:
         return None
     routine = content_of(handler_input).routines[state.routine]
-    return reply(handler_input, routine_prompt(handler_input, "not_understood", routine),
-                 routine_prompt(handler_input, "step_reprompt"))
+    again = misheard_again(handler_input)
+    prompt_id = "not_understood_again" if again else "not_understood_move" if state.part == MOVE else "not_understood"
+    return reply(handler_input, routine_prompt(handler_input, prompt_id, routine),
+                 routine_prompt(handler_input, "settle_reprompt" if state.part == MOVE else "step_reprompt"))
 
 
 def last_said_was(handler_input: HandlerInput, *line: str) -> bool:
@@ -164,6 +174,13 @@ def last_said_was(handler_input: HandlerInput, *line: str) -> bool:
     last = session(handler_input).get(LAST_REPLY)
     said = last.get("say") if isinstance(last, dict) else None
     return isinstance(said, list) and bool(said) and tuple(said[0][: len(line)]) == line
+
+
+def said_in_last(handler_input: HandlerInput, line: tuple[str, ...]) -> bool:
+    """Whether the last response said this content line anywhere ("...This is already the slowest pace. Say next...")."""
+    last = session(handler_input).get(LAST_REPLY)
+    lines = last.get("say") if isinstance(last, dict) else None
+    return isinstance(lines, list) and any(isinstance(said, list) and tuple(said[: len(line)]) == line for said in lines)
 
 
 def step_was_last_said(handler_input: HandlerInput) -> bool:
@@ -231,7 +248,9 @@ class RoutineYesHandler(InRoutine):
     def handle(self, handler_input: HandlerInput) -> Response:
         state = current(handler_input)
         assert state is not None
-        waited = step_was_last_said(handler_input) or last_said_was(handler_input, "routine_prompt", "waiting")
+        waited = step_was_last_said(handler_input) or any(
+            last_said_was(handler_input, "routine_prompt", line) for line in ("waiting", "next_question", "thanks_in_routine")
+        ) or said_in_last(handler_input, ("routine_prompt", "next_question"))
         event = Event.NEXT if waited and not state.paused else Event.RESUME
         return act_on(handler_input, state, event)
 
@@ -254,6 +273,52 @@ class RoutineHelpHandler(InRoutine):
         state = current(handler_input)
         routine = content_of(handler_input).routines[state.routine] if state else None
         return reply(handler_input, routine_prompt(handler_input, "help", routine), routine_prompt(handler_input, "help_reprompt"))
+
+
+class RoutinePainHandler(InRoutine):
+    """Pain talk inside a routine ("ow, it really hurts"): a kind word, stop what sharpens it, skip or go on."""
+
+    intents = ("QuestionIntent", "CatchAllIntent")
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        if not super().can_handle(handler_input):
+            return False
+        content = content_of(handler_input)
+        match = content.matcher.match(" ".join(slot_values(handler_input).values()))
+        topic = content.topics.get(match.id or "")
+        return topic is not None and topic.routine is not None  # pain talk: the topic that offers a routine
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = current(handler_input)
+        assert state is not None
+        return reply(handler_input, routine_prompt(handler_input, "pain_in_routine"),
+                     routine_prompt(handler_input, "settle_reprompt" if state.part == MOVE else "step_reprompt"))
+
+
+class RoutineThanksHandler(InRoutine):
+    """'Thanks' inside a routine: you're welcome, and the way on (the routine is not over)."""
+
+    intents = ("ThanksIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return reply(handler_input, routine_prompt(handler_input, "thanks_in_routine"), routine_prompt(handler_input, "step_reprompt"))
+
+
+class RoutinePardonHandler(InRoutine):
+    """'What?' after a step: the last instruction again, not the whole step (say repeat for that)."""
+
+    intents = ("PardonIntent",)
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return super().can_handle(handler_input) and step_was_last_said(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = current(handler_input)
+        assert state is not None
+        if state.part == MOVE:  # getting into place: the movement is the instruction, and it is short
+            return act_on(handler_input, state, Event.REPEAT)
+        request_scope(handler_input)[STEP_PLAYED] = True  # still just after the step: yes or okay goes on
+        return reply(handler_input, routine_prompt(handler_input, "next_question"), routine_prompt(handler_input, "step_reprompt"))
 
 
 class StartRoutineHandler(IntentHandler):
@@ -293,7 +358,9 @@ class NoRoutineHandler(IntentHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         remembered = stored(handler_input)
+        event = EVENTS[intent_name(handler_input) or ""]
         if remembered is not None:
-            event = EVENTS[intent_name(handler_input) or ""]
             return act_on(handler_input, remembered, Event.RESUME if event is Event.NEXT else event)
+        if event is Event.PAUSE:  # "hang on", "wait": nothing to pause, so just wait for them
+            return reply(handler_input, prompt(handler_input, "take_your_time"), prompt(handler_input, "general_reprompt"))
         return reply(handler_input, routine_prompt(handler_input, "no_routine"), routine_prompt(handler_input, "list_reprompt"))
