@@ -38,6 +38,7 @@ REQUESTS: list[tuple[str, dict]] = [
     (intent["name"], intent_request(intent["name"], SLOTS.get(intent["name"]))) for intent in MODEL["intents"]
 ] + [
     ("SomeIntentFromANewerModel", intent_request("SomeIntentFromANewerModel")),
+    ("HowLongHasItBeenIntent, no time said", intent_request("HowLongHasItBeenIntent")),
     ("SessionEndedRequest", {"type": "SessionEndedRequest", "reason": "EXCEEDED_MAX_REPROMPTS"}),
 ]
 RED_FLAGS = {flag.intent: flag for flag in CONTENT.red_flags.values()}
