@@ -6,8 +6,11 @@ they lack for a public endpoint:
     code lets some escape as 500s: a certificate without a SAN (ExtensionNotFound), a signature
     that is not base64 (binascii.Error), a chain that cannot be fetched (URLError, timeouts);
   - the certificate URL is put in one canonical form before anything else (scheme and host in lower
-    case, default port dropped, %-escapes decoded, path normalised), and a URL with a query string,
+    case, default port dropped, %-escapes decoded once, path normalised), and a URL with a query string,
     fragment, parameters or user-info is refused: 10,000 spellings of one URL are one cache entry;
+    a path that is still not plain after one decoding ("%252e%252e" leaves "%2e%2e", a backslash, a
+    control character) is refused before any fetch, so nothing downstream can decode it into "..";
+  - the signing certificate's SAN is compared without regard to case, as DNS names are;
   - the whole certificate fetch has one deadline (upstream: no timeout at all, so one slow or
     trickling server holds a worker);
   - a validated chain is cached until the certificate expires or CHAIN_MAX_AGE passes, whichever is
@@ -25,6 +28,7 @@ import binascii
 import http.client
 import io
 import posixpath
+import re
 import socket
 import ssl
 import threading
@@ -63,6 +67,9 @@ MAX_FETCHES_PER_WINDOW = 10
 FETCH_WINDOW_SECONDS = 60.0
 
 Fetch = Callable[[str, float], bytes]
+# What a decoded certificate path may hold: RFC 3986 path characters without "%" (an escape left after
+# one decoding was encoded twice) or ";" (parameters). No backslash, space or control character.
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9._~!$&'()*+,=:@/-]*")
 
 
 class VerificationFailed(Exception):
@@ -139,7 +146,8 @@ def canonical_cert_url(cert_url: str) -> str:
 
     Refuses what Alexa never sends and an attacker would use to make each URL unique: a query
     string, fragment, ;parameters or user-info. Alexa's own rules (https, s3.amazonaws.com,
-    /echo.api/, port 443) are checked on the result by the SDK's validation.
+    /echo.api/, port 443) are checked on the result by the SDK's validation, then that the path
+    is plain (`checked_cert_url`).
     """
     parsed = urlparse(cert_url)
     if parsed.query or parsed.fragment or parsed.params or "@" in parsed.netloc:
@@ -153,6 +161,19 @@ def canonical_cert_url(cert_url: str) -> str:
     netloc = host if port in (None, 443) else f"{host}:{port}"
     path = posixpath.normpath(unquote(parsed.path)) if parsed.path else ""
     return f"{scheme}://{netloc}{path}"
+
+
+def checked_cert_url(cert_url: str, alexa_rules: Callable[[str], None]) -> str:
+    """The canonical URL, once it keeps Alexa's rules and its path is plain; else VerificationException.
+
+    Plain: one decoding left no escape (so "%252e%252e" is refused, not fetched for S3 or a proxy to
+    decode into ".."), no backslash, no space or control character.
+    """
+    url = canonical_cert_url(cert_url)
+    alexa_rules(url)
+    if not _PLAIN_PATH.fullmatch(urlparse(url).path):
+        raise VerificationException("Signature Certificate URL has invalid path: escaped twice, or not plain")
+    return url
 
 
 class AlexaSignatureVerifier(RequestVerifier):
@@ -186,11 +207,10 @@ class AlexaSignatureVerifier(RequestVerifier):
 
     def _validate_certificate_url(self, cert_url: str) -> None:
         # Checked in canonical form: %-escapes decoded, so "%2e%2e" cannot slip by the path check.
-        super()._validate_certificate_url(canonical_cert_url(cert_url))
+        checked_cert_url(cert_url, super()._validate_certificate_url)
 
     def _retrieve_and_validate_certificate_chain(self, cert_url: str, x509_backend: Any = None) -> x509.Certificate:
-        url = canonical_cert_url(cert_url)
-        super()._validate_certificate_url(url)
+        url = checked_cert_url(cert_url, super()._validate_certificate_url)
         now = self._clock()
         with self._lock:
             cached = self._chains.get(url)
@@ -258,7 +278,8 @@ class AlexaSignatureVerifier(RequestVerifier):
 
     def _validate_end_certificate(self, x509_cert: x509.Certificate) -> None:
         # The upstream check, with timezone-aware dates (it uses the naive ones cryptography has
-        # deprecated) and a missing SAN reported as a failure instead of an exception.
+        # deprecated), a missing SAN reported as a failure instead of an exception, and the name
+        # compared without regard to case (upstream: exact, so "ECHO-API.AMAZON.COM" was refused).
         now = datetime.now(UTC)
         if not x509_cert.not_valid_before_utc <= now <= x509_cert.not_valid_after_utc:
             raise VerificationException("Signing Certificate expired")
@@ -266,7 +287,7 @@ class AlexaSignatureVerifier(RequestVerifier):
             names = x509_cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         except x509.ExtensionNotFound as error:
             raise VerificationException("Signature certificate has no subject alternative names", error) from error
-        if CERT_CHAIN_DOMAIN not in names.get_values_for_type(x509.DNSName):
+        if CERT_CHAIN_DOMAIN not in {name.lower() for name in names.get_values_for_type(x509.DNSName)}:
             raise VerificationException(f"{CERT_CHAIN_DOMAIN} domain missing in Signature Certificate Chain")
 
     def _valid_request_body(self, cert_chain: x509.Certificate, signature: str, serialized_request_env: str) -> None:

@@ -110,6 +110,11 @@ def test_missing_headers_are_rejected(client, pki, missing):
         ("https://s3.amazonaws.com/invalid.path/echo-api-cert-12.pem", "invalid path"),
         ("https://s3.amazonaws.com/echo.api/../invalid.path/echo-api-cert-12.pem", "invalid path"),
         ("https://s3.amazonaws.com/echo.api/%2e%2e/invalid.path/cert.pem", "invalid path"),
+        # Encoded twice: one decoding leaves "%2e%2e", which S3 or a proxy could decode again.
+        ("https://s3.amazonaws.com/echo.api/%252e%252e/invalid.path/cert.pem", "invalid path"),
+        ("https://s3.amazonaws.com/echo.api/%252e%252e%252finvalid.path/cert.pem", "invalid path"),
+        ("https://s3.amazonaws.com/echo.api/..%5c..%5cinvalid.path/cert.pem", "invalid path"),
+        ("https://s3.amazonaws.com/echo.api/cert%00.pem", "invalid path"),
         ("https://s3.amazonaws.com:563/echo.api/echo-api-cert-12.pem", "invalid port"),
         ("not a url", "invalid protocol"),
     ],
@@ -148,6 +153,12 @@ def test_an_expired_certificate_is_rejected(client, pki, server):
 def test_a_certificate_without_a_san_is_400_not_500(client, pki, server):
     serve(server, pem(pki.leaf_with(san=None), pki.intermediate))
     rejected(signed_post(client, pki.leaf_key), "no subject alternative names")
+
+
+@pytest.mark.parametrize("name", ["ECHO-API.AMAZON.COM", "Echo-Api.Amazon.Com"])
+def test_the_san_is_compared_without_regard_to_case(client, pki, server, name):
+    serve(server, pem(pki.leaf_with(san=[name]), pki.intermediate))  # DNS names are case-insensitive
+    assert signed_post(client, pki.leaf_key).status_code == 200
 
 
 def test_a_certificate_for_another_domain_is_rejected(client, pki, server):
