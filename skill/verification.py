@@ -15,9 +15,14 @@ they lack for a public endpoint:
     trickling server holds a worker);
   - a validated chain is cached until the certificate expires or CHAIN_MAX_AGE passes, whichever is
     first (upstream: forever), in a cache of MAX_CACHED_CHAINS entries (Alexa uses a handful);
-  - a URL whose fetch failed is remembered for FAILED_FETCH_MEMORY_SECONDS, and at most
-    MAX_FETCHES_PER_WINDOW fetches start per FETCH_WINDOW_SECONDS, so unsigned requests cannot turn
-    the service into a fetcher (a warm cache needs no fetches at all);
+  - junk certificate URLs cannot lock Alexa out. Nothing tells Alexa's URL from junk before it is
+    fetched, so there is no budget per minute for junk to use up (one such budget let 60 unsigned
+    requests lock out a cold cache, issue 21). Instead: a fetch goes only to Amazon's own bucket,
+    one per request at most; a URL that never validated is remembered for FAILED_FETCH_MEMORY_SECONDS
+    when it fails (so one junk URL is one fetch however often it is sent); requests naming a URL being fetched share that
+    fetch; at most MAX_NEW_FETCHES_AT_ONCE fetches of never-validated URLs run at once, so junk
+    holds few threads and is refused at once beyond that; and a URL whose chain validated before
+    is fetched again whenever needed, whatever junk is in flight (a warm cache needs no fetch at all);
   - certificate dates are compared timezone-aware (upstream uses properties cryptography deprecated).
 `fetch` and `trust_roots` can be injected: the tests use a locally made PKI and no network.
 """
@@ -33,7 +38,7 @@ import socket
 import ssl
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -63,8 +68,8 @@ CHAIN_MAX_AGE_SECONDS = 12 * 3600
 MAX_CHAIN_BYTES = 64 * 1024
 MAX_CACHED_CHAINS = 8
 FAILED_FETCH_MEMORY_SECONDS = 60.0
-MAX_FETCHES_PER_WINDOW = 10
-FETCH_WINDOW_SECONDS = 60.0
+MAX_FAILED_URLS = 1024  # failures remembered (a few hundred kilobytes at most)
+MAX_NEW_FETCHES_AT_ONCE = 4  # fetches of URLs that never validated; Amazon's bucket answers in milliseconds
 
 Fetch = Callable[[str, float], bytes]
 # What a decoded certificate path may hold: RFC 3986 path characters without "%" (an escape left after
@@ -194,7 +199,7 @@ class AlexaSignatureVerifier(RequestVerifier):
         self._clock = clock
         self._chains: OrderedDict[str, tuple[x509.Certificate, float]] = OrderedDict()  # least recent first
         self._failed: OrderedDict[str, float] = OrderedDict()  # canonical URL -> remembered until
-        self._fetches: deque[float] = deque()  # start times of recent fetches
+        self._fetching: dict[str, tuple[threading.Event, bool]] = {}  # URL -> (done, a never-validated URL)
         self._lock = threading.Lock()
 
     def verify(self, headers: Mapping[str, Any], serialized_request_env: str, deserialized_request_env: RequestEnvelope) -> None:
@@ -211,6 +216,17 @@ class AlexaSignatureVerifier(RequestVerifier):
 
     def _retrieve_and_validate_certificate_chain(self, cert_url: str, x509_backend: Any = None) -> x509.Certificate:
         url = checked_cert_url(cert_url, super()._validate_certificate_url)
+        for _ in range(2):
+            found = self._cached_or_claimed(url)
+            if isinstance(found, x509.Certificate):
+                return found
+            if found is None:
+                return self._fetch_claimed(url)
+            found.wait(FETCH_TIMEOUT_SECONDS + 1)  # another request is fetching this URL: its answer serves this one
+        raise VerificationException("Unable to load certificate from URL (still loading; try again shortly)")
+
+    def _cached_or_claimed(self, url: str) -> x509.Certificate | threading.Event | None:
+        """The cached certificate; else the fetch under way to wait for; else None: this caller fetches it."""
         now = self._clock()
         with self._lock:
             cached = self._chains.get(url)
@@ -219,30 +235,39 @@ class AlexaSignatureVerifier(RequestVerifier):
                 return cached[0]
             if self._failed.get(url, 0.0) > now:
                 raise VerificationException("Unable to load certificate from URL (failed recently)")
-            self._take_fetch_slot(now)
+            if url in self._fetching:
+                return self._fetching[url][0]
+            new = url not in self._chains  # a URL that validated before is never held back
+            if new and sum(counted for _, counted in self._fetching.values()) >= MAX_NEW_FETCHES_AT_ONCE:
+                raise VerificationException("Unable to load certificate from URL (fetches busy; try again shortly)")
+            self._fetching[url] = (threading.Event(), new)
+            return None
+
+    def _fetch_claimed(self, url: str) -> x509.Certificate:
+        """Fetch and validate the chain this caller claimed; remember the outcome; wake whoever waits."""
+        now = self._clock()
         try:
             end_cert = self._load_and_validate(url)
         except VerificationException:
             with self._lock:
-                self._failed[url] = now + FAILED_FETCH_MEMORY_SECONDS
-                while len(self._failed) > 4 * MAX_CACHED_CHAINS:
-                    self._failed.popitem(last=False)
+                if url not in self._chains:  # Alexa's own URL failing once (a network blip) is tried again at once
+                    self._failed[url] = now + FAILED_FETCH_MEMORY_SECONDS
+                    self._failed.move_to_end(url)
+                    while len(self._failed) > MAX_FAILED_URLS:
+                        self._failed.popitem(last=False)
             raise
-        expires = min(end_cert.not_valid_after_utc.timestamp(), now + CHAIN_MAX_AGE_SECONDS)
-        with self._lock:
-            self._chains[url] = (end_cert, expires)
-            self._chains.move_to_end(url)
-            while len(self._chains) > MAX_CACHED_CHAINS:
-                self._chains.popitem(last=False)
-        return end_cert
-
-    def _take_fetch_slot(self, now: float) -> None:
-        """At most MAX_FETCHES_PER_WINDOW fetches start per window (call with the lock held)."""
-        while self._fetches and self._fetches[0] <= now - FETCH_WINDOW_SECONDS:
-            self._fetches.popleft()
-        if len(self._fetches) >= MAX_FETCHES_PER_WINDOW:
-            raise VerificationException("Unable to load certificate from URL (too many fetches; try again shortly)")
-        self._fetches.append(now)
+        else:
+            expires = min(end_cert.not_valid_after_utc.timestamp(), now + CHAIN_MAX_AGE_SECONDS)
+            with self._lock:
+                self._chains[url] = (end_cert, expires)
+                self._chains.move_to_end(url)
+                while len(self._chains) > MAX_CACHED_CHAINS:
+                    self._chains.popitem(last=False)
+            return end_cert
+        finally:
+            with self._lock:
+                done, _ = self._fetching.pop(url)
+            done.set()
 
     def _load_and_validate(self, url: str) -> x509.Certificate:
         chain = self._load_cert_chain(url)
