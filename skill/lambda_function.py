@@ -14,12 +14,11 @@ from typing import Any
 from ask_sdk_core.skill import CustomSkill
 
 from . import content as content_module
+from . import envelope as envelopes
 from .builder import build_skill
-from .serialization import EnvelopeSerializer
 from .store import build_adapter
 
 logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "INFO"))
-_SERIALIZER = EnvelopeSerializer()
 _skill: CustomSkill | None = None
 
 
@@ -29,7 +28,11 @@ def _build() -> CustomSkill:
     if kind == "sqlite":
         raise RuntimeError("SKILL_STORE=sqlite is not supported on Lambda: use dynamodb or none")
     return build_skill(content_module.Contents(content_module.locales()), build_adapter(kind, None, table),
-                       skill_id=os.environ.get("SKILL_ID") or None)
+                       skill_id=_skill_id())
+
+
+def _skill_id() -> str | None:
+    return os.environ.get("SKILL_ID") or None
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -37,6 +40,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     global _skill
     if _skill is None:
         _skill = _build()
-    response = _skill.invoke(request_envelope=_SERIALIZER.envelope(event), context=context)
+    envelope = envelopes.SERIALIZER.envelope(event)
+    envelopes.check_addressed_to(envelope, _skill_id())  # context and session alike (the SDK checks the context only)
+    response = _skill.invoke(request_envelope=envelope, context=context)
     serialized: dict[str, Any] = _skill.serializer.serialize(response)  # type: ignore[assignment]  # an object: a dict
     return serialized

@@ -361,12 +361,3 @@ def verify(
         except Exception as error:  # a verifier bug must still not be a 500
             raise VerificationFailed(f"verification failed ({type(error).__name__})") from error
 
-
-def skill_id_of(envelope: RequestEnvelope) -> str | None:
-    """The application id the request is addressed to."""
-    system = envelope.context.system if envelope.context else None
-    if system is not None and system.application is not None:
-        return system.application.application_id
-    if envelope.session is not None and envelope.session.application is not None:
-        return envelope.session.application.application_id
-    return None

@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 import pytest
-from ask_sdk_core.exceptions import AskSdkException
 
 from skill import lambda_function
 
@@ -31,8 +30,16 @@ def test_the_lambda_handler_answers_alexa_events():
 
 def test_the_lambda_handler_refuses_another_skill(monkeypatch):
     monkeypatch.setenv("SKILL_ID", "amzn1.ask.skill.mine")
-    with pytest.raises(AskSdkException):
+    with pytest.raises(ValueError, match="another skill"):
         lambda_function.handler(envelope({"type": "LaunchRequest"}, skill_id=SKILL_ID), None)
+
+
+def test_the_lambda_handler_refuses_another_skill_named_in_the_session(monkeypatch):
+    monkeypatch.setenv("SKILL_ID", SKILL_ID)
+    event = envelope({"type": "LaunchRequest"})
+    event["session"]["application"]["applicationId"] = "amzn1.ask.skill.someone-else"
+    with pytest.raises(ValueError, match="another skill"):
+        lambda_function.handler(event, None)
 
 
 def test_sqlite_is_refused_on_lambda(monkeypatch):

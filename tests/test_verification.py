@@ -248,6 +248,19 @@ def test_another_skill_id_is_400_even_when_signed(pki, server):
     rejected(signed_post(app.test_client(), pki.leaf_key), "another skill")
 
 
+def test_another_skill_id_in_the_session_is_400_even_when_the_context_names_this_skill(client, pki):
+    body = envelope({"type": "LaunchRequest"})
+    body["session"]["application"]["applicationId"] = "amzn1.ask.skill.someone-else"
+    rejected(signed_post(client, pki.leaf_key, body), "another skill")
+
+
+def test_a_request_naming_no_skill_is_400_when_a_skill_id_is_set(client, pki):
+    body = envelope({"type": "LaunchRequest"})
+    del body["context"]["System"]["application"]
+    del body["session"]["application"]
+    rejected(signed_post(client, pki.leaf_key, body), "another skill")
+
+
 def test_a_signed_intent_request_reaches_the_skill(client, pki):
     reply = signed_post(client, pki.leaf_key, envelope(intent_request("HeatOrIceIntent")))
     assert "towel" in reply.get_json()["response"]["outputSpeech"]["ssml"]
