@@ -17,7 +17,7 @@ from . import screen
 from .builder import MODEL_DIR, build_skill, check_against_model
 from .config import env_flag
 from .store import build_adapter
-from .verification import build_verifiers, fetch_url
+from .verification import SeenRequests, build_verifiers, fetch_url
 from .web import SkillEndpoint
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     endpoint = SkillEndpoint(
         skill, verifiers, skill_id=app.config["SKILL_ID"], max_bytes=app.config["MAX_CONTENT_LENGTH"],
         unsigned_hint="For local trials only, start the skill with ASK_SDK_VERIFY_SIGNATURE=false" if verifiers.raw else None,
+        # Replays matter only where signatures are checked: without that, anyone can send any request anyway.
+        seen=SeenRequests() if verifiers.raw else None,
     )
     endpoint.register(app)
     app.extensions["back_spasm_helper.store"] = store

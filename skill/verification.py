@@ -23,7 +23,9 @@ they lack for a public endpoint:
     fetch; at most MAX_NEW_FETCHES_AT_ONCE fetches of never-validated URLs run at once, so junk
     holds few threads and is refused at once beyond that; and a URL whose chain validated before
     is fetched again whenever needed, whatever junk is in flight (a warm cache needs no fetch at all);
-  - certificate dates are compared timezone-aware (upstream uses properties cryptography deprecated).
+  - certificate dates are compared timezone-aware (upstream uses properties cryptography deprecated);
+  - a signed request is handled once (SeenRequests): its signature stays good for the 150 s the
+    timestamp allows, so a captured request could otherwise be sent again, each time with its effects.
 `fetch` and `trust_roots` can be injected: the tests use a locally made PKI and no network.
 """
 from __future__ import annotations
@@ -57,7 +59,12 @@ from ask_sdk_webservice_support.verifier import (  # noqa: E402
     TimestampVerifier,
     VerificationException,
 )
-from ask_sdk_webservice_support.verifier_constants import CERT_CHAIN_DOMAIN  # noqa: E402
+from ask_sdk_webservice_support.verifier_constants import (  # noqa: E402
+    ALEXA_SKILL_EVENT_LIST,
+    CERT_CHAIN_DOMAIN,
+    MAX_NORMAL_REQUEST_TOLERANCE_IN_MILLIS,
+    MAX_SKILL_EVENT_TOLERANCE_IN_MILLIS,
+)
 from asn1crypto import pem  # noqa: E402  (after the fix above: certvalidator imports oscrypto)
 from certvalidator import CertificateValidator, ValidationContext  # noqa: E402
 from certvalidator.errors import PathError, ValidationError  # noqa: E402
@@ -70,6 +77,9 @@ MAX_CACHED_CHAINS = 8
 FAILED_FETCH_MEMORY_SECONDS = 60.0
 MAX_FAILED_URLS = 1024  # failures remembered (a few hundred kilobytes at most)
 MAX_NEW_FETCHES_AT_ONCE = 4  # fetches of URLs that never validated; Amazon's bucket answers in milliseconds
+REQUEST_TOLERANCE_SECONDS = MAX_NORMAL_REQUEST_TOLERANCE_IN_MILLIS / 1000  # 150 s: the timestamp check's window
+SKILL_EVENT_TOLERANCE_SECONDS = MAX_SKILL_EVENT_TOLERANCE_IN_MILLIS / 1000  # an hour for skill events
+MAX_REMEMBERED_REQUESTS = 50_000  # per process: 160 requests a second for 300 s; about 10 MB at most
 
 Fetch = Callable[[str, float], bytes]
 # What a decoded certificate path may hold: RFC 3986 path characters without "%" (an escape left after
@@ -321,6 +331,44 @@ class AlexaSignatureVerifier(RequestVerifier):
         except (binascii.Error, ValueError) as error:
             raise VerificationException("Signature is not valid base64", error) from error
         super()._valid_request_body(cert_chain, signature, serialized_request_env)
+
+
+class SeenRequests:
+    """The ids of the requests this process has handled, each kept while a replay could still pass.
+
+    A request passes the timestamp check for its tolerance either side of its timestamp, so a replay
+    can arrive up to twice that after the first copy: each id is kept that long (300 s; two hours for
+    skill events), MAX_REMEMBERED_REQUESTS at most, the oldest forgotten first. Only requests that
+    passed verification are recorded, so nobody can use up an id Alexa has yet to send. Per process:
+    with several workers, a replay that reaches another worker is handled there once more.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic, max_ids: int = MAX_REMEMBERED_REQUESTS):
+        self._clock, self._max_ids = clock, max_ids
+        self._until: OrderedDict[str, float] = OrderedDict()  # request id -> remembered until, oldest first
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._until)
+
+    def first_time(self, envelope: RequestEnvelope) -> bool:
+        """Record the request's id; False if it was recorded before (a replay) or the request has none."""
+        request = envelope.request
+        request_id = getattr(request, "request_id", None)
+        if not isinstance(request_id, str) or not request_id:
+            return False
+        events = getattr(request, "object_type", None) in ALEXA_SKILL_EVENT_LIST
+        keep = 2 * (SKILL_EVENT_TOLERANCE_SECONDS if events else REQUEST_TOLERANCE_SECONDS)
+        now = self._clock()
+        with self._lock:
+            while self._until and next(iter(self._until.values())) <= now:
+                self._until.popitem(last=False)
+            if self._until.get(request_id, 0.0) > now:
+                return False
+            self._until[request_id] = now + keep
+            while len(self._until) > self._max_ids:
+                self._until.popitem(last=False)
+            return True
 
 
 @dataclass(frozen=True)

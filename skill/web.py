@@ -7,7 +7,8 @@ nothing an outsider sends is parsed before it has passed the checks that need no
   1. the size (413 over MAX_CONTENT_LENGTH, chunked bodies included) and the content type;
   2. the signature, on the raw bytes (when verification is on);
   3. the JSON, refused if nested deeper than any Alexa envelope (MAX_JSON_DEPTH) before it is parsed;
-  4. the envelope's shape, then the timestamp, then the skill id (in context.System and the session alike).
+  4. the envelope's shape, then the timestamp, then the skill id (in context.System and the session alike);
+  5. with signatures checked, the request id: a signed request is handled once, and a replay is a 400.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from flask import Flask, Response, jsonify, request
 from . import envelope as envelopes
 from .envelope import BadRequest
 from .logsafe import clean
-from .verification import VerificationFailed, Verifiers, verify
+from .verification import SeenRequests, VerificationFailed, Verifiers, verify
 
 log = logging.getLogger(__name__)
 MAX_JSON_DEPTH = 32  # Alexa's envelopes nest about ten deep; the skill's own session attributes a few more
@@ -97,12 +98,13 @@ class SkillEndpoint:
     """Verifies each request, then hands it to the skill."""
 
     def __init__(self, skill: CustomSkill, verifiers: Verifiers, skill_id: str | None, max_bytes: int,
-                 unsigned_hint: str | None = None):
+                 unsigned_hint: str | None = None, seen: SeenRequests | None = None):
         self.skill = skill
         self.verifiers = verifiers
         self.skill_id = skill_id
         self.max_bytes = max_bytes
         self.unsigned_hint = unsigned_hint  # added to the 400 for an unsigned request, for local trials
+        self.seen = seen  # request ids already handled (with signatures checked): a replay is a 400
 
     def register(self, app: Flask) -> None:
         """Add the routes to the app."""
@@ -126,6 +128,8 @@ class SkillEndpoint:
             envelope = parse_envelope(text)
             verify(self.verifiers.parsed, headers, text, envelope)
             envelopes.check_addressed_to(envelope, self.skill_id)  # context and session alike
+            if self.seen is not None and not self.seen.first_time(envelope):
+                raise BadRequest("request already handled")  # a replay: nothing is done twice
             verified = True
             result = jsonify(self.skill.serializer.serialize(self.skill.invoke(request_envelope=envelope, context=None)))
         except TooLarge:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from skill import create_app, verification
+from skill.fake_alexa_api import FakeAlexaApi, FakeApiClient
 
 from .alexa import SKILL_ID, envelope, intent_request
 from .pki import ALEXA_DOMAIN, Pki, certificate, make_pki, pem, sign
@@ -264,3 +265,50 @@ def test_a_request_naming_no_skill_is_400_when_a_skill_id_is_set(client, pki):
 def test_a_signed_intent_request_reaches_the_skill(client, pki):
     reply = signed_post(client, pki.leaf_key, envelope(intent_request("HeatOrIceIntent")))
     assert "towel" in reply.get_json()["response"]["outputSpeech"]["ssml"]
+
+
+# --- Replays: a signed request is good for 150 s, but it is handled once -----------------------
+
+
+def test_a_signed_request_sent_twice_is_handled_once(client, pki):
+    raw = json.dumps(envelope({"type": "LaunchRequest"})).encode()
+    assert signed_post(client, pki.leaf_key, raw=raw).status_code == 200
+    rejected(signed_post(client, pki.leaf_key, raw=raw), "already handled")
+
+
+def test_one_signed_permission_answer_sent_five_times_makes_one_timer(pki, server):
+    """Issue 21: the same Connections.Response, replayed within 150 s, made a timer each time."""
+    fake = FakeAlexaApi()
+    app = create_app({"VERIFY_SIGNATURE": True, "VERIFY_TIMESTAMP": True, "STORE": "none", "SKILL_ID": SKILL_ID,
+                      "CERT_FETCH": server, "CERT_TRUST_ROOTS": pki.trust_roots, "API_CLIENT": FakeApiClient(fake)})
+    answer = envelope({"type": "Connections.Response", "name": "AskFor", "status": {"code": "200", "message": "OK"},
+                       "token": "timer|", "payload": {"status": "ACCEPTED"}})
+    raw = json.dumps(answer).encode()
+    client = app.test_client()
+    statuses = [signed_post(client, pki.leaf_key, raw=raw).status_code for _ in range(5)]
+    assert statuses == [200, 400, 400, 400, 400]
+    assert len(fake.created) == 1
+
+
+def test_only_a_verified_request_uses_up_its_id(client, pki):
+    body = envelope({"type": "LaunchRequest"})
+    rejected(signed_post(client, pki.other_key, body), "not valid")  # someone else sends Alexa's next id first
+    assert signed_post(client, pki.leaf_key, body).status_code == 200
+
+
+def test_request_ids_are_remembered_while_a_replay_could_pass_and_no_longer(pki):
+    clock = [1_000_000.0]
+    seen = verification.SeenRequests(clock=lambda: clock[0], max_ids=3)
+    launch = parsed({"type": "LaunchRequest", "requestId": "r1"})
+    assert seen.first_time(launch) and not seen.first_time(launch)
+    clock[0] += 2 * verification.REQUEST_TOLERANCE_SECONDS + 1  # any replay now fails the timestamp check
+    assert seen.first_time(launch)
+    for number in range(10):
+        seen.first_time(parsed({"type": "LaunchRequest", "requestId": f"n{number}"}))
+    assert len(seen) <= 3
+
+
+def parsed(request: dict):
+    from skill.envelope import read
+
+    return read(envelope(request))
