@@ -125,6 +125,23 @@ def test_denied_or_not_answered_says_how_to_by_hand_and_sends_the_permission_car
     assert created_timer_calls(fake) == [] and reply.ended
 
 
+@pytest.mark.parametrize("status, code", [
+    ("DENIED\nWARNING skill: forged line", "200"), ("ACCEPTED", "200\r\nERROR forged"),
+    ("\x1b[2J\x1b[31mDENIED", "\x1b]0;title\x07500"), ("DENIED" + "x" * 5000, "200"),
+])
+def test_a_permission_answers_status_cannot_forge_a_log_line(client, served, fake, caplog, status, code):
+    alexa = conversation(client, served, fake)
+    finish_ice_session(alexa)
+    token = alexa.say("yes").directives[0]["token"]
+    with caplog.at_level(logging.INFO, logger="skill"):
+        alexa.permission_answer(status, token, code=code)
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("permission" in message for message in messages)
+    for message in messages:
+        assert "\n" not in message and "\r" not in message and "\x1b" not in message and "\x07" not in message, message
+        assert len(message) < 400
+
+
 def test_no_means_no_timer_and_the_session_closes_calmly(client, served, fake):
     alexa = conversation(client, served, fake, TIMERS)
     finish_ice_session(alexa)
