@@ -36,6 +36,8 @@ def default_config() -> dict[str, Any]:
         "STORE": os.environ.get("SKILL_STORE") or "sqlite",
         "STORE_PATH": os.environ.get("SKILL_DB_PATH") or None,  # default: <instance folder>/back-spasm-helper.sqlite3
         "DYNAMODB_TABLE": os.environ.get("SKILL_DYNAMODB_TABLE") or None,
+        # Alexa's APIs are called only at Alexa's own hosts; tests name their fake's HTTPS address here.
+        "ALEXA_API_TEST_ENDPOINT": os.environ.get("ALEXA_API_TEST_ENDPOINT") or None,
         # Alexa's requests are a few kilobytes; anything far larger is not one.
         "MAX_CONTENT_LENGTH": 128 * 1024,
     }
@@ -57,7 +59,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     store_path = app.config["STORE_PATH"] or os.path.join(app.instance_path, "back-spasm-helper.sqlite3")
     store = build_adapter(app.config["STORE"], store_path, app.config["DYNAMODB_TABLE"])
     # Tests and the simulator inject the client that reaches Alexa's APIs (a fake); production uses HTTPS.
-    skill = build_skill(contents, store, api_client=app.config.get("API_CLIENT"))
+    skill = build_skill(contents, store, api_client=app.config.get("API_CLIENT"),
+                        api_test_endpoint=app.config.get("ALEXA_API_TEST_ENDPOINT"))
     verifiers = build_verifiers(
         app.config["VERIFY_SIGNATURE"],
         app.config["VERIFY_TIMESTAMP"],

@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from skill import content as content_module
+from skill import create_app
 from skill.alexa_api import REMINDERS, TIMERS, TimedApiClient
-from skill.fake_alexa_api import REMINDER_PATH, TIMER_PATH, FakeAlexaApi
+from skill.fake_alexa_api import REMINDER_PATH, TIMER_PATH, FakeAlexaApi, FakeApiClient
 
 from .alexa import Alexa, UtteranceRouter
 from .fake_api_server import serve
@@ -41,8 +42,9 @@ def served(fake, monkeypatch):
 
 
 @pytest.fixture
-def app_config(app_config):
-    return {**app_config, "API_CLIENT": TimedApiClient(timeout=CLIENT_TIMEOUT)}
+def app_config(app_config, served):
+    # The skill calls only Alexa's own API hosts, and the one test endpoint this setting names: the fake's.
+    return {**app_config, "API_CLIENT": TimedApiClient(timeout=CLIENT_TIMEOUT), "ALEXA_API_TEST_ENDPOINT": served}
 
 
 def conversation(client, url, fake, *granted: str, user="amzn1.ask.account.ALERTS") -> Alexa:
@@ -180,6 +182,40 @@ def test_a_red_flag_at_the_timer_offer_is_answered_first(client, served, fake):
     finish_ice_session(alexa)
     reply = alexa.say("i wet myself")
     assert reply.speech.startswith("Get emergency help now") and reply.ended and fake.calls == []
+
+
+def api_app(fake):
+    """The skill as in a local trial (verification off), with the in-process fake: it records a call to any host."""
+    return create_app({"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False, "SKILL_ID": None, "STORE": "none",
+                       "API_CLIENT": FakeApiClient(fake)})
+
+
+@pytest.mark.parametrize("endpoint", [
+    "https://evil.example", "https://api.amazonalexa.com.evil.example", "https://api.amazonalexa.com@evil.example",
+    "https://evilapi.amazonalexa.com", "http://api.amazonalexa.com", "https://user@api.amazonalexa.com",
+    "https://api.amazonalexa.com:8443", "https://api.amazonalexa.com/other", "https://api.amazonalexa.com?x=1",
+    "https://127.0.0.1:8443", "", "not a url",
+])
+def test_an_api_endpoint_that_is_not_alexas_gets_no_call_and_never_the_token(fake, endpoint):
+    """Issue 21: with verification off, the user's Bearer token went to any HTTPS host the request named."""
+    system = {"apiEndpoint": endpoint, "apiAccessToken": fake.token,
+              "user": {"permissions": {"scopes": {TIMERS: {"status": "GRANTED"}}}}}
+    alexa = Alexa(api_app(fake).test_client(), UtteranceRouter(), user_id="amzn1.ask.account.ENDPOINT", system=system)
+    finish_ice_session(alexa)
+    reply = alexa.say("yes")
+    assert fake.calls == []
+    assert reply.speech == words(TIMER, "failed") and reply.ended  # the calm "no answer" path
+
+
+@pytest.mark.parametrize("endpoint", ["https://api.amazonalexa.com", "https://api.eu.amazonalexa.com",
+                                      "https://api.fe.amazonalexa.com", "https://API.EU.amazonalexa.com:443"])
+def test_alexas_own_api_endpoints_are_called(fake, endpoint):
+    system = {"apiEndpoint": endpoint, "apiAccessToken": fake.token,
+              "user": {"permissions": {"scopes": {TIMERS: {"status": "GRANTED"}}}}}
+    alexa = Alexa(api_app(fake).test_client(), UtteranceRouter(), user_id="amzn1.ask.account.ENDPOINT", system=system)
+    finish_ice_session(alexa)
+    assert alexa.say("yes").speech == words(TIMER, "done")
+    assert [call.status for call in created_timer_calls(fake)] == [200]
 
 
 def test_without_api_access_in_the_request_the_user_hears_how_by_hand(client, fake):
