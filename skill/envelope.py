@@ -9,10 +9,26 @@ from ask_sdk_model import RequestEnvelope
 from .serialization import EnvelopeSerializer
 
 SERIALIZER = EnvelopeSerializer()
+MAX_JSON_DEPTH = 32  # Alexa's envelopes nest about ten deep; the skill's own session attributes a few more
 
 
 class BadRequest(ValueError):
     """Not an Alexa request this skill can use; the message says why in a few words, safe to show the caller."""
+
+
+def check_depth(payload: object, limit: int = MAX_JSON_DEPTH) -> None:
+    """Refuse an already-parsed body nested deeper than any Alexa envelope (the SDK would recurse until it broke).
+
+    Level by level, without recursion. The web endpoint checks the text before parsing instead (skill/web.py).
+    """
+    level = [payload]
+    for _ in range(limit):
+        level = [child for node in level if isinstance(node, (dict, list))
+                 for child in (node.values() if isinstance(node, dict) else node)]
+        if not level:
+            return
+    if any(isinstance(node, (dict, list)) for node in level):
+        raise BadRequest("not an Alexa request: JSON nested too deep")
 
 
 def read(payload: object) -> RequestEnvelope:
@@ -48,9 +64,12 @@ def check_addressed_to(envelope: RequestEnvelope, skill_id: str | None) -> None:
 
     Alexa puts the id in context.System and, for requests in a session, in the session too; the SDK
     checks only the first, so a request naming this skill in one place and another in the other got in.
+    context.System.application must be there (the SDK reads it without looking).
     """
     if skill_id is None:
         return
-    named = skill_ids(envelope)
-    if not named or any(name != skill_id for name in named):
+    system = envelope.context.system if envelope.context else None
+    if system is None or system.application is None:  # Alexa always names it; the SDK would raise AttributeError
+        raise BadRequest("request is for another skill")
+    if any(name != skill_id for name in skill_ids(envelope)):
         raise BadRequest("request is for another skill")

@@ -29,7 +29,7 @@ from .logsafe import clean
 from .verification import SeenRequests, VerificationFailed, Verifiers, verify
 
 log = logging.getLogger(__name__)
-MAX_JSON_DEPTH = 32  # Alexa's envelopes nest about ten deep; the skill's own session attributes a few more
+MAX_JSON_DEPTH = envelopes.MAX_JSON_DEPTH
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # a JSON string, escapes included (unrolled: linear)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _INNERMOST_PAIR = re.compile(r"\[\]|\{\}")  # one pass removes exactly one level, whatever the bracket kinds
