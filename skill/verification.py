@@ -352,11 +352,11 @@ class SeenRequests:
         return len(self._until)
 
     def first_time(self, envelope: RequestEnvelope) -> bool:
-        """Record the request's id; False if it was recorded before (a replay) or the request has none."""
+        """Record the request's id; False if it was recorded before (a replay). A request needs an id."""
         request = envelope.request
         request_id = getattr(request, "request_id", None)
         if not isinstance(request_id, str) or not request_id:
-            return False
+            raise VerificationFailed("malformed Alexa request: no requestId")
         events = getattr(request, "object_type", None) in ALEXA_SKILL_EVENT_LIST
         keep = 2 * (SKILL_EVENT_TOLERANCE_SECONDS if events else REQUEST_TOLERANCE_SECONDS)
         now = self._clock()

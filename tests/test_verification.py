@@ -290,6 +290,13 @@ def test_one_signed_permission_answer_sent_five_times_makes_one_timer(pki, serve
     assert len(fake.created) == 1
 
 
+@pytest.mark.parametrize("request_id", [None, ""])
+def test_a_signed_request_without_a_request_id_is_400_saying_so(client, pki, request_id):
+    body = envelope({"type": "LaunchRequest"})
+    body["request"]["requestId"] = request_id
+    rejected(signed_post(client, pki.leaf_key, body), "no requestId")
+
+
 def test_only_a_verified_request_uses_up_its_id(client, pki):
     body = envelope({"type": "LaunchRequest"})
     rejected(signed_post(client, pki.other_key, body), "not valid")  # someone else sends Alexa's next id first
