@@ -3,9 +3,9 @@
 Every call goes to the request's `apiEndpoint` with its `apiAccessToken` (the SDK's ServiceClientFactory
 does that), through `TimedApiClient`, which gives up after API_TIMEOUT_SECONDS so a slow Alexa service
 never holds the user's reply past Alexa's own deadline. `AlexaHostsOnly` lets a call go only to Alexa's
-own API hosts (ALEXA_API_ENDPOINTS), so the user's token never goes where an unverified request says. Failures come back as a Result, never an
-exception: the caller says something calm and carries on. Log lines name the API and the status, never
-the user, the device, the token or anything the user said.
+own API hosts (ALEXA_API_ENDPOINTS), so the user's token never goes where an unverified request says.
+Failures come back as a Result, never an exception: the caller says something calm and carries on.
+Log lines name the API and the status, never the user, the device, the token or anything the user said.
 """
 from __future__ import annotations
 
