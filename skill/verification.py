@@ -18,11 +18,12 @@ they lack for a public endpoint:
   - junk certificate URLs cannot lock Alexa out. Nothing tells Alexa's URL from junk before it is
     fetched, so there is no budget per minute for junk to use up (one such budget let 60 unsigned
     requests lock out a cold cache, issue 21). Instead: a fetch goes only to Amazon's own bucket,
-    one per request at most; a URL that never validated is remembered for FAILED_FETCH_MEMORY_SECONDS
-    when it fails (so one junk URL is one fetch however often it is sent); requests naming a URL being fetched share that
-    fetch; at most MAX_NEW_FETCHES_AT_ONCE fetches of never-validated URLs run at once, so junk
-    holds few threads and is refused at once beyond that; and a URL whose chain validated before
-    is fetched again whenever needed, whatever junk is in flight (a warm cache needs no fetch at all);
+    one per request at most; a URL that never validated is remembered for
+    FAILED_FETCH_MEMORY_SECONDS when it fails (so one junk URL is one fetch however often it is
+    sent); requests naming a URL being fetched share that fetch; at most MAX_NEW_FETCHES_AT_ONCE
+    fetches of never-validated URLs run at once, so junk holds few threads and is refused at once
+    beyond that; and a URL whose chain validated before is fetched again whenever needed, whatever
+    junk is in flight (a warm cache needs no fetch at all);
   - certificate dates are compared timezone-aware (upstream uses properties cryptography deprecated);
   - a signed request is handled once (SeenRequests): its signature stays good for the 150 s the
     timestamp allows, so a captured request could otherwise be sent again, each time with its effects.

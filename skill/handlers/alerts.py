@@ -158,7 +158,8 @@ class PermissionResponseHandler(AbstractRequestHandler):
         code = str(getattr(request.status, "code", "") or "")
         answer = (request.payload or {}).get("status") if isinstance(request.payload, dict) else None
         # Both come from the request: escaped to one printable line and cut short, so they cannot forge a log line.
-        log.info("%s permission: %s (status %s)", alert.kind, clean(answer or "no answer", 40), clean(code or "none", 20))
+        log.info("%s permission: %s (status %s)", alert.kind, clean(answer or "no answer", 40),
+                 clean(code or "none", 20))
         if code == "200" and answer == "ACCEPTED":
             return make(handler_input, alert, when_due, allowed=True)
         result = Result.NO_PERMISSION if code == "200" else Result.FAILED
