@@ -23,19 +23,23 @@ from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.services import ApiClient, ServiceException
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
+from .scopes import request_scope
+
 log = logging.getLogger(__name__)
 
 TIMERS = "alexa::alerts:timers:skill:readwrite"
 REMINDERS = "alexa::alerts:reminders:skill:readwrite"
 SCOPES = {"timer": TIMERS, "reminder": REMINDERS}  # by Alert.kind
 API_TIMEOUT_SECONDS = 2.5  # Alexa waits about 8 s for the whole reply; an API call may take this much of it
+_ZONE_KEY = "time_zone"  # request attribute: the Settings API's answer, asked once per request at most
 
 
 class Result(Enum):
     """How a call to Alexa's APIs went, in the terms the conversation needs."""
 
     DONE = "done"
-    NO_PERMISSION = "no_permission"  # 401/403: the user has not allowed it (or took it back)
+    NO_PERMISSION = "no_permission"  # 401/403: the user has not allowed it (or took it back), or said no
+    NOT_ANSWERED = "not_answered"  # Alexa asked for the permission and heard no answer: not a no
     FAILED = "failed"  # anything else: 400, 429, 5xx, a timeout, no API in this request
 
 
@@ -169,7 +173,19 @@ def create_timer(handler_input: HandlerInput, minutes: float, label: str, announ
 
 
 def time_zone(handler_input: HandlerInput) -> ZoneInfo | None:
-    """The device's time zone from the Settings API; None when it cannot be had (the caller falls back)."""
+    """The device's time zone from the Settings API; None when it cannot be had (the caller falls back).
+
+    Asked once per request at most, however many lines need it: a slow or failing Settings API costs the
+    user one wait, not one per use. The answer is kept for this request only, never stored.
+    """
+    cache = request_scope(handler_input)
+    if _ZONE_KEY not in cache:
+        cache[_ZONE_KEY] = _ask_time_zone(handler_input)
+    zone: ZoneInfo | None = cache[_ZONE_KEY]
+    return zone
+
+
+def _ask_time_zone(handler_input: HandlerInput) -> ZoneInfo | None:
     device = _system(handler_input).device if available(handler_input) else None
     if device is None or not device.device_id:
         return None
@@ -180,7 +196,7 @@ def time_zone(handler_input: HandlerInput) -> ZoneInfo | None:
     try:
         return ZoneInfo(found[0]) if isinstance(found[0], str) and found[0] else None
     except (ZoneInfoNotFoundError, ValueError):
-        log.warning("settings: time zone not known here; reminder set relative to now")
+        log.warning("settings: time zone not known here; times read without it")
         return None
 
 

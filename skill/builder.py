@@ -51,6 +51,7 @@ def request_handlers() -> list[AbstractRequestHandler]:
         routines.ListRoutinesHandler(),
         # The content map, free-form questions, triage; then the built-in intents.
         answers.TopicHandler(),
+        alerts.AlertIntentHandler(),  # "set the timer": the timer, as a yes to its offer makes it
         answers.MoreHandler(),
         answers.QuestionHandler(),
         triage.TriageHandler(),
@@ -79,7 +80,7 @@ MODEL_DIR = Path(__file__).resolve().parent.parent / "interaction_model"
 def handled_intents(content: Content) -> set[str]:
     """Every intent some handler answers: those they name, and the content map's topics and red flags."""
     named = {name for handler in request_handlers() for name in getattr(handler, "intents", ())}
-    return named | set(content.topic_by_intent) | set(content.red_flag_by_intent)
+    return named | set(content.topic_by_intent) | set(content.red_flag_by_intent) | set(content.alert_by_intent)
 
 
 @functools.lru_cache(maxsize=16)
@@ -101,7 +102,8 @@ def check_against_model(content: Content, model_path: Path) -> None:
     if not model_path.is_file():
         return
     in_model = _model_intents(model_path, model_path.stat().st_mtime_ns)
-    missing = sorted((set(content.topic_by_intent) | set(content.red_flag_by_intent)) - in_model)
+    missing = sorted((set(content.topic_by_intent) | set(content.red_flag_by_intent) | set(content.alert_by_intent))
+                     - in_model)
     if missing:
         raise ConfigError(f"{content.locale}.yaml answers {missing}, which {model_path.name} lacks: add them to the "
                           "model, or remove them from the content")

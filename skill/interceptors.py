@@ -45,7 +45,8 @@ class LocaleInterceptor(AbstractRequestInterceptor):
 
 
 def _pending(value: Any, content: Content) -> bool:
-    return value in ({"yes": "resume"}, {"yes": "forget"}, {"ask": "triage"}, {"ask": "step_question"}) or (
+    return value in ({"yes": "resume"}, {"yes": "forget"}, {"ask": "triage"}, {"ask": "triage_ranges"},
+                     {"ask": "step_question"}) or (
         isinstance(value, dict) and set(value) == {"yes", "topic"} and value["yes"] == "more"
         and isinstance(value["topic"], str) and value["topic"] in content.topics) or (
         isinstance(value, dict) and set(value) == {"yes", "routine"} and value["yes"] == "routine"

@@ -73,6 +73,15 @@ def answer(handler_input: HandlerInput, words: ssml.Ssml, closing: ssml.Ssml, re
     return reply(handler_input, ssml.join([words, closing]), reprompt)
 
 
+def way_back(handler_input: HandlerInput) -> ssml.Ssml:
+    """Mid-routine, "Or say continue, to go back to ..." (for a question of the skill's own that leaves the
+    routine's steps); nothing outside a routine."""
+    state = current(handler_input)
+    if state is None:
+        return ssml.EMPTY
+    return routine_prompt(handler_input, "continue_offer", content_of(handler_input).routines[state.routine])
+
+
 def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routine, before: ssml.Ssml = ssml.EMPTY) -> Response:
     """Say what the state machine decided (after `before`), and keep the session state in step with it."""
     attributes = session(handler_input)
