@@ -2,9 +2,10 @@
 
 Every call goes to the request's `apiEndpoint` with its `apiAccessToken` (the SDK's ServiceClientFactory
 does that), through `TimedApiClient`, which gives up after API_TIMEOUT_SECONDS so a slow Alexa service
-never holds the user's reply past Alexa's own deadline. Failures come back as a Result, never an
-exception: the caller says something calm and carries on. Log lines name the API and the status, never
-the user, the device, the token or anything the user said.
+never holds the user's reply past Alexa's own deadline. `AlexaHostsOnly` lets a call go only to Alexa's
+own API hosts (ALEXA_API_ENDPOINTS), so the user's token never goes where an unverified request says.
+Failures come back as a Result, never an exception: the caller says something calm and carries on.
+Log lines name the API and the status, never the user, the device, the token or anything the user said.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import logging
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.exceptions import ApiClientException
@@ -66,6 +68,44 @@ class TimedApiClient(ApiClient):
         return self._client.invoke(request)
 
 
+# The apiEndpoint values Alexa sends (North America, Europe, Far East). With verification off, a request can
+# name any host, and the SDK would send the user's Bearer token there: anything else is refused, no call made.
+ALEXA_API_ENDPOINTS = frozenset({"https://api.amazonalexa.com", "https://api.eu.amazonalexa.com",
+                                 "https://api.fe.amazonalexa.com"})
+
+
+def _origin(url: object, with_path: bool = False) -> str | None:
+    """"https://host[:port]" of an https URL without user-info, query or fragment (or a path, unless allowed)."""
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if (parts.scheme.lower() != "https" or not parts.hostname or "@" in parts.netloc or parts.query
+            or parts.fragment or (parts.path and not with_path)):
+        return None
+    return f"https://{parts.hostname.lower()}" + ("" if port in (None, 443) else f":{port}")
+
+
+class AlexaHostsOnly(ApiClient):
+    """An ApiClient that calls Alexa's own API hosts and nothing else, save one test endpoint a setting names."""
+
+    def __init__(self, client: ApiClient, test_endpoint: str | None = None):
+        self.client = client
+        self.hosts = ALEXA_API_ENDPOINTS | {origin for origin in (_origin(test_endpoint),) if origin}
+
+    def allows(self, api_endpoint: object) -> bool:
+        """Whether a request's apiEndpoint is one this client will call."""
+        return _origin(api_endpoint) in self.hosts
+
+    def invoke(self, request: Any) -> Any:
+        if _origin(request.url, with_path=True) not in self.hosts:  # `available` says no first; this makes sure
+            raise ApiClientException("apiEndpoint is not one of Alexa's: not called")
+        return self.client.invoke(request)
+
+
 def _system(handler_input: HandlerInput) -> Any:
     """The request's context.System (the web layer refuses requests without one; a Lambda event may lack it)."""
     context = handler_input.request_envelope.context
@@ -73,9 +113,14 @@ def _system(handler_input: HandlerInput) -> Any:
 
 
 def available(handler_input: HandlerInput) -> bool:
-    """Whether this request can reach Alexa's APIs at all (a token, an endpoint, a configured client)."""
+    """Whether this request can reach Alexa's APIs at all (a token, one of Alexa's endpoints, a configured client)."""
     system = _system(handler_input)
-    return bool(system and system.api_access_token and system.api_endpoint and handler_input.service_client_factory)
+    factory = handler_input.service_client_factory
+    if not (system and system.api_access_token and system.api_endpoint and factory):
+        return False
+    client = factory.api_configuration.api_client
+    return client.allows(system.api_endpoint) if isinstance(client, AlexaHostsOnly) else \
+        _origin(system.api_endpoint) in ALEXA_API_ENDPOINTS
 
 
 def granted(handler_input: HandlerInput, scope: str) -> bool:
@@ -189,7 +234,7 @@ def create_reminder(handler_input: HandlerInput, due: datetime, now: datetime, t
 def _call(api: str, call: Any, handler_input: HandlerInput) -> Result:
     """Run one service-client call; every failure becomes a Result and one log line without ids."""
     if not available(handler_input):
-        log.warning("%s: no API access in this request", api)
+        log.warning("%s: no API access in this request (no token, or not one of Alexa's endpoints)", api)
         return Result.FAILED
     try:
         call(handler_input.service_client_factory)

@@ -11,7 +11,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model.services import ApiClient
 
-from .alexa_api import TimedApiClient
+from .alexa_api import AlexaHostsOnly, TimedApiClient
 from .config import ConfigError
 from .content import Content, Contents
 from .handlers import alerts, answers, builtins, errors, remembering, routines, safety, touch, triage
@@ -118,14 +118,17 @@ def build_skill(
     store: AbstractPersistenceAdapter | None = None,
     skill_id: str | None = None,
     api_client: ApiClient | None = None,
+    api_test_endpoint: str | None = None,
 ) -> CustomSkill:
     """The skill: handlers in priority order, the exception handler, the interceptors.
 
     `api_client` carries calls to Alexa's APIs (timers, reminders, settings); by default the SDK's own
-    HTTPS client with a timeout (skill/alexa_api.py).
+    HTTPS client with a timeout (skill/alexa_api.py). Either way it reaches only Alexa's own API hosts,
+    and `api_test_endpoint` (a fake's "https://127.0.0.1:port") if given.
     """
+    client = AlexaHostsOnly(api_client or TimedApiClient(), test_endpoint=api_test_endpoint)
     builder = CustomSkillBuilder(persistence_adapter=store,  # type: ignore[arg-type]  # None: memory off
-                                 api_client=api_client or TimedApiClient())
+                                 api_client=client)
     builder.skill_id = skill_id  # type: ignore[assignment]  # the SDK then refuses requests for other skills
     for handler in request_handlers():
         builder.add_request_handler(handler)

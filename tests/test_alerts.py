@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from skill import content as content_module
+from skill import create_app
 from skill.alexa_api import REMINDERS, TIMERS, TimedApiClient
-from skill.fake_alexa_api import REMINDER_PATH, TIMER_PATH, FakeAlexaApi
+from skill.fake_alexa_api import REMINDER_PATH, TIMER_PATH, FakeAlexaApi, FakeApiClient
 
 from .alexa import Alexa, UtteranceRouter
 from .fake_api_server import serve
@@ -42,8 +43,9 @@ def served(fake, monkeypatch):
 
 
 @pytest.fixture
-def app_config(app_config):
-    return {**app_config, "API_CLIENT": TimedApiClient(timeout=CLIENT_TIMEOUT)}
+def app_config(app_config, served):
+    # The skill calls only Alexa's own API hosts, and the one test endpoint this setting names: the fake's.
+    return {**app_config, "API_CLIENT": TimedApiClient(timeout=CLIENT_TIMEOUT), "ALEXA_API_TEST_ENDPOINT": served}
 
 
 def conversation(client, url, fake, *granted: str, user="amzn1.ask.account.ALERTS") -> Alexa:
@@ -148,6 +150,23 @@ def test_a_reminder_permission_left_unanswered_keeps_the_conversation_without_a_
     assert not [call for call in fake.calls if call.path == REMINDER_PATH]
 
 
+@pytest.mark.parametrize("status, code", [
+    ("DENIED\nWARNING skill: forged line", "200"), ("ACCEPTED", "200\r\nERROR forged"),
+    ("\x1b[2J\x1b[31mDENIED", "\x1b]0;title\x07500"), ("DENIED" + "x" * 5000, "200"),
+])
+def test_a_permission_answers_status_cannot_forge_a_log_line(client, served, fake, caplog, status, code):
+    alexa = conversation(client, served, fake)
+    finish_ice_session(alexa)
+    token = alexa.say("yes").directives[0]["token"]
+    with caplog.at_level(logging.INFO, logger="skill"):
+        alexa.permission_answer(status, token, code=code)
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("permission" in message for message in messages)
+    for message in messages:
+        assert "\n" not in message and "\r" not in message and "\x1b" not in message and "\x07" not in message, message
+        assert len(message) < 400
+
+
 def test_no_means_no_timer_and_the_session_closes_calmly(client, served, fake):
     alexa = conversation(client, served, fake, TIMERS)
     finish_ice_session(alexa)
@@ -186,6 +205,40 @@ def test_a_red_flag_at_the_timer_offer_is_answered_first(client, served, fake):
     finish_ice_session(alexa)
     reply = alexa.say("i wet myself")
     assert reply.speech.startswith("Get emergency help now") and reply.ended and fake.calls == []
+
+
+def api_app(fake):
+    """The skill as in a local trial (verification off), with the in-process fake: it records a call to any host."""
+    return create_app({"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False, "SKILL_ID": None, "STORE": "none",
+                       "API_CLIENT": FakeApiClient(fake)})
+
+
+@pytest.mark.parametrize("endpoint", [
+    "https://evil.example", "https://api.amazonalexa.com.evil.example", "https://api.amazonalexa.com@evil.example",
+    "https://evilapi.amazonalexa.com", "http://api.amazonalexa.com", "https://user@api.amazonalexa.com",
+    "https://api.amazonalexa.com:8443", "https://api.amazonalexa.com/other", "https://api.amazonalexa.com?x=1",
+    "https://127.0.0.1:8443", "", "not a url",
+])
+def test_an_api_endpoint_that_is_not_alexas_gets_no_call_and_never_the_token(fake, endpoint):
+    """Issue 21: with verification off, the user's Bearer token went to any HTTPS host the request named."""
+    system = {"apiEndpoint": endpoint, "apiAccessToken": fake.token,
+              "user": {"permissions": {"scopes": {TIMERS: {"status": "GRANTED"}}}}}
+    alexa = Alexa(api_app(fake).test_client(), UtteranceRouter(), user_id="amzn1.ask.account.ENDPOINT", system=system)
+    finish_ice_session(alexa)
+    reply = alexa.say("yes")
+    assert fake.calls == []
+    assert reply.speech == words(TIMER, "failed") and reply.ended  # the calm "no answer" path
+
+
+@pytest.mark.parametrize("endpoint", ["https://api.amazonalexa.com", "https://api.eu.amazonalexa.com",
+                                      "https://api.fe.amazonalexa.com", "https://API.EU.amazonalexa.com:443"])
+def test_alexas_own_api_endpoints_are_called(fake, endpoint):
+    system = {"apiEndpoint": endpoint, "apiAccessToken": fake.token,
+              "user": {"permissions": {"scopes": {TIMERS: {"status": "GRANTED"}}}}}
+    alexa = Alexa(api_app(fake).test_client(), UtteranceRouter(), user_id="amzn1.ask.account.ENDPOINT", system=system)
+    finish_ice_session(alexa)
+    assert alexa.say("yes").speech == words(TIMER, "done")
+    assert [call.status for call in created_timer_calls(fake)] == [200]
 
 
 def test_silence_at_the_timer_offer_still_hears_when_to_take_the_pack_off(client, served, fake):

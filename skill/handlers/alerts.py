@@ -22,6 +22,7 @@ from ask_sdk_model.interfaces.connections import ConnectionsResponse
 from .. import alexa_api, memory, said, ssml
 from ..alexa_api import Result
 from ..content import DEFAULT_LOCALE, Alert
+from ..logsafe import clean
 from .base import (
     IntentHandler,
     content_of,
@@ -184,7 +185,9 @@ class PermissionResponseHandler(AbstractRequestHandler):
         alert, when_due = parsed
         code = str(getattr(request.status, "code", "") or "")
         answer = (request.payload or {}).get("status") if isinstance(request.payload, dict) else None
-        log.info("%s permission: %s (status %s)", alert.kind, answer or "no answer", code or "none")
+        # Both come from the request: escaped to one printable line and cut short, so they cannot forge a log line.
+        log.info("%s permission: %s (status %s)", alert.kind, clean(answer or "no answer", 40),
+                 clean(code or "none", 20))
         if code == "200" and answer == "ACCEPTED":
             return make(handler_input, alert, when_due, allowed=True)
         # Only a "no" is a refusal (the card to allow it later goes with it); silence never counts as one.
