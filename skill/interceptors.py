@@ -12,7 +12,9 @@ from ask_sdk_model.dialog import ElicitSlotDirective
 
 from . import memory
 from .content import Content, Contents
-from .handlers.base import (
+from .logsafe import clean
+from .routine import RoutineState
+from .scopes import (
     CONTENT_KEY,
     DISCLAIMED,
     LAST_REPLY,
@@ -22,12 +24,11 @@ from .handlers.base import (
     PREVIOUS_TURN,
     ROUTINE,
     SAID_KEY,
+    STEP_PLAYED,
     TURN_SCOPED,
+    request_scope,
+    session_scope,
 )
-from .handlers.routines import STEP_PLAYED
-from .logsafe import clean
-from .routine import RoutineState
-from .scopes import request_scope, session_scope
 
 log = logging.getLogger(__name__)
 

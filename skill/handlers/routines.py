@@ -13,7 +13,7 @@ from ask_sdk_model import Response
 from .. import memory, pacing, said, ssml
 from ..content import Routine
 from ..routine import HOLD, MOVE, Action, Event, Outcome, RoutineState, advance, start
-from ..scopes import request_scope
+from ..scopes import AGAIN, STEP_PLAYED, request_scope  # noqa: F401  (STEP_PLAYED, AGAIN: re-exported)
 from . import alerts
 from .base import (
     LAST_REPLY,
@@ -35,8 +35,6 @@ from .base import (
 )
 
 log = logging.getLogger(__name__)
-STEP_PLAYED = "routine_step"  # request attribute: this response is a routine step (for the repeat cache)
-AGAIN = "again"  # ... its value when the step's timed part plays again at a new pace, without its introduction
 
 EVENTS = {
     "AMAZON.NextIntent": Event.NEXT,
