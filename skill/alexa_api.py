@@ -2,9 +2,10 @@
 
 Every call goes to the request's `apiEndpoint` with its `apiAccessToken` (the SDK's ServiceClientFactory
 does that), through `TimedApiClient`, which gives up after API_TIMEOUT_SECONDS so a slow Alexa service
-never holds the user's reply past Alexa's own deadline. Failures come back as a Result, never an
-exception: the caller says something calm and carries on. Log lines name the API and the status, never
-the user, the device, the token or anything the user said.
+never holds the user's reply past Alexa's own deadline. `AlexaHostsOnly` lets a call go only to Alexa's
+own API hosts (ALEXA_API_ENDPOINTS), so the user's token never goes where an unverified request says.
+Failures come back as a Result, never an exception: the caller says something calm and carries on.
+Log lines name the API and the status, never the user, the device, the token or anything the user said.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import logging
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.exceptions import ApiClientException
@@ -21,19 +23,23 @@ from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.services import ApiClient, ServiceException
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
+from .scopes import request_scope
+
 log = logging.getLogger(__name__)
 
 TIMERS = "alexa::alerts:timers:skill:readwrite"
 REMINDERS = "alexa::alerts:reminders:skill:readwrite"
 SCOPES = {"timer": TIMERS, "reminder": REMINDERS}  # by Alert.kind
 API_TIMEOUT_SECONDS = 2.5  # Alexa waits about 8 s for the whole reply; an API call may take this much of it
+_ZONE_KEY = "time_zone"  # request attribute: the Settings API's answer, asked once per request at most
 
 
 class Result(Enum):
     """How a call to Alexa's APIs went, in the terms the conversation needs."""
 
     DONE = "done"
-    NO_PERMISSION = "no_permission"  # 401/403: the user has not allowed it (or took it back)
+    NO_PERMISSION = "no_permission"  # 401/403: the user has not allowed it (or took it back), or said no
+    NOT_ANSWERED = "not_answered"  # Alexa asked for the permission and heard no answer: not a no
     FAILED = "failed"  # anything else: 400, 429, 5xx, a timeout, no API in this request
 
 
@@ -62,6 +68,44 @@ class TimedApiClient(ApiClient):
         return self._client.invoke(request)
 
 
+# The apiEndpoint values Alexa sends (North America, Europe, Far East). With verification off, a request can
+# name any host, and the SDK would send the user's Bearer token there: anything else is refused, no call made.
+ALEXA_API_ENDPOINTS = frozenset({"https://api.amazonalexa.com", "https://api.eu.amazonalexa.com",
+                                 "https://api.fe.amazonalexa.com"})
+
+
+def _origin(url: object, with_path: bool = False) -> str | None:
+    """"https://host[:port]" of an https URL without user-info, query or fragment (or a path, unless allowed)."""
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if (parts.scheme.lower() != "https" or not parts.hostname or "@" in parts.netloc or parts.query
+            or parts.fragment or (parts.path and not with_path)):
+        return None
+    return f"https://{parts.hostname.lower()}" + ("" if port in (None, 443) else f":{port}")
+
+
+class AlexaHostsOnly(ApiClient):
+    """An ApiClient that calls Alexa's own API hosts and nothing else, save one test endpoint a setting names."""
+
+    def __init__(self, client: ApiClient, test_endpoint: str | None = None):
+        self.client = client
+        self.hosts = ALEXA_API_ENDPOINTS | {origin for origin in (_origin(test_endpoint),) if origin}
+
+    def allows(self, api_endpoint: object) -> bool:
+        """Whether a request's apiEndpoint is one this client will call."""
+        return _origin(api_endpoint) in self.hosts
+
+    def invoke(self, request: Any) -> Any:
+        if _origin(request.url, with_path=True) not in self.hosts:  # `available` says no first; this makes sure
+            raise ApiClientException("apiEndpoint is not one of Alexa's: not called")
+        return self.client.invoke(request)
+
+
 def _system(handler_input: HandlerInput) -> Any:
     """The request's context.System (the web layer refuses requests without one; a Lambda event may lack it)."""
     context = handler_input.request_envelope.context
@@ -69,9 +113,14 @@ def _system(handler_input: HandlerInput) -> Any:
 
 
 def available(handler_input: HandlerInput) -> bool:
-    """Whether this request can reach Alexa's APIs at all (a token, an endpoint, a configured client)."""
+    """Whether this request can reach Alexa's APIs at all (a token, one of Alexa's endpoints, a configured client)."""
     system = _system(handler_input)
-    return bool(system and system.api_access_token and system.api_endpoint and handler_input.service_client_factory)
+    factory = handler_input.service_client_factory
+    if not (system and system.api_access_token and system.api_endpoint and factory):
+        return False
+    client = factory.api_configuration.api_client
+    return client.allows(system.api_endpoint) if isinstance(client, AlexaHostsOnly) else \
+        _origin(system.api_endpoint) in ALEXA_API_ENDPOINTS
 
 
 def granted(handler_input: HandlerInput, scope: str) -> bool:
@@ -124,7 +173,19 @@ def create_timer(handler_input: HandlerInput, minutes: float, label: str, announ
 
 
 def time_zone(handler_input: HandlerInput) -> ZoneInfo | None:
-    """The device's time zone from the Settings API; None when it cannot be had (the caller falls back)."""
+    """The device's time zone from the Settings API; None when it cannot be had (the caller falls back).
+
+    Asked once per request at most, however many lines need it: a slow or failing Settings API costs the
+    user one wait, not one per use. The answer is kept for this request only, never stored.
+    """
+    cache = request_scope(handler_input)
+    if _ZONE_KEY not in cache:
+        cache[_ZONE_KEY] = _ask_time_zone(handler_input)
+    zone: ZoneInfo | None = cache[_ZONE_KEY]
+    return zone
+
+
+def _ask_time_zone(handler_input: HandlerInput) -> ZoneInfo | None:
     device = _system(handler_input).device if available(handler_input) else None
     if device is None or not device.device_id:
         return None
@@ -135,7 +196,7 @@ def time_zone(handler_input: HandlerInput) -> ZoneInfo | None:
     try:
         return ZoneInfo(found[0]) if isinstance(found[0], str) and found[0] else None
     except (ZoneInfoNotFoundError, ValueError):
-        log.warning("settings: time zone not known here; reminder set relative to now")
+        log.warning("settings: time zone not known here; times read without it")
         return None
 
 
@@ -173,7 +234,7 @@ def create_reminder(handler_input: HandlerInput, due: datetime, now: datetime, t
 def _call(api: str, call: Any, handler_input: HandlerInput) -> Result:
     """Run one service-client call; every failure becomes a Result and one log line without ids."""
     if not available(handler_input):
-        log.warning("%s: no API access in this request", api)
+        log.warning("%s: no API access in this request (no token, or not one of Alexa's endpoints)", api)
         return Result.FAILED
     try:
         call(handler_input.service_client_factory)

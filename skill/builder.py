@@ -11,7 +11,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model.services import ApiClient
 
-from .alexa_api import TimedApiClient
+from .alexa_api import AlexaHostsOnly, TimedApiClient
 from .config import ConfigError
 from .content import Content, Contents
 from .handlers import alerts, answers, builtins, errors, remembering, routines, safety, touch, triage
@@ -52,6 +52,7 @@ def request_handlers() -> list[AbstractRequestHandler]:
         routines.ListRoutinesHandler(),
         # The content map, free-form questions, triage; then the built-in intents.
         answers.TopicHandler(),
+        alerts.AlertIntentHandler(),  # "set the timer": the timer, as a yes to its offer makes it
         answers.MoreHandler(),
         answers.QuestionHandler(),
         triage.TriageHandler(),
@@ -80,7 +81,7 @@ MODEL_DIR = Path(__file__).resolve().parent.parent / "interaction_model"
 def handled_intents(content: Content) -> set[str]:
     """Every intent some handler answers: those they name, and the content map's topics and red flags."""
     named = {name for handler in request_handlers() for name in getattr(handler, "intents", ())}
-    return named | set(content.topic_by_intent) | set(content.red_flag_by_intent)
+    return named | set(content.topic_by_intent) | set(content.red_flag_by_intent) | set(content.alert_by_intent)
 
 
 @functools.lru_cache(maxsize=16)
@@ -102,7 +103,8 @@ def check_against_model(content: Content, model_path: Path) -> None:
     if not model_path.is_file():
         return
     in_model = _model_intents(model_path, model_path.stat().st_mtime_ns)
-    missing = sorted((set(content.topic_by_intent) | set(content.red_flag_by_intent)) - in_model)
+    missing = sorted((set(content.topic_by_intent) | set(content.red_flag_by_intent) | set(content.alert_by_intent))
+                     - in_model)
     if missing:
         raise ConfigError(f"{content.locale}.yaml answers {missing}, which {model_path.name} lacks: add them to the "
                           "model, or remove them from the content")
@@ -117,14 +119,17 @@ def build_skill(
     store: AbstractPersistenceAdapter | None = None,
     skill_id: str | None = None,
     api_client: ApiClient | None = None,
+    api_test_endpoint: str | None = None,
 ) -> CustomSkill:
     """The skill: handlers in priority order, the exception handler, the interceptors.
 
     `api_client` carries calls to Alexa's APIs (timers, reminders, settings); by default the SDK's own
-    HTTPS client with a timeout (skill/alexa_api.py).
+    HTTPS client with a timeout (skill/alexa_api.py). Either way it reaches only Alexa's own API hosts,
+    and `api_test_endpoint` (a fake's "https://127.0.0.1:port") if given.
     """
+    client = AlexaHostsOnly(api_client or TimedApiClient(), test_endpoint=api_test_endpoint)
     builder = CustomSkillBuilder(persistence_adapter=store,  # type: ignore[arg-type]  # None: memory off
-                                 api_client=api_client or TimedApiClient())
+                                 api_client=client)
     builder.skill_id = skill_id  # type: ignore[assignment]  # the SDK then refuses requests for other skills
     for handler in request_handlers():
         builder.add_request_handler(handler)

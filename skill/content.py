@@ -25,6 +25,7 @@ from .content_types import (  # re-exported: code imports the types from here
     RedFlag,
     Routine,
     Step,
+    TimeRange,
     Topic,
     Triage,
     TriageBand,
@@ -32,7 +33,7 @@ from .content_types import (  # re-exported: code imports the types from here
 )
 
 __all__ = ["CONTENT_DIR", "DEFAULT_LOCALE", "FALLBACK_LOCALE", "ROUTINE_PROMPTS", "Alert", "Beat", "Content", "ContentError",
-           "Contents", "RedFlag", "Urgency", "Routine", "Step", "Topic", "Triage", "TriageBand", "compile_file", "compiled", "load",
+           "Contents", "RedFlag", "Urgency", "Routine", "Step", "TimeRange", "Topic", "Triage", "TriageBand", "compile_file", "compiled", "load",
            "locales", "localize", "nearby", "parse_yaml"]
 
 CONTENT_DIR = Path(__file__).parent / "content"
@@ -104,7 +105,7 @@ LOCALES_FILE = "locales.yaml"  # every other English locale, as differences from
 FALLBACK_LOCALE = "en"  # in LOCALES_FILE: the words for any locale the skill does not have (no emergency number)
 CLOSEST = "closest"  # in LOCALES_FILE: other English locales, each with the market whose words it borrows
 _NOT_WORDS = {"intent", "sources", "match", "synonyms", "id", "locale", "emergency_number", "places", "urgency",
-              "warning_signs", "public_sources", "body_parts"}  # ids, not words
+              "warning_signs", "public_sources", "body_parts", "no_time_topic"}  # ids, not words
 
 
 def locales(directory: Path = CONTENT_DIR) -> list[str]:

@@ -20,6 +20,7 @@ from .content_types import (
     RedFlag,
     Routine,
     Step,
+    TimeRange,
     Topic,
     Triage,
     TriageBand,
@@ -27,7 +28,7 @@ from .content_types import (
 )
 from .matcher import Matcher
 from .routine import PACES
-from .warning_signs import ScreenWords, WarningScreen
+from .warning_signs import ASKED, DENIED, ScreenWords, WarningScreen
 
 SOURCE_FILE = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt$")
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -175,6 +176,7 @@ def _read_closings(reader: _Reader, node: Any) -> tuple[str, ...]:
     return tuple(" ".join(line.split()) for line in node)
 
 
+REMINDER_CHARACTERS = 25  # about what a small screen shows of a reminder (Alexa's reminder guidelines)
 # How a reminder's time is said: at a clock time where the device's time zone is known, else in so many hours.
 REMINDER_WHEN = {"when_at": frozenset({"time"}), "when_in": frozenset({"elapsed"})}
 
@@ -202,8 +204,15 @@ def _read_alerts(reader: _Reader, node: Any) -> dict[str, Alert]:
             lines[line] = text
         if len(lines["label"]) > 200 or len(lines["announce"]) > 200:
             raise reader.fail(where, "keep label and announce under 200 characters (Alexa's limits are about 250)")
+        if kind == "reminder" and max(len(lines["label"]), len(lines["announce"])) > REMINDER_CHARACTERS:
+            raise reader.fail(where, f"a reminder's label and announce are {REMINDER_CHARACTERS} characters at most "
+                              "(what a small screen shows), and discreet: Alexa's reminder guidelines")
+        intent = entry.get("intent")
+        if intent is not None and (kind != "timer" or not isinstance(intent, str) or not re.fullmatch(r"[A-Z]\w+Intent", intent)):
+            raise reader.fail(f"{where}.intent", "only a timer has an intent (a reminder needs the onset): an "
+                              "intent name like SetTimerIntent")
         alerts[alert_id] = Alert(id=alert_id, kind=kind, minutes=float(value) * (60 if kind == "reminder" else 1),
-                                 sources=reader.sources(entry, where), lines=lines)
+                                 sources=reader.sources(entry, where), lines=lines, intent=intent)
     return alerts
 
 
@@ -344,15 +353,22 @@ def _read_screen_words(reader: _Reader, node: Any) -> ScreenWords:
              for key in ("negators", "reassurances", "hypotheticals", "openers", "first_person", "clause_breaks", "keep")}
     groups = {str(name): reader.words(reader.mapping(words.get("groups"), "warning_signs.groups"), name, "warning_signs.groups")
               for name in reader.mapping(words.get("groups"), "warning_signs.groups")}
-    return ScreenWords(same_as={str(k).lower(): str(v).lower() for k, v in same_as.items()}, groups=groups, **lists)
+    frames = {str(how): str(frame) for how, frame in reader.mapping(words.get("frames"), "warning_signs.frames").items()}
+    for how in (ASKED, DENIED):
+        if "{sign}" not in frames.get(how, ""):
+            raise reader.fail(f"warning_signs.frames.{how}", "expected words around {sign}, like: no {sign}")
+    return ScreenWords(same_as={str(k).lower(): str(v).lower() for k, v in same_as.items()}, groups=groups,
+                       frames=frames, **lists)
 
 
-def _read_triage(reader: _Reader, node: Any, alerts: Mapping[str, Alert]) -> Triage:
+def _read_triage(reader: _Reader, node: Any, alerts: Mapping[str, Alert], topics: Mapping[str, Topic]) -> Triage:
     triage = reader.mapping(node, "triage")
     texts = {key: reader.text(triage, key, "triage") or "" for key in
              ("ask", "ask_reprompt", "not_understood", "remembered", "red_flag_reminder", "emergency_reminder", "next",
-              "reprompt")}
+              "reprompt", "ranges_ask", "ranges_reprompt", "no_time", "no_time_topic")}
     reader.placeholders(texts["remembered"], frozenset({"elapsed"}), "triage.remembered")
+    if texts["no_time_topic"] not in topics:
+        raise reader.fail("triage.no_time_topic", f"expected a topic id, one of {sorted(topics)}")
     units_node = reader.mapping(triage.get("units"), "triage.units")
     units: dict[str, tuple[str, str]] = {}
     for unit in ("hour", "day", "week", "month"):
@@ -380,7 +396,23 @@ def _read_triage(reader: _Reader, node: Any, alerts: Mapping[str, Alert]) -> Tri
             raise reader.fail(f"{where}.alert", "a check-in must fall after this band ends (at or past below_hours)")
         bands.append(TriageBand(id=reader.text(entry, "id", where) or "", answer=answer,
                                 sources=reader.sources(entry, where), below_hours=limit, alert=alert))
-    return Triage(units=units, bands=tuple(bands), **texts)
+    return Triage(units=units, bands=tuple(bands), ranges=_read_ranges(reader, triage.get("ranges")), **texts)
+
+
+def _read_ranges(reader: _Reader, node: Any) -> dict[str, TimeRange]:
+    """The answers to the ranges question, by id: hours above zero, and the words said for them."""
+    if not isinstance(node, list) or not node:
+        raise reader.fail("triage.ranges", "expected a list of ranges (id, hours, said)")
+    ranges: dict[str, TimeRange] = {}
+    for index, entry in enumerate(node):
+        where = f"triage.ranges[{index}]"
+        entry = reader.mapping(entry, where)
+        range_id = reader.text(entry, "id", where) or ""
+        hours = entry.get("hours")
+        if not isinstance(hours, (int, float)) or isinstance(hours, bool) or hours <= 0 or range_id in ranges:
+            raise reader.fail(where, "expected a new id, and hours above zero")
+        ranges[range_id] = TimeRange(id=range_id, hours=float(hours), said=reader.text(entry, "said", where) or "")
+    return ranges
 
 
 def _emergency_number(reader: _Reader, root: Mapping[str, Any]) -> str:
@@ -409,8 +441,9 @@ def build(reader: _Reader, root: Mapping[str, Any], locale: str) -> Content:
         prompts=_read_prompts(reader, root.get("prompts")),
         topics=topics,
         red_flags=red_flags,
-        triage=_read_triage(reader, root.get("triage"), alerts),
+        triage=_read_triage(reader, root.get("triage"), alerts, topics),
         alerts=alerts,
+        alert_by_intent={alert.intent: alert for alert in alerts.values() if alert.intent},
         screen=_read_prompts(reader, root.get("screen"), "screen", SCREEN_LABELS),
         routine_prompts=routine_prompts,
         routines=routines,

@@ -5,6 +5,7 @@ data, and skill/content.py loads the file. Imports run one way: types <- pacing 
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -82,7 +83,8 @@ class TriageBand:
     alert: str | None = None  # an alert id (see Alert) offered after this band's advice
 
 
-ALERT_LINES = ("label", "offer", "offer_reprompt", "permission", "announce", "done", "declined", "by_hand", "failed")
+ALERT_LINES = ("label", "offer", "offer_reprompt", "permission", "announce", "done", "declined", "by_hand", "failed",
+               "not_answered")
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,21 @@ class Alert:
     minutes: float
     sources: tuple[str, ...]
     lines: Mapping[str, str]
+    intent: str | None = None  # a timer's own intent ("set the timer"): made as a yes to its offer would
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """An answer to "was it less than a day, a few days, or more than a week?": the hours whose band's advice
+    fits the whole range, and the words said for {elapsed} ("At a few days, ...")."""
+
+    id: str
+    hours: float
+    said: str
+
+
+# How a time since onset is said: (unit, its hours, said in this unit below these hours).
+SPOKEN_UNITS = (("hour", 1, 48), ("day", 24, 14 * 24), ("week", 168, 8 * 168), ("month", 720, None))
 
 
 @dataclass(frozen=True)
@@ -112,17 +129,31 @@ class Triage:
     emergency_reminder: str  # said after it, unless the response carries the first-ever disclaimer's warning
     next: str  # what the user can say after the advice
     reprompt: str
+    ranges_ask: str  # asked instead of "how long?" a second time
+    ranges_reprompt: str
+    no_time: str  # said before the general advice when the ranges got no answer either
+    no_time_topic: str  # the topic whose answer is that general advice
     units: Mapping[str, tuple[str, str]]
     bands: tuple[TriageBand, ...]
+    ranges: Mapping[str, TimeRange] = field(default_factory=dict)  # by id (the model's TIME_RANGE slot ids)
+
+    def _spoken(self, hours: float) -> tuple[str, int, int]:
+        """The unit, its size in hours, and the whole count of it that `elapsed` says (halves round up)."""
+        for unit, size, below in SPOKEN_UNITS:
+            if below is None or hours < below:
+                return unit, size, max(1, math.floor(hours / size + 0.5))
+        raise AssertionError("unreachable")
+
+    def rounded(self, hours: float) -> float:
+        """The hours as they are said: 11 h 40 min is "12 hours", so it is 12 for the band too."""
+        _, size, count = self._spoken(hours)
+        return float(count * size)
 
     def elapsed(self, hours: float) -> str:
         """'5 hours', '3 days', '2 weeks', '2 months': the largest unit that reads naturally."""
-        for unit, size, below in (("hour", 1, 48), ("day", 24, 14 * 24), ("week", 168, 8 * 168), ("month", 720, None)):
-            if below is None or hours < below:
-                count = max(1, round(hours / size))
-                singular, plural = self.units[unit]
-                return f"{count} {singular if count == 1 else plural}"
-        raise AssertionError("unreachable")
+        unit, _, count = self._spoken(hours)
+        singular, plural = self.units[unit]
+        return f"{count} {singular if count == 1 else plural}"
 
     def band_for(self, hours: float) -> TriageBand:
         """The first band whose limit lies above the hours given (the last has none)."""
@@ -200,6 +231,7 @@ class Content:
     routines: Mapping[str, Routine]
     routine_closings: tuple[str, ...] = ()  # the lines that end a step, varied from step to step
     alerts: Mapping[str, Alert] = field(default_factory=dict)  # the timer and reminder offers, by id
+    alert_by_intent: Mapping[str, Alert] = field(default_factory=dict)  # a timer asked for by its own intent
     screen: Mapping[str, str] = field(default_factory=dict)  # labels for devices with a screen (skill/screen.py)
     topic_by_intent: Mapping[str, Topic] = field(default_factory=dict)
     red_flag_by_intent: Mapping[str, RedFlag] = field(default_factory=dict)

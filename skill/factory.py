@@ -17,7 +17,7 @@ from . import screen
 from .builder import MODEL_DIR, build_skill, check_against_model
 from .config import env_flag
 from .store import build_adapter
-from .verification import build_verifiers, fetch_url
+from .verification import SeenRequests, build_verifiers, fetch_url
 from .web import SkillEndpoint
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,8 @@ def default_config() -> dict[str, Any]:
         "STORE": os.environ.get("SKILL_STORE") or "sqlite",
         "STORE_PATH": os.environ.get("SKILL_DB_PATH") or None,  # default: <instance folder>/back-spasm-helper.sqlite3
         "DYNAMODB_TABLE": os.environ.get("SKILL_DYNAMODB_TABLE") or None,
+        # Alexa's APIs are called only at Alexa's own hosts; tests name their fake's HTTPS address here.
+        "ALEXA_API_TEST_ENDPOINT": os.environ.get("ALEXA_API_TEST_ENDPOINT") or None,
         # Alexa's requests are a few kilobytes; anything far larger is not one.
         "MAX_CONTENT_LENGTH": 128 * 1024,
     }
@@ -57,7 +59,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     store_path = app.config["STORE_PATH"] or os.path.join(app.instance_path, "back-spasm-helper.sqlite3")
     store = build_adapter(app.config["STORE"], store_path, app.config["DYNAMODB_TABLE"])
     # Tests and the simulator inject the client that reaches Alexa's APIs (a fake); production uses HTTPS.
-    skill = build_skill(contents, store, api_client=app.config.get("API_CLIENT"))
+    skill = build_skill(contents, store, api_client=app.config.get("API_CLIENT"),
+                        api_test_endpoint=app.config.get("ALEXA_API_TEST_ENDPOINT"))
     verifiers = build_verifiers(
         app.config["VERIFY_SIGNATURE"],
         app.config["VERIFY_TIMESTAMP"],
@@ -68,6 +71,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     endpoint = SkillEndpoint(
         skill, verifiers, skill_id=app.config["SKILL_ID"], max_bytes=app.config["MAX_CONTENT_LENGTH"],
         unsigned_hint="For local trials only, start the skill with ASK_SDK_VERIFY_SIGNATURE=false" if verifiers.raw else None,
+        # Replays matter only where signatures are checked: without that, anyone can send any request anyway.
+        seen=SeenRequests() if verifiers.raw else None,
     )
     endpoint.register(app)
     app.extensions["back_spasm_helper.store"] = store

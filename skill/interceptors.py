@@ -12,23 +12,24 @@ from ask_sdk_model.dialog import ElicitSlotDirective
 
 from . import memory
 from .content import Content, Contents
-from .handlers.base import (
+from .logsafe import clean
+from .routine import RoutineState
+from .scopes import (
     CONTENT_KEY,
     DISCLAIMED,
     LAST_REPLY,
     LAST_TOPIC,
     MISHEARD,
+    NOT_SAVED_TOLD,
     PENDING,
     PREVIOUS_TURN,
     ROUTINE,
     SAID_KEY,
+    STEP_PLAYED,
     TURN_SCOPED,
+    request_scope,
+    session_scope,
 )
-from .handlers.routines import STEP_PLAYED
-from .logsafe import clean
-from .persistence import NOT_SAVED_TOLD
-from .routine import RoutineState
-from .scopes import request_scope, session_scope
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,8 @@ class LocaleInterceptor(AbstractRequestInterceptor):
 
 
 def _pending(value: Any, content: Content) -> bool:
-    return value in ({"yes": "resume"}, {"yes": "forget"}, {"ask": "triage"}, {"ask": "step_question"}) or (
+    return value in ({"yes": "resume"}, {"yes": "forget"}, {"ask": "triage"}, {"ask": "triage_ranges"},
+                     {"ask": "step_question"}) or (
         isinstance(value, dict) and set(value) == {"yes", "topic"} and value["yes"] == "more"
         and isinstance(value["topic"], str) and value["topic"] in content.topics) or (
         isinstance(value, dict) and set(value) == {"yes", "routine"} and value["yes"] == "routine"

@@ -5,6 +5,8 @@ Stored per user (the persistent attributes):
   disclaimer_heard  whether the one-line disclaimer has been heard
   pace              the routine pace last chosen with "slower" / "faster"
   routine           a routine in progress: id, step, pace, paused, and when it was last touched
+  reminder_declined when the user last said no to the check-in reminder (or refused Alexa's reminders
+                    permission): not offered again for DECLINE_QUIET, Alexa's reminder guidelines; then dropped
 
 Nothing about the user's condition is stored: Alexa's policy rejects skills that keep health
 information unless they are HIPAA-eligible. When the user says the spasm began is kept in the
@@ -20,6 +22,8 @@ from typing import Any
 from .routine import DEFAULT_PACE, PACES, RoutineState, Shape, from_the_top_of_its_step
 
 RESUME_WINDOW = timedelta(hours=3)  # an unfinished routine older than this is quietly dropped
+DECLINE_QUIET = timedelta(days=7)  # a reminder the user said no to is not offered again for this long
+DECLINED = "reminder_declined"  # profile key: when (a moment, nothing about the spasm)
 ONSET = "spasm_started"  # session attribute key
 
 Profile = MutableMapping[str, Any]
@@ -48,6 +52,7 @@ FIELDS: dict[str, Any] = {
     "disclaimer_heard": lambda value: isinstance(value, bool),
     "pace": lambda value: _whole(value, len(PACES)),
     "routine": lambda value: isinstance(value, dict) and _parse(value.get("touched")) is not None,
+    DECLINED: lambda value: _parse(value) is not None,
 }
 # Health information earlier versions stored; dropped quietly the first time such a profile is read.
 NO_LONGER_STORED = ("spasm_started", "spasm_told")
@@ -69,6 +74,9 @@ def tidy(profile: Profile, now: datetime) -> list[str]:
     touched = _parse(routine.get("touched")) if isinstance(routine, dict) else None
     if touched is not None and not timedelta(0) <= now - touched <= RESUME_WINDOW:
         forget_routine(profile)
+    declined = _parse(profile.get(DECLINED))
+    if declined is not None and not timedelta(0) <= now - declined < DECLINE_QUIET:
+        profile.pop(DECLINED)
     return malformed
 
 
@@ -144,6 +152,20 @@ def preferred_pace(profile: Profile) -> int:
     """The pace the user last chose, or the default."""
     pace = profile.get("pace")
     return pace if isinstance(pace, int) and not isinstance(pace, bool) and 0 <= pace < len(PACES) else DEFAULT_PACE
+
+
+def note_reminder_declined(profile: Profile, now: datetime) -> None:
+    """The user said no to a reminder: remember when, so none is offered for DECLINE_QUIET."""
+    profile[DECLINED] = _iso(now)
+
+
+def reminder_declined(profile: Profile, now: datetime) -> bool:
+    """Whether the user said no to a reminder within DECLINE_QUIET (a later or broken record is dropped)."""
+    declined = _parse(profile.get(DECLINED))
+    if declined is None or not timedelta(0) <= now - declined < DECLINE_QUIET:
+        profile.pop(DECLINED, None)
+        return False
+    return True
 
 
 def remember_onset(session: MutableMapping[str, Any], started: datetime) -> None:

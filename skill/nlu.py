@@ -208,8 +208,13 @@ class Resolver:
                 postings.setdefault(term, []).append((index, weight))
         return idf, postings
 
-    def _typed(self, sample: _Sample, captured: dict[str, str]) -> tuple[dict[str, str], dict[str, str]] | None:
-        """Slot values as Alexa sends them, or None when a captured value cannot be of its slot's type."""
+    def _typed(self, sample: _Sample, captured: dict[str, str], listed: bool = False,
+               ) -> tuple[dict[str, str], dict[str, str]] | None:
+        """Slot values as Alexa sends them, or None when a captured value cannot be of its slot's type.
+
+        With `listed`, a custom type's value must be one it lists: while Alexa elicits such a slot, "repeat" or
+        "stop" still reach their own intents rather than filling the slot with the words.
+        """
         slots, resolved = {}, {}
         for name, words in captured.items():
             kind = sample.slot_types.get(name, "")
@@ -219,10 +224,10 @@ class Resolver:
                 value = spoken_date(words, self.today or date.today())
             else:
                 value = words
-            if value is None:
+            ids = self.type_values.get(kind)
+            if value is None or (listed and ids is not None and words not in ids):
                 return None
             slots[name] = value
-            ids = self.type_values.get(kind)
             if ids is not None and words in ids:
                 resolved[name] = ids[words]  # else Alexa passes the words on, unresolved
         return slots, resolved
@@ -234,7 +239,7 @@ class Resolver:
         text = normalize(utterance)
         for sample in self.elicitation.get(eliciting, []) if eliciting else []:
             match = sample.pattern.match(text)
-            typed = self._typed(sample, {k: v for k, v in match.groupdict().items() if v}) if match else None
+            typed = self._typed(sample, {k: v for k, v in match.groupdict().items() if v}, listed=True) if match else None
             if typed is not None:
                 return Resolution(sample.intent, typed[0], typed[1], f"sample '{sample.text}'")
         if text in self.literal:

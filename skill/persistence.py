@@ -27,7 +27,7 @@ from ask_sdk_model.ui import SsmlOutputSpeech
 
 from . import memory, ssml
 from .logsafe import clean
-from .scopes import request_scope, session_scope
+from .scopes import NOT_SAVED_TOLD, request_scope, session_scope
 from .store import UpdatingAdapter, user_id_of, user_ref
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,6 @@ PROFILE_KEY = "profile"  # request attribute: the user's remembered attributes (
 SNAPSHOT_KEY = "profile_snapshot"  # request attribute: the profile as loaded, to detect changes
 DELETED_KEY = "profile_deleted"  # request attribute: the user asked to be forgotten
 LOAD_FAILED_KEY = "profile_load_failed"  # request attribute: the store could not be read this request
-NOT_SAVED_TOLD = "not_saved_told"  # session attribute: True once the user has heard their place was not saved
 
 
 def _frozen(data: Any) -> str:

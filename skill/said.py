@@ -14,7 +14,8 @@ from typing import Any
 from . import ssml
 from .content import Content
 
-TRIAGE_FIELDS = ("ask", "ask_reprompt", "not_understood", "red_flag_reminder", "emergency_reminder", "next", "reprompt")
+TRIAGE_FIELDS = ("ask", "ask_reprompt", "not_understood", "red_flag_reminder", "emergency_reminder", "next", "reprompt",
+                 "ranges_ask", "ranges_reprompt", "no_time")
 TOPIC_FIELDS = ("emergency", "answer", "more", "reprompt")
 MAX_LINES = 12  # a reply is a few lines; anything longer in a session is not one of ours
 
@@ -83,6 +84,14 @@ def _band(content: Content, *args: Any) -> ssml.Ssml | None:
     if band is None:
         return None
     return ssml.render(band.answer, {"elapsed": content.triage.elapsed(args[1])})
+
+
+def _band_range(content: Content, *args: Any) -> ssml.Ssml | None:
+    """("band_range", range id): the advice of the band a time range falls in, said with the range's words."""
+    if not _ids(args, str) or args[0] not in content.triage.ranges:
+        return None
+    time_range = content.triage.ranges[args[0]]
+    return ssml.render(content.triage.band_for(time_range.hours).answer, {"elapsed": time_range.said})
 
 
 def _remembered(content: Content, *args: Any) -> ssml.Ssml | None:
@@ -165,6 +174,7 @@ RENDERERS: dict[str, Callable[..., ssml.Ssml | None]] = {
     "topic": _topic,
     "triage": _triage,
     "band": _band,
+    "band_range": _band_range,
     "remembered": _remembered,
     "outro": _outro,
     "step_if_no": _step_if_no,

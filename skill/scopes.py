@@ -9,6 +9,30 @@ from typing import Any, cast
 
 from ask_sdk_core.handler_input import HandlerInput
 
+# The keys the handlers and the interceptors share, here below both, so the interceptors (and the screen)
+# never import a handler module.
+CONTENT_KEY = "content"  # request attribute set by the locale interceptor
+SAID_KEY = "said"  # request attribute: the lines of the reply (speech, reprompt), for the repeat cache
+
+
+# Session attribute keys (kept small: they travel with every request).
+PENDING = "pending"  # the question the last response asked: {"yes": "more" | "resume" | "forget"} or {"ask": "triage"}
+LAST_TOPIC = "last_topic"  # the topic just answered, for "tell me more"
+ROUTINE = "routine"  # the RoutineState of the routine under way
+LAST_REPLY = "last_reply"  # the last response, for AMAZON.RepeatIntent
+DISCLAIMED = "disclaimed"  # True once this session has heard the disclaimer
+NOT_SAVED_TOLD = "not_saved_told"  # True once this session has heard its place in a routine could not be saved
+
+# An offer lives exactly one turn: before any handler runs, the turn interceptor takes these out of
+# the session and keeps them as what the previous response left (PREVIOUS_TURN). A handler that
+# wants an answer on the next turn offers again; anything not offered again is gone. So a "yes"
+# two turns after "shall I delete it?" can never delete anything.
+MISHEARD = "misheard"  # True when the last response said it did not understand (the next one says it differently)
+TURN_SCOPED = (PENDING, LAST_TOPIC, MISHEARD)
+PREVIOUS_TURN = "previous_turn"  # request attribute: {PENDING: ..., LAST_TOPIC: ...} as the last response left them
+STEP_PLAYED = "routine_step"  # request attribute: this response is a routine step (for the repeat cache)
+AGAIN = "again"  # ... its value when the step's timed part plays again at a new pace, without its introduction
+
 
 def request_scope(handler_input: HandlerInput) -> dict[str, Any]:
     """Attributes that live for this request only."""

@@ -26,13 +26,10 @@ from ask_sdk_model.interfaces.connections import SendRequestDirective
 
 from . import pacing, said
 from .content import Content, ContentError, Routine
-from .handlers.base import CONTENT_KEY, ROUTINE, SAID_KEY
-from .handlers.routines import AGAIN, STEP_PLAYED
 from .routine import MOVE, RoutineState
-from .scopes import request_scope, session_scope
+from .scopes import AGAIN, CONTENT_KEY, ROUTINE, SAID_KEY, STEP_PLAYED, request_scope, session_scope
 
 DOCUMENT_PATH = Path(__file__).parent / "content" / "apl" / "screen.json"
-APL_INTERFACE = "Alexa.Presentation.APL"
 TOKEN = "screen"
 MIN_HOLD_SHOWN = 10  # seconds of silence: less is gaps between sentences, not a hold the user times
 SHOWN_TO_NEAREST = 5  # seconds: "About 45 seconds", not "About 44.4 seconds"

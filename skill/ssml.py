@@ -38,9 +38,6 @@ class Ssml:
     markup: str
     said: tuple[Line, ...] | None = None
 
-    def __add__(self, other: Ssml) -> Ssml:
-        return join([self, other], separator="")
-
 
 EMPTY = Ssml("", ())
 

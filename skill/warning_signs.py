@@ -49,6 +49,7 @@ class ScreenWords:
     clause_breaks: frozenset[str]  # words that start a new clause ("but")
     keep: frozenset[str] = frozenset()  # words never stemmed ("legs" is not "leg": both legs is an emergency)
     groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # {name} in a phrase: any of these
+    frames: Mapping[str, str] = field(default_factory=dict)  # "asked"/"denied" -> how a framed sign is heard: "no {sign}"
 
 
 @dataclass(frozen=True)

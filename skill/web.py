@@ -7,7 +7,8 @@ nothing an outsider sends is parsed before it has passed the checks that need no
   1. the size (413 over MAX_CONTENT_LENGTH, chunked bodies included) and the content type;
   2. the signature, on the raw bytes (when verification is on);
   3. the JSON, refused if nested deeper than any Alexa envelope (MAX_JSON_DEPTH) before it is parsed;
-  4. the envelope's shape, then the timestamp, then the skill id.
+  4. the envelope's shape, then the timestamp, then the skill id (in context.System and the session alike);
+  5. with signatures checked, the request id: a signed request is handled once, and a replay is a 400.
 """
 from __future__ import annotations
 
@@ -22,19 +23,16 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, jsonify, request
 
+from . import envelope as envelopes
+from .envelope import BadRequest
 from .logsafe import clean
-from .serialization import EnvelopeSerializer
-from .verification import VerificationFailed, Verifiers, skill_id_of, verify
+from .verification import SeenRequests, VerificationFailed, Verifiers, verify
 
 log = logging.getLogger(__name__)
-MAX_JSON_DEPTH = 32  # Alexa's envelopes nest about ten deep; the skill's own session attributes a few more
+MAX_JSON_DEPTH = envelopes.MAX_JSON_DEPTH
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # a JSON string, escapes included (unrolled: linear)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _INNERMOST_PAIR = re.compile(r"\[\]|\{\}")  # one pass removes exactly one level, whatever the bracket kinds
-
-
-class BadRequest(Exception):
-    """The body is not an acceptable Alexa request; the message says why."""
 
 
 class TooLarge(Exception):
@@ -43,9 +41,6 @@ class TooLarge(Exception):
 
 def _error(status: int, reason: str) -> tuple[Response, int]:
     return jsonify({"error": reason}), status
-
-
-SERIALIZER = EnvelopeSerializer()
 
 
 def read_body(limit: int) -> bytes:
@@ -86,19 +81,7 @@ def parse_envelope(text: str) -> RequestEnvelope:
         payload = json.loads(text)
     except (ValueError, RecursionError) as error:
         raise BadRequest("body is not valid JSON") from error
-    if not isinstance(payload, dict) or not isinstance(payload.get("request"), dict):
-        raise BadRequest("not an Alexa request: no request object")
-    if not isinstance(payload["request"].get("type"), str):
-        raise BadRequest("not an Alexa request: no request type")
-    try:
-        envelope = SERIALIZER.envelope(payload)
-    except Exception as error:  # the SDK raises several types for malformed fields
-        raise BadRequest("malformed Alexa request") from error
-    if envelope is None or envelope.request is None:
-        raise BadRequest("malformed Alexa request")
-    if envelope.context is None or envelope.context.system is None:  # Alexa always sends it; the SDK reads it first
-        raise BadRequest("malformed Alexa request: no context.System")
-    return envelope
+    return envelopes.read(payload)
 
 
 def decode(body: bytes, content_type: str | None) -> str:
@@ -115,12 +98,13 @@ class SkillEndpoint:
     """Verifies each request, then hands it to the skill."""
 
     def __init__(self, skill: CustomSkill, verifiers: Verifiers, skill_id: str | None, max_bytes: int,
-                 unsigned_hint: str | None = None):
+                 unsigned_hint: str | None = None, seen: SeenRequests | None = None):
         self.skill = skill
         self.verifiers = verifiers
         self.skill_id = skill_id
         self.max_bytes = max_bytes
         self.unsigned_hint = unsigned_hint  # added to the 400 for an unsigned request, for local trials
+        self.seen = seen  # request ids already handled (with signatures checked): a replay is a 400
 
     def register(self, app: Flask) -> None:
         """Add the routes to the app."""
@@ -143,8 +127,9 @@ class SkillEndpoint:
             verify(self.verifiers.raw, headers, text, None)
             envelope = parse_envelope(text)
             verify(self.verifiers.parsed, headers, text, envelope)
-            if self.skill_id is not None and skill_id_of(envelope) != self.skill_id:
-                raise BadRequest("request is for another skill")
+            envelopes.check_addressed_to(envelope, self.skill_id)  # context and session alike
+            if self.seen is not None and not self.seen.first_time(envelope):
+                raise BadRequest("request already handled")  # a replay: nothing is done twice
             verified = True
             result = jsonify(self.skill.serializer.serialize(self.skill.invoke(request_envelope=envelope, context=None)))
         except TooLarge:

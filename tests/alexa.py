@@ -160,9 +160,12 @@ class UtteranceRouter:
         name, slots, _ = self.route_resolved(utterance)
         return name, slots
 
-    def route_resolved(self, utterance: str) -> tuple[str, dict[str, str], dict[str, str]]:
-        """The intent, its slot values, and the ids of values that a custom slot type resolves."""
-        found = self.resolver.resolve(utterance) if self.generalise else self.resolver.exact(utterance)
+    def route_resolved(self, utterance: str, eliciting: tuple[str, str] | None = None,
+                       ) -> tuple[str, dict[str, str], dict[str, str]]:
+        """The intent, its slot values, and the ids of values that a custom slot type resolves; while Alexa's
+        dialog elicits a slot (intent, slot), that slot's own samples come first, as Alexa's do."""
+        found = (self.resolver.resolve(utterance, eliciting) if self.generalise
+                 else self.resolver.exact(utterance, eliciting))
         if found is None:
             return FALLBACK, {}, {}
         return found.intent, found.slots, found.resolved
@@ -214,9 +217,18 @@ class Alexa:
         return self.post(intent_request(name, slots, dialog_state))
 
     def say(self, utterance: str) -> Reply:
-        """Type what the user says; the interaction model decides the intent."""
-        name, slots, resolved = self.router.route_resolved(utterance)
+        """Type what the user says; the interaction model decides the intent (the elicited slot's samples first)."""
+        name, slots, resolved = self.router.route_resolved(utterance, self.eliciting())
         return self.post(intent_request(name, slots, resolved=resolved))
+
+    def eliciting(self) -> tuple[str, str] | None:
+        """The (intent, slot) the last response asked Alexa's dialog to elicit, while its session is open."""
+        if self.last is None or self.session_id is None:
+            return None
+        for directive in self.last.directives:
+            if directive.get("type") == "Dialog.ElicitSlot":
+                return directive.get("updatedIntent", {}).get("name", ""), directive.get("slotToElicit", "")
+        return None
 
     def permission_answer(self, status: str | None, token: str, code: str = "200") -> Reply:
         """Alexa's Connections.Response to an AskFor: ACCEPTED, DENIED, NOT_ANSWERED (None: no payload)."""

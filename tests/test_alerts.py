@@ -9,14 +9,16 @@ documentation shows, errors included.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from skill import content as content_module
+from skill import create_app
 from skill.alexa_api import REMINDERS, TIMERS, TimedApiClient
-from skill.fake_alexa_api import REMINDER_PATH, TIMER_PATH, FakeAlexaApi
+from skill.fake_alexa_api import REMINDER_PATH, TIMER_PATH, FakeAlexaApi, FakeApiClient
 
 from .alexa import Alexa, UtteranceRouter
 from .fake_api_server import serve
@@ -41,8 +43,9 @@ def served(fake, monkeypatch):
 
 
 @pytest.fixture
-def app_config(app_config):
-    return {**app_config, "API_CLIENT": TimedApiClient(timeout=CLIENT_TIMEOUT)}
+def app_config(app_config, served):
+    # The skill calls only Alexa's own API hosts, and the one test endpoint this setting names: the fake's.
+    return {**app_config, "API_CLIENT": TimedApiClient(timeout=CLIENT_TIMEOUT), "ALEXA_API_TEST_ENDPOINT": served}
 
 
 def conversation(client, url, fake, *granted: str, user="amzn1.ask.account.ALERTS") -> Alexa:
@@ -114,15 +117,54 @@ def test_without_the_permission_alexa_asks_for_it_by_voice_then_the_timer_is_mad
     assert answered.speech == words(TIMER, "done") and answered.ended
 
 
-@pytest.mark.parametrize("answer", ["DENIED", "NOT_ANSWERED"])
-def test_denied_or_not_answered_says_how_to_by_hand_and_sends_the_permission_card(client, served, fake, answer):
+def test_denied_says_how_to_by_hand_and_sends_the_permission_card(client, served, fake):
+    alexa = conversation(client, served, fake)
+    finish_ice_session(alexa)
+    token = alexa.say("yes").directives[0]["token"]
+    reply = alexa.permission_answer("DENIED", token)
+    assert reply.speech == words(TIMER, "by_hand") and "Alexa, set a timer for 15 minutes" in reply.speech
+    assert reply.response["card"] == {"type": "AskForPermissionsConsent", "permissions": [TIMERS]}
+    assert created_timer_calls(fake) == [] and reply.ended
+
+
+@pytest.mark.parametrize("answer", ["NOT_ANSWERED", None])  # None: a payload with no status at all
+def test_silence_at_alexas_permission_question_is_not_a_no(client, served, fake, answer):
     alexa = conversation(client, served, fake)
     finish_ice_session(alexa)
     token = alexa.say("yes").directives[0]["token"]
     reply = alexa.permission_answer(answer, token)
-    assert reply.speech == words(TIMER, "by_hand") and "Alexa, set a timer for 15 minutes" in reply.speech
-    assert reply.response["card"] == {"type": "AskForPermissionsConsent", "permissions": [TIMERS]}
+    assert reply.speech == words(TIMER, "not_answered") and reply.speech != words(TIMER, "by_hand")
+    assert "set the timer" in reply.speech  # how to have it by voice later: ask again, and Alexa asks again
+    assert "card" not in reply.response  # no card in the app, as there would be after a refusal
     assert created_timer_calls(fake) == [] and reply.ended
+    again = conversation(client, served, fake).say("set the timer")  # later, by voice: Alexa asks again
+    assert again.directives[0]["name"] == "AskFor"
+
+
+def test_a_reminder_permission_left_unanswered_keeps_the_conversation_without_a_card(client, served, fake):
+    alexa = conversation(client, served, fake)
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    reply = alexa.permission_answer("NOT_ANSWERED", alexa.say("yes").directives[0]["token"])
+    assert reply.speech.startswith(words(CHECKIN, "not_answered", when="at 6 PM"))
+    assert "card" not in reply.response and not reply.ended and reply.reprompt
+    assert not [call for call in fake.calls if call.path == REMINDER_PATH]
+
+
+@pytest.mark.parametrize("status, code", [
+    ("DENIED\nWARNING skill: forged line", "200"), ("ACCEPTED", "200\r\nERROR forged"),
+    ("\x1b[2J\x1b[31mDENIED", "\x1b]0;title\x07500"), ("DENIED" + "x" * 5000, "200"),
+])
+def test_a_permission_answers_status_cannot_forge_a_log_line(client, served, fake, caplog, status, code):
+    alexa = conversation(client, served, fake)
+    finish_ice_session(alexa)
+    token = alexa.say("yes").directives[0]["token"]
+    with caplog.at_level(logging.INFO, logger="skill"):
+        alexa.permission_answer(status, token, code=code)
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("permission" in message for message in messages)
+    for message in messages:
+        assert "\n" not in message and "\r" not in message and "\x1b" not in message and "\x07" not in message, message
+        assert len(message) < 400
 
 
 def test_no_means_no_timer_and_the_session_closes_calmly(client, served, fake):
@@ -165,6 +207,85 @@ def test_a_red_flag_at_the_timer_offer_is_answered_first(client, served, fake):
     assert reply.speech.startswith("Get emergency help now") and reply.ended and fake.calls == []
 
 
+def api_app(fake):
+    """The skill as in a local trial (verification off), with the in-process fake: it records a call to any host."""
+    return create_app({"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False, "SKILL_ID": None, "STORE": "none",
+                       "API_CLIENT": FakeApiClient(fake)})
+
+
+@pytest.mark.parametrize("endpoint", [
+    "https://evil.example", "https://api.amazonalexa.com.evil.example", "https://api.amazonalexa.com@evil.example",
+    "https://evilapi.amazonalexa.com", "http://api.amazonalexa.com", "https://user@api.amazonalexa.com",
+    "https://api.amazonalexa.com:8443", "https://api.amazonalexa.com/other", "https://api.amazonalexa.com?x=1",
+    "https://127.0.0.1:8443", "", "not a url",
+])
+def test_an_api_endpoint_that_is_not_alexas_gets_no_call_and_never_the_token(fake, endpoint):
+    """Issue 21: with verification off, the user's Bearer token went to any HTTPS host the request named."""
+    system = {"apiEndpoint": endpoint, "apiAccessToken": fake.token,
+              "user": {"permissions": {"scopes": {TIMERS: {"status": "GRANTED"}}}}}
+    alexa = Alexa(api_app(fake).test_client(), UtteranceRouter(), user_id="amzn1.ask.account.ENDPOINT", system=system)
+    finish_ice_session(alexa)
+    reply = alexa.say("yes")
+    assert fake.calls == []
+    assert reply.speech == words(TIMER, "failed") and reply.ended  # the calm "no answer" path
+
+
+@pytest.mark.parametrize("endpoint", ["https://api.amazonalexa.com", "https://api.eu.amazonalexa.com",
+                                      "https://api.fe.amazonalexa.com", "https://API.EU.amazonalexa.com:443"])
+def test_alexas_own_api_endpoints_are_called(fake, endpoint):
+    system = {"apiEndpoint": endpoint, "apiAccessToken": fake.token,
+              "user": {"permissions": {"scopes": {TIMERS: {"status": "GRANTED"}}}}}
+    alexa = Alexa(api_app(fake).test_client(), UtteranceRouter(), user_id="amzn1.ask.account.ENDPOINT", system=system)
+    finish_ice_session(alexa)
+    assert alexa.say("yes").speech == words(TIMER, "done")
+    assert [call.status for call in created_timer_calls(fake)] == [200]
+
+
+def test_silence_at_the_timer_offer_still_hears_when_to_take_the_pack_off(client, served, fake):
+    alexa = conversation(client, served, fake, TIMERS)
+    offered = finish_ice_session(alexa)
+    # Alexa plays the reprompt after a silence; after a second one the session closes. So the reprompt says it.
+    assert f"take the pack off after {TIMER.minutes:g} minutes" in offered.reprompt.lower()
+    assert offered.reprompt == words(TIMER, "offer_reprompt")
+    ended = alexa.end_session("EXCEEDED_MAX_REPROMPTS")
+    assert ended.response == {} and fake.calls == []  # nothing said, nothing made
+
+
+def test_a_session_ended_at_the_timer_offer_loses_nothing_and_the_timer_can_be_asked_for(client, served, fake,
+                                                                                         store_path):
+    alexa = conversation(client, served, fake, TIMERS)
+    alexa.launch()
+    alexa.say("start ice or heat")
+    reply = alexa.say("slower")  # a pace to keep
+    while (reply.attributes.get("pending") or {}).get("ask") != "alert":
+        reply = alexa.say("next")
+    alexa.end_session("EXCEEDED_MAX_REPROMPTS")
+    welcome = alexa.launch()
+    assert welcome.speech.startswith(CONTENT.prompt("welcome_back"))  # the user is remembered as before
+    assert alexa.say("guide me through breathing").attributes["routine"]["pace"] == 2  # and their pace
+    reply = alexa.say("set the timer")
+    [call] = created_timer_calls(fake)
+    assert call.status == 200 and call.body["duration"] == "PT15M" and call.body["timerLabel"] == TIMER.lines["label"]
+    assert reply.speech == words(TIMER, "done") and reply.ended
+
+
+@pytest.mark.parametrize("utterance", ["set the timer", "set a timer for the ice", "set a timer for my heat pack",
+                                       "set the ice timer", "start a timer", "remind me to take the pack off"])
+def test_the_ice_timer_can_be_asked_for_directly(client, served, fake, utterance):
+    reply = conversation(client, served, fake, TIMERS).say(utterance)
+    assert [call.status for call in created_timer_calls(fake)] == [200]
+    assert reply.speech == words(TIMER, "done") and reply.ended
+
+
+def test_asking_for_the_timer_without_the_permission_goes_the_offers_way(client, served, fake):
+    alexa = conversation(client, served, fake)
+    asked = alexa.say("set a timer for the ice")
+    [directive] = asked.directives
+    assert directive["name"] == "AskFor" and directive["token"] == "timer|" and created_timer_calls(fake) == []
+    answered = alexa.permission_answer("ACCEPTED", directive["token"])
+    assert [call.status for call in created_timer_calls(fake)] == [200] and answered.speech == words(TIMER, "done")
+
+
 def test_without_api_access_in_the_request_the_user_hears_how_by_hand(client, fake):
     alexa = Alexa(client, UtteranceRouter(), user_id="amzn1.ask.account.NOAPI", system={"apiAccessToken": None})
     finish_ice_session(alexa)
@@ -180,21 +301,53 @@ def due_local(hours_ago: float, zone="America/New_York") -> datetime:
     return (now - timedelta(hours=hours_ago) + timedelta(minutes=CHECKIN.minutes)).astimezone(ZoneInfo(zone))
 
 
-def test_early_triage_offers_a_check_in_at_the_twelve_hour_mark(client, served, fake):
+def test_early_triage_offers_a_check_in_at_the_twelve_hour_mark_by_its_clock_time(client, served, fake):
     reply = conversation(client, served, fake, REMINDERS).intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
-    assert reply.speech.endswith(CHECKIN.lines["offer"]) and reply.reprompt == CHECKIN.lines["offer_reprompt"]
+    # 9 AM in New York, 3 hours in: the user hears the time they agree to, where they are.
+    assert reply.speech.endswith(words(CHECKIN, "offer", when="at 6 PM"))
+    assert reply.reprompt == words(CHECKIN, "offer_reprompt", when="at 6 PM")
     assert CONTENT.triage.red_flag_reminder in reply.speech  # safety words come before the offer
-    assert fake.calls == []
+    assert [(call.method, call.path.endswith("System.timeZone")) for call in fake.calls] == [("GET", True)]
+
+
+@pytest.mark.parametrize("settings_failure", [500, "timeout"])
+def test_without_the_time_zone_the_offer_says_how_long_from_now(client, served, fake, settings_failure):
+    fake.fail("settings", settings_failure)
+    reply = conversation(client, served, fake, REMINDERS).intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    assert reply.speech.endswith(words(CHECKIN, "offer", when="in about 9 hours"))
+    assert reply.reprompt == words(CHECKIN, "offer_reprompt", when="in about 9 hours")
+
+
+SENSITIVE = re.compile(r"\b(back|spasms?|pain|painful|doctor|gp|111|severe|medical|medicine|health|hurts?|"
+                       r"injury|emergency|nurse|hospital)\b", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("locale", content_module.Contents(content_module.locales()).keys())
+def test_the_reminder_itself_is_short_and_says_nothing_about_health_in_every_market(locale):
+    # Alexa's reminder guidelines: no medical or sensitive words (a reminder shows on screens and phones,
+    # and is spoken aloud to whoever is near), and short (about 25 characters show on a small screen).
+    checkin = content_module.Contents(content_module.locales()).for_locale(locale).alerts["checkin"]
+    for line in ("announce", "label"):
+        assert len(checkin.lines[line]) <= 25 and not SENSITIVE.search(checkin.lines[line]), (line, checkin.lines[line])
+
+
+def test_the_reminder_sent_is_the_discreet_one(client, served, fake):
+    alexa = conversation(client, served, fake, REMINDERS)
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    alexa.say("yes")
+    [text] = [item["text"] for item in fake.created[-1]["alertInfo"]["spokenInfo"]["content"]]
+    assert text == CHECKIN.lines["announce"] and not SENSITIVE.search(text) and len(text) <= 25
 
 
 def test_later_triage_offers_no_check_in(client, served, fake):
     reply = conversation(client, served, fake, REMINDERS).intent("HowLongHasItBeenIntent", {"duration": "P2D"})
-    assert CHECKIN.lines["offer"] not in reply.speech and "alert" not in str(reply.attributes)
+    assert "alert" not in str(reply.attributes) and reply.speech.endswith(CONTENT.triage.next)
 
 
 def test_yes_creates_the_reminder_in_the_users_time_zone(client, served, fake):
     alexa = conversation(client, served, fake, REMINDERS)
-    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})  # the offer names the time: a Settings call
+    fake.calls.clear()
     reply = alexa.say("yes")
     settings, created = fake.calls
     assert (settings.method, settings.path, settings.status) == (
@@ -240,7 +393,7 @@ def test_a_denied_reminder_says_how_to_ask_alexa_for_it(client, served, fake):
     alexa = conversation(client, served, fake)
     alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
     reply = alexa.permission_answer("DENIED", alexa.say("yes").directives[0]["token"])
-    assert "Alexa, remind me at 6 PM to check my back" in reply.speech
+    assert "Alexa, remind me at 6 PM to check in" in reply.speech
     assert reply.response["card"]["permissions"] == [REMINDERS]
     assert not [call for call in fake.calls if call.path == REMINDER_PATH]
 
@@ -259,7 +412,8 @@ def test_a_red_flag_at_the_check_in_offer_is_answered_first(client, served, fake
     alexa = conversation(client, served, fake, REMINDERS)
     alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
     reply = alexa.say("my leg is numb")
-    assert reply.speech.startswith("Please contact a doctor today") and fake.calls == []
+    assert reply.speech.startswith("Please contact a doctor today")
+    assert [call.method for call in fake.calls] == ["GET"]  # the offer's time zone only: nothing made
 
 
 @pytest.mark.parametrize("token", ["", "timer|123", "checkin|", "checkin|99999999999", "nothing|1", "checkin|abc"])
@@ -293,9 +447,12 @@ def test_the_timer_announces_in_the_requests_locale(client, served, fake, locale
 def test_the_settings_api_is_asked_once_at_most_and_only_when_a_line_names_the_time(client, served, fake):
     fake.fail("settings", "timeout")  # the slowest failure: asked twice, the user would wait twice
     alexa = conversation(client, served, fake, REMINDERS)
-    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
-    alexa.say("yes")
-    assert [call.path.endswith("System.timeZone") for call in fake.calls] == [True, False]
+    alexa.intent("HowLongHasItBeenIntent", {"started": "2026-11-24"})  # a date and an offer: one call for both
+    assert [call.path.endswith("System.timeZone") for call in fake.calls] == [True]
+    fake.calls.clear()
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})  # the offer names its time: one call
+    alexa.say("yes")  # the reminder and the line that names its time: one call
+    assert [call.path.endswith("System.timeZone") for call in fake.calls] == [True, True, False]
     declined = conversation(client, served, fake, REMINDERS, user="amzn1.ask.account.NO")
     declined.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
     calls = len(fake.calls)

@@ -129,7 +129,6 @@ def test_the_cache_holds_a_few_chains_at_most(pki, server):
     clock = [1_000_000.0]
     verifier = verification.AlexaSignatureVerifier(fetch=server, trust_roots=pki.trust_roots, clock=lambda: clock[0])
     for number in range(50):
-        clock[0] += verification.FETCH_WINDOW_SECONDS  # spread out, so the fetch budget is not what stops them
         url = f"https://s3.amazonaws.com/echo.api/cert-{number}.pem"
         server.chains[url] = pki.chain
         verifier._retrieve_and_validate_certificate_chain(url)
@@ -144,12 +143,103 @@ def test_a_failed_fetch_is_remembered_so_one_bad_url_is_one_fetch(pki, server):
     assert [url for url, _ in server.fetches] == [bad]
 
 
-def test_many_unique_bad_urls_cannot_make_a_fetch_each(pki, server):
-    client = verifying_app(pki, server).test_client()
+def test_a_flood_of_junk_certificate_urls_never_locks_out_a_real_request(pki, server):
+    """Issue 21: 60 unsigned requests, each naming a new /echo.api/ URL, used up a fetch budget on a cold
+    cache, and Alexa's own requests then got 400 "too many fetches" for a minute or more."""
+    client = verifying_app(pki, server).test_client()  # cold: no chain fetched yet
     for number in range(200):
-        signed_post(client, pki.leaf_key, url=f"https://s3.amazonaws.com/echo.api/missing-{number}.pem")
-    assert len(server.fetches) <= verification.MAX_FETCHES_PER_WINDOW
-    assert signed_post(client, pki.leaf_key).status_code == 200 or len(server.fetches) == verification.MAX_FETCHES_PER_WINDOW
+        rejected(signed_post(client, pki.other_key, url=f"https://s3.amazonaws.com/echo.api/junk-{number}.pem"),
+                 "certificate")
+    started = time.monotonic()
+    reply = signed_post(client, pki.leaf_key)
+    assert reply.status_code == 200, reply.get_json()
+    assert time.monotonic() - started < 2  # at once: nothing to wait for
+    assert signed_post(client, pki.other_key).status_code == 400  # the real URL signs nothing else
+
+
+def test_a_junk_url_is_fetched_once_however_often_it_is_sent(pki, server):
+    client = verifying_app(pki, server).test_client()
+    urls = [f"https://s3.amazonaws.com/echo.api/missing-{number}.pem" for number in range(50)]
+    for url in urls * 3:
+        signed_post(client, pki.other_key, url=url)
+    assert sorted(url for url, _ in server.fetches) == sorted(urls)  # one fetch per request at most, and per URL
+
+
+class HeldServer(Server):
+    """Holds every fetch of a URL containing `hold` until released, counting those in progress."""
+
+    def __init__(self, chains: dict[str, bytes], hold: str):
+        super().__init__(chains)
+        self.hold, self.release, self.waiting = hold, threading.Event(), threading.Semaphore(0)
+
+    def __call__(self, url: str, timeout: float) -> bytes:
+        if self.hold in url:
+            self.waiting.release()
+            assert self.release.wait(10), "never released"
+        return super().__call__(url, timeout)
+
+
+def in_threads(*calls) -> list[threading.Thread]:
+    threads = [threading.Thread(target=call, daemon=True) for call in calls]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def attempt(verifier, url: str, outcomes: list):
+    def run():
+        try:
+            outcomes.append(verifier._retrieve_and_validate_certificate_chain(url))
+        except verification.VerificationException as error:
+            outcomes.append(error)
+    return run
+
+
+def test_new_urls_are_fetched_a_few_at_a_time_and_a_url_that_succeeded_before_is_never_held_back(pki):
+    server = HeldServer({CERT_URL: pki.chain}, hold="junk")
+    clock = [time.time()]
+    verifier = verification.AlexaSignatureVerifier(fetch=server, trust_roots=pki.trust_roots, clock=lambda: clock[0])
+    verifier._retrieve_and_validate_certificate_chain(CERT_URL)  # Alexa's URL: it succeeded once
+    clock[0] += verification.CHAIN_MAX_AGE_SECONDS + 1  # its cache entry is due for a fresh fetch
+    outcomes: list = []
+    held = in_threads(*(attempt(verifier, f"https://s3.amazonaws.com/echo.api/junk-{n}.pem", outcomes)
+                        for n in range(verification.MAX_NEW_FETCHES_AT_ONCE)))
+    for _ in held:
+        assert server.waiting.acquire(timeout=10)  # every slot for new URLs is taken
+    with pytest.raises(verification.VerificationException, match="busy"):
+        verifier._retrieve_and_validate_certificate_chain("https://s3.amazonaws.com/echo.api/junk-more.pem")
+    assert verifier._retrieve_and_validate_certificate_chain(CERT_URL) is not None  # not held back by junk
+    server.release.set()
+    for thread in held:
+        thread.join(10)
+    assert len(outcomes) == verification.MAX_NEW_FETCHES_AT_ONCE
+    assert all(isinstance(outcome, verification.VerificationException) for outcome in outcomes)
+
+
+def test_a_url_that_validated_before_is_not_shut_out_by_one_failed_fetch(pki, server):
+    clock = [time.time()]
+    verifier = verification.AlexaSignatureVerifier(fetch=server, trust_roots=pki.trust_roots, clock=lambda: clock[0])
+    verifier._retrieve_and_validate_certificate_chain(CERT_URL)
+    clock[0] += verification.CHAIN_MAX_AGE_SECONDS + 1
+    chain = server.chains.pop(CERT_URL)  # a network blip as the cache entry is renewed
+    with pytest.raises(verification.VerificationException):
+        verifier._retrieve_and_validate_certificate_chain(CERT_URL)
+    server.chains[CERT_URL] = chain
+    assert verifier._retrieve_and_validate_certificate_chain(CERT_URL) is not None  # not "failed recently"
+
+
+def test_requests_naming_a_url_being_fetched_share_that_fetch(pki):
+    server = HeldServer({CERT_URL: pki.chain}, hold="echo-api-cert")
+    verifier = verification.AlexaSignatureVerifier(fetch=server, trust_roots=pki.trust_roots)
+    outcomes: list = []
+    threads = in_threads(*(attempt(verifier, CERT_URL, outcomes) for _ in range(6)))
+    assert server.waiting.acquire(timeout=10)
+    time.sleep(0.2)  # the other five arrive while the first fetch is held
+    server.release.set()
+    for thread in threads:
+        thread.join(10)
+    assert len(outcomes) == 6 and all(not isinstance(o, Exception) for o in outcomes), outcomes
+    assert [url for url, _ in server.fetches] == [CERT_URL]
 
 
 # --- 3. The whole certificate fetch has a deadline ------------------------------------------------

@@ -211,8 +211,10 @@ def test_session_ended_is_answered_without_speech(alexa):
 
 def test_the_privacy_policy_matches_what_is_stored():
     text = (ROOT / "docs" / "privacy.md").read_text().lower()
-    assert set(memory.FIELDS) == {"visits", "disclaimer_heard", "pace", "routine"}  # update privacy.md with this
+    # update privacy.md with this
+    assert set(memory.FIELDS) == {"visits", "disclaimer_heard", "pace", "routine", "reminder_declined"}
     for said in ("routine you did not finish", "pace", "how many times you have opened", "heard its notice",
+                 "said no to the check-in reminder", f"{memory.DECLINE_QUIET.days} days",
                  f"{int(memory.RESUME_WINDOW.total_seconds() // 3600)} hours", f"{RETENTION_DAYS} days",
                  "forget me", "nothing about your health", "not directed at children"):
         assert said in text, said
@@ -226,5 +228,5 @@ def test_every_source_the_content_cites_is_named_in_the_sources_document():
 
 def test_forget_me_names_only_what_is_really_stored():
     question = CONTENT.prompt("forget_confirm").lower()
-    assert "routine" in question and "pace" in question and "notice" in question
+    assert "routine" in question and "pace" in question and "notice" in question and "reminder" in question
     assert "spasm" not in question and "started" not in question  # the onset is never stored

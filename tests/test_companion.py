@@ -130,3 +130,16 @@ def test_is_that_bad_after_the_advice_for_how_long_says_when_to_see_a_doctor(per
     person.intent("HowLongHasItBeenIntent", {"duration": "P3D"})
     reply = person.say("is that bad")
     assert reply.attributes.get("last_topic") == "see_doctor", reply.speech
+
+
+@pytest.mark.parametrize("words", ["my wife says i've gone a funny colour and i'm struggling for breath",
+                                   "i'm fighting for air", "his lips have gone blue"])
+def test_found_trying_it_as_a_new_user_breath_trouble_in_other_words_is_an_emergency_mid_routine_too(person, words):
+    person.say("guide me through breathing")
+    reply = person.say(words)
+    assert reply.speech.startswith("Get emergency help now.") and reply.ended, reply.speech
+
+
+def test_ugh_my_back_is_pain_talk(person):
+    person.launch()
+    assert person.say("ugh my back").speech.startswith(PAIN.answer)

@@ -18,6 +18,7 @@ HANDLED = (
     {name for handler in request_handlers() for name in getattr(handler, "intents", ())}
     | set(CONTENT.topic_by_intent)
     | set(CONTENT.red_flag_by_intent)
+    | set(CONTENT.alert_by_intent)
 )
 REQUIRED_BUILTINS = {
     "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.FallbackIntent",
@@ -88,6 +89,13 @@ def test_dialog_model_covers_the_elicited_slot():
     duration = next(s for s in triage["slots"] if s["name"] == "duration")
     assert duration["prompts"]["elicitation"] in prompts
     assert dialog["delegationStrategy"] == "SKILL_RESPONSE"
+
+
+def test_the_time_ranges_people_can_say_are_the_ranges_the_content_answers():
+    [time_range] = [t for t in MODEL["types"] if t["name"] == "TIME_RANGE"]
+    assert {value["id"] for value in time_range["values"]} == set(CONTENT.triage.ranges)
+    triage = next(i for i in MODEL_INTENTS.values() if i["name"] == "HowLongHasItBeenIntent")
+    assert {"name": "range", "type": "TIME_RANGE"}.items() <= next(s for s in triage["slots"] if s["name"] == "range").items()
 
 
 def test_no_sample_belongs_to_two_intents():

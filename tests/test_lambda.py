@@ -1,15 +1,18 @@
 """The same skill as an AWS Lambda handler."""
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
 import pytest
-from ask_sdk_core.exceptions import AskSdkException
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from skill import lambda_function
+from skill import create_app, lambda_function
 
 from .alexa import SKILL_ID, envelope, intent_request
+from .test_hostile import json_values, mutated_envelopes
 
 EXAMPLES = Path(__file__).parent / "requests"
 
@@ -31,8 +34,16 @@ def test_the_lambda_handler_answers_alexa_events():
 
 def test_the_lambda_handler_refuses_another_skill(monkeypatch):
     monkeypatch.setenv("SKILL_ID", "amzn1.ask.skill.mine")
-    with pytest.raises(AskSdkException):
+    with pytest.raises(ValueError, match="another skill"):
         lambda_function.handler(envelope({"type": "LaunchRequest"}, skill_id=SKILL_ID), None)
+
+
+def test_the_lambda_handler_refuses_another_skill_named_in_the_session(monkeypatch):
+    monkeypatch.setenv("SKILL_ID", SKILL_ID)
+    event = envelope({"type": "LaunchRequest"})
+    event["session"]["application"]["applicationId"] = "amzn1.ask.skill.someone-else"
+    with pytest.raises(ValueError, match="another skill"):
+        lambda_function.handler(event, None)
 
 
 def test_sqlite_is_refused_on_lambda(monkeypatch):
@@ -92,3 +103,96 @@ def test_with_compiled_content_a_cold_start_never_imports_yaml(tmp_path):
     assert run()[0] == "True"  # no compiled copy: the YAML is read
     subprocess.run([sys.executable, "-m", "skill.package", "--compile"], cwd=copy, check=True, capture_output=True)
     assert run()[:2] == ["False", "<speak>Welcome"]
+
+
+# --- Every event the skill cannot use is one clear error: a ValueError with a short reason -----------
+#
+# Alexa invokes the function directly; an event it cannot use is answered as the ASK SDK answers a request
+# for another skill: by raising, so Lambda reports the invocation failed and Alexa tells the user the skill
+# had a problem. The error is a ValueError whose message is one short line, never an AttributeError or
+# TypeError from deep inside the SDK. The web endpoint answers the same events with a 400.
+
+WEB = {skill_id: create_app({"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False, "STORE": "none",
+                             "SKILL_ID": skill_id}).test_client() for skill_id in (None, SKILL_ID)}
+
+
+def lambda_status(event) -> int:
+    """200 for a well-formed Alexa response, 400 for the one error the handler may raise; anything else fails."""
+    try:
+        reply = lambda_function.handler(copy.deepcopy(event), None)
+    except ValueError as error:
+        reason = str(error)
+        assert reason and "\n" not in reason and len(reason) <= 120, reason
+        return 400
+    assert isinstance(reply, dict) and reply.get("version") == "1.0" and isinstance(reply.get("response"), dict)
+    return 200
+
+
+def web_status(event, skill_id) -> int:
+    return WEB[skill_id].post("/", data=json.dumps(event), content_type="application/json").status_code
+
+
+def check_like_the_web_endpoint(event, skill_id) -> None:
+    assert lambda_status(event) == web_status(event, skill_id), json.dumps(event)[:500]
+
+
+FUZZ = settings(max_examples=150, deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+@pytest.mark.parametrize("skill_id", [None, SKILL_ID])
+@FUZZ
+@given(event=st.one_of(json_values, mutated_envelopes()))
+def test_junk_events_get_what_the_web_endpoint_gives_a_response_or_a_value_error(monkeypatch, skill_id, event):
+    if skill_id:
+        monkeypatch.setenv("SKILL_ID", skill_id)
+    check_like_the_web_endpoint(event, skill_id)
+
+
+@pytest.mark.parametrize("event", [None, [], [envelope({"type": "LaunchRequest"})], "LaunchRequest", "", 0, 1.5, True])
+def test_an_event_that_is_not_an_object_is_a_value_error(event):
+    with pytest.raises(ValueError, match="not an Alexa request"):
+        lambda_function.handler(event, None)
+
+
+def without(path: str) -> dict:
+    event = envelope({"type": "LaunchRequest"})
+    *parents, last = path.split(".")
+    node = event
+    for key in parents:
+        node = node[key]
+    del node[last]
+    return event
+
+
+@pytest.mark.parametrize("path", ["context.System.application", "context.System.application.applicationId",
+                                  "context.System", "context", "request.type", "request"])
+def test_with_a_skill_id_set_an_event_missing_its_parts_is_a_value_error(monkeypatch, path):
+    """Issue 21: with SKILL_ID set and context.System.application missing, the SDK raised AttributeError."""
+    monkeypatch.setenv("SKILL_ID", SKILL_ID)
+    with pytest.raises(ValueError):
+        lambda_function.handler(without(path), None)
+    assert web_status(without(path), SKILL_ID) == 400  # not a 500 on the web endpoint either
+
+
+@pytest.mark.parametrize("depth", [33, 500, 5000])
+def test_an_event_nested_deeper_than_any_alexa_request_is_a_value_error(depth):
+    inner: list = []
+    for _ in range(depth):
+        inner = [inner]
+    event = envelope({"type": "LaunchRequest"}, attributes={"x": inner})
+    with pytest.raises(ValueError, match="nested too deep"):
+        lambda_function.handler(event, None)
+    if depth < 900:  # json.dumps itself recurses
+        assert web_status(event, None) == 400
+
+
+def test_an_envelope_as_deep_as_the_limit_is_answered():
+    inner: list = []
+    for _ in range(32 - 4):  # the envelope, session, attributes and "x" take four levels
+        inner = [inner]
+    assert lambda_status(envelope({"type": "LaunchRequest"}, attributes={"x": inner})) == 200
+
+
+def test_a_request_type_no_handler_knows_is_a_value_error_or_an_answer_never_a_traceback():
+    check_like_the_web_endpoint(envelope({"type": "Made.Up.Request"}), None)

@@ -48,8 +48,9 @@ def test_the_uk_names_111_beside_the_gp_in_the_triage_advice_and_the_check_in(cl
     for band in ("early", "past_twelve_hours"):
         answer = next(b.answer for b in uk.triage.bands if b.id == band)
         assert "call your GP or 111" in answer and "call your doctor" not in answer
-    for line in ("announce", "declined"):
+    for line in ("done", "declined"):  # said in the session; the reminder itself names no one (it is discreet)
         assert "call your GP or 111" in uk.alerts["checkin"].lines[line]
+    assert uk.alerts["checkin"].lines["announce"] == content_module.load("en-US").alerts["checkin"].lines["announce"]
     reply = conversation(client, "en-GB").intent("HowLongHasItBeenIntent", {"duration": "P3D"})
     assert "call your GP or 111 today" in reply.speech
     for locale in ("en-US", "en-IE"):  # 111 is the UK's alone, never borrowed with its words

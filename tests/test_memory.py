@@ -403,3 +403,73 @@ def test_two_processes_on_one_file_lose_no_update(store_path):
     assert len(stored) == 40
     for user in range(40):
         assert stored[f"amzn1.ask.account.user{user}"]["routine"]["step"] == expected_step(user)
+
+
+# --- A "no" to the check-in reminder is respected for seven days (Alexa's reminder guidelines) -----------
+
+
+def stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def checkin_offered(reply) -> bool:
+    return (reply.attributes.get("pending") or {}).get("ask") == "alert"
+
+
+def test_no_to_the_check_in_is_not_asked_again_for_seven_days(app_config, store_path):
+    declined = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
+    alexa = new_conversation(app_config, timestamp=stamp(declined))
+    assert checkin_offered(alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"}))
+    alexa.say("no")
+    assert rows(store_path)[USER]["reminder_declined"] == stamp(declined)  # when, and nothing about the spasm
+    alexa.end_session()
+    for later in (timedelta(hours=1), timedelta(days=3), timedelta(days=6, hours=23)):
+        alexa.timestamp = stamp(declined + later)
+        reply = alexa.intent("HowLongHasItBeenIntent", {"duration": "PT2H"})
+        assert not checkin_offered(reply) and reply.speech.endswith(CONTENT.triage.next), later
+        alexa.end_session()
+    alexa.timestamp = stamp(declined + timedelta(days=7, minutes=1))
+    assert checkin_offered(alexa.intent("HowLongHasItBeenIntent", {"duration": "PT2H"}))
+    assert "reminder_declined" not in rows(store_path)[USER]  # past its time, it is dropped
+
+
+def test_refusing_alexas_reminder_permission_is_a_no_too_but_silence_is_not(app_config, store_path):
+    alexa = new_conversation(app_config, timestamp="2026-11-24T14:00:00Z")
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    alexa.permission_answer("NOT_ANSWERED", alexa.say("yes").directives[0]["token"])
+    assert "reminder_declined" not in rows(store_path).get(USER, {})
+    alexa.end_session()
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    alexa.permission_answer("DENIED", alexa.say("yes").directives[0]["token"])
+    assert rows(store_path)[USER]["reminder_declined"] == "2026-11-24T14:00:00Z"
+
+
+def test_a_no_to_the_timer_is_not_kept(app_config, store_path):
+    alexa = new_conversation(app_config)
+    reply = alexa.say("start ice or heat")
+    while (reply.attributes.get("pending") or {}).get("ask") != "alert":
+        reply = alexa.say("next")
+    alexa.say("no")
+    assert "reminder_declined" not in rows(store_path)[USER]
+
+
+def test_forget_me_forgets_the_declined_check_in_too(app_config, store_path):
+    alexa = new_conversation(app_config, timestamp="2026-11-24T14:00:00Z")
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    alexa.say("no")
+    assert "reminder" in alexa.say("forget me").speech.lower()  # the question names it among what is kept
+    alexa.say("yes")
+    assert USER not in rows(store_path)
+    alexa.end_session()
+    assert checkin_offered(alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"}))
+
+
+@pytest.mark.parametrize("value", ["2026-11-24", 5, "yesterday", None])
+def test_a_malformed_decline_is_dropped_and_the_offer_made(app_config, store_path, value):
+    alexa = new_conversation(app_config, timestamp="2026-11-24T14:00:00Z")
+    alexa.launch()
+    alexa.end_session()
+    with sqlite3.connect(store_path) as connection:
+        connection.execute("UPDATE attributes SET data = ? WHERE user_id = ?",
+                           (json.dumps({"visits": 1, "reminder_declined": value}), USER))
+    assert checkin_offered(alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"}))

@@ -295,7 +295,7 @@ def test_a_sign_said_inside_a_denial_frame_is_still_heard():
     # "i've got no feeling down there" matches "i've got no {sign}": the screen hears "no feeling down there".
     from skill.handlers.safety import FRAMED
 
-    words = FRAMED["SignDeniedIntent"][1].format("feeling down there")
+    words = CONTENT.warning_screen.words.frames[FRAMED["SignDeniedIntent"]].format(sign="feeling down there")
     heard = CONTENT.warning_screen.screen(words)
     assert heard is not None and (heard.how, heard.flag) == ("said", "emergency")
 

@@ -53,6 +53,8 @@ TABLE = [
     ("i've had it for a day and a half", "HowLongHasItBeenIntent", {"duration": "P1DT12H"}),
     ("since yesterday", "HowLongHasItBeenIntent", {"started": "2026-11-23"}),
     ("it started monday", "HowLongHasItBeenIntent", {"started": "2026-11-23"}),
+    ("it's been a few days", "HowLongHasItBeenIntent", {"range": "a few days"}),
+    ("set a timer for the ice", "SetTimerIntent", {}),
     ("what about a hot bath", "QuestionIntent", {"query": "a hot bath"}),
     ("guide me through breathing", "StartRoutineIntent", {"routine": "breathing"}),
     ("what routines are there", "ListRoutinesIntent", {}), ("slow down", "SlowerIntent", {}),

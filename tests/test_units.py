@@ -26,15 +26,22 @@ def test_bad_durations_are_none(value):
 
 @pytest.mark.parametrize(
     "value, hours",
-    [("2026-11-23", 0), ("2026-11-20", 72), ("2026-W47", 168), ("2026-11", 22 * 24), ("2025", (365 + 326) * 24)],
+    [("2026-11-23", 2), ("2026-11-20", 72), ("2026-W47", 168), ("2026-11", 22 * 24), ("2025", (365 + 326) * 24)],
 )
 def test_start_dates(value, hours):
-    assert duration.hours_since_date(value, NOW) == hours
+    # Today counts from 8 AM (10 AM now: 2 hours); an earlier day from the same clock time that day.
+    assert duration.hours_since_date(value, NOW, UTC) == hours
 
 
 @pytest.mark.parametrize("value", ["2026-12-01", "2026-02-30", "XXXX-XX-XX", "PRESENT_REF", "2026-W60", ""])
 def test_bad_or_future_dates_are_none(value):
-    assert duration.hours_since_date(value, NOW) is None
+    assert duration.hours_since_date(value, NOW, UTC) is None
+
+
+@pytest.mark.parametrize("value, hours", [("2026-11-22", None), ("2026-11-23", None), ("2026-11-24", None),
+                                          ("2026-11-21", 48), ("2026-11", 22 * 24)])
+def test_without_a_time_zone_only_dates_no_zone_could_move_are_read(value, hours):
+    assert duration.hours_since_date(value, NOW, None) == hours
 
 
 def test_phrases_match_in_order_with_small_gaps():

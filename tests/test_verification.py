@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from skill import create_app, verification
+from skill.fake_alexa_api import FakeAlexaApi, FakeApiClient
 
 from .alexa import SKILL_ID, envelope, intent_request
 from .pki import ALEXA_DOMAIN, Pki, certificate, make_pki, pem, sign
@@ -110,6 +111,11 @@ def test_missing_headers_are_rejected(client, pki, missing):
         ("https://s3.amazonaws.com/invalid.path/echo-api-cert-12.pem", "invalid path"),
         ("https://s3.amazonaws.com/echo.api/../invalid.path/echo-api-cert-12.pem", "invalid path"),
         ("https://s3.amazonaws.com/echo.api/%2e%2e/invalid.path/cert.pem", "invalid path"),
+        # Encoded twice: one decoding leaves "%2e%2e", which S3 or a proxy could decode again.
+        ("https://s3.amazonaws.com/echo.api/%252e%252e/invalid.path/cert.pem", "invalid path"),
+        ("https://s3.amazonaws.com/echo.api/%252e%252e%252finvalid.path/cert.pem", "invalid path"),
+        ("https://s3.amazonaws.com/echo.api/..%5c..%5cinvalid.path/cert.pem", "invalid path"),
+        ("https://s3.amazonaws.com/echo.api/cert%00.pem", "invalid path"),
         ("https://s3.amazonaws.com:563/echo.api/echo-api-cert-12.pem", "invalid port"),
         ("not a url", "invalid protocol"),
     ],
@@ -148,6 +154,12 @@ def test_an_expired_certificate_is_rejected(client, pki, server):
 def test_a_certificate_without_a_san_is_400_not_500(client, pki, server):
     serve(server, pem(pki.leaf_with(san=None), pki.intermediate))
     rejected(signed_post(client, pki.leaf_key), "no subject alternative names")
+
+
+@pytest.mark.parametrize("name", ["ECHO-API.AMAZON.COM", "Echo-Api.Amazon.Com"])
+def test_the_san_is_compared_without_regard_to_case(client, pki, server, name):
+    serve(server, pem(pki.leaf_with(san=[name]), pki.intermediate))  # DNS names are case-insensitive
+    assert signed_post(client, pki.leaf_key).status_code == 200
 
 
 def test_a_certificate_for_another_domain_is_rejected(client, pki, server):
@@ -237,6 +249,73 @@ def test_another_skill_id_is_400_even_when_signed(pki, server):
     rejected(signed_post(app.test_client(), pki.leaf_key), "another skill")
 
 
+def test_another_skill_id_in_the_session_is_400_even_when_the_context_names_this_skill(client, pki):
+    body = envelope({"type": "LaunchRequest"})
+    body["session"]["application"]["applicationId"] = "amzn1.ask.skill.someone-else"
+    rejected(signed_post(client, pki.leaf_key, body), "another skill")
+
+
+def test_a_request_naming_no_skill_is_400_when_a_skill_id_is_set(client, pki):
+    body = envelope({"type": "LaunchRequest"})
+    del body["context"]["System"]["application"]
+    del body["session"]["application"]
+    rejected(signed_post(client, pki.leaf_key, body), "another skill")
+
+
 def test_a_signed_intent_request_reaches_the_skill(client, pki):
     reply = signed_post(client, pki.leaf_key, envelope(intent_request("HeatOrIceIntent")))
     assert "towel" in reply.get_json()["response"]["outputSpeech"]["ssml"]
+
+
+# --- Replays: a signed request is good for 150 s, but it is handled once -----------------------
+
+
+def test_a_signed_request_sent_twice_is_handled_once(client, pki):
+    raw = json.dumps(envelope({"type": "LaunchRequest"})).encode()
+    assert signed_post(client, pki.leaf_key, raw=raw).status_code == 200
+    rejected(signed_post(client, pki.leaf_key, raw=raw), "already handled")
+
+
+def test_one_signed_permission_answer_sent_five_times_makes_one_timer(pki, server):
+    """Issue 21: the same Connections.Response, replayed within 150 s, made a timer each time."""
+    fake = FakeAlexaApi()
+    app = create_app({"VERIFY_SIGNATURE": True, "VERIFY_TIMESTAMP": True, "STORE": "none", "SKILL_ID": SKILL_ID,
+                      "CERT_FETCH": server, "CERT_TRUST_ROOTS": pki.trust_roots, "API_CLIENT": FakeApiClient(fake)})
+    answer = envelope({"type": "Connections.Response", "name": "AskFor", "status": {"code": "200", "message": "OK"},
+                       "token": "timer|", "payload": {"status": "ACCEPTED"}})
+    raw = json.dumps(answer).encode()
+    client = app.test_client()
+    statuses = [signed_post(client, pki.leaf_key, raw=raw).status_code for _ in range(5)]
+    assert statuses == [200, 400, 400, 400, 400]
+    assert len(fake.created) == 1
+
+
+@pytest.mark.parametrize("request_id", [None, ""])
+def test_a_signed_request_without_a_request_id_is_400_saying_so(client, pki, request_id):
+    body = envelope({"type": "LaunchRequest"})
+    body["request"]["requestId"] = request_id
+    rejected(signed_post(client, pki.leaf_key, body), "no requestId")
+
+
+def test_only_a_verified_request_uses_up_its_id(client, pki):
+    body = envelope({"type": "LaunchRequest"})
+    rejected(signed_post(client, pki.other_key, body), "not valid")  # someone else sends Alexa's next id first
+    assert signed_post(client, pki.leaf_key, body).status_code == 200
+
+
+def test_request_ids_are_remembered_while_a_replay_could_pass_and_no_longer(pki):
+    clock = [1_000_000.0]
+    seen = verification.SeenRequests(clock=lambda: clock[0], max_ids=3)
+    launch = parsed({"type": "LaunchRequest", "requestId": "r1"})
+    assert seen.first_time(launch) and not seen.first_time(launch)
+    clock[0] += 2 * verification.REQUEST_TOLERANCE_SECONDS + 1  # any replay now fails the timestamp check
+    assert seen.first_time(launch)
+    for number in range(10):
+        seen.first_time(parsed({"type": "LaunchRequest", "requestId": f"n{number}"}))
+    assert len(seen) <= 3
+
+
+def parsed(request: dict):
+    from skill.envelope import read
+
+    return read(envelope(request))

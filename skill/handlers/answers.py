@@ -32,8 +32,8 @@ from .routines import answer
 log = logging.getLogger(__name__)
 
 
-def answer_topic(handler_input: HandlerInput, topic: Topic) -> Response:
-    """Speak a topic's short answer, then offer more when there is more."""
+def answer_topic(handler_input: HandlerInput, topic: Topic, before: ssml.Ssml = ssml.EMPTY) -> Response:
+    """Speak a topic's short answer (after `before`), then offer more when there is more."""
     session(handler_input)[LAST_TOPIC] = topic.id
     content = content_of(handler_input)
     if topic.routine is not None and routines.current(handler_input) is None:
@@ -44,7 +44,8 @@ def answer_topic(handler_input: HandlerInput, topic: Topic) -> Response:
         closing = prompt(handler_input, "offer_more")
     else:
         closing = prompt(handler_input, "after_more")
-    return answer(handler_input, topic_words(handler_input, topic), closing, said.say(content, "topic", topic.id, "reprompt"))
+    words = ssml.join([before, topic_words(handler_input, topic)])
+    return answer(handler_input, words, closing, said.say(content, "topic", topic.id, "reprompt"))
 
 
 def topic_words(handler_input: HandlerInput, topic: Topic) -> ssml.Ssml:

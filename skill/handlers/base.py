@@ -12,26 +12,20 @@ from ask_sdk_model import IntentRequest, Response
 from .. import memory, said, ssml
 from ..content import Content
 from ..persistence import profile, request_time  # noqa: F401  (handlers take profile from here too)
-from ..scopes import request_scope, session_scope
-
-CONTENT_KEY = "content"  # request attribute set by the locale interceptor
-SAID_KEY = "said"  # request attribute: the lines of the reply (speech, reprompt), for the repeat cache
-
-
-# Session attribute keys (kept small: they travel with every request).
-PENDING = "pending"  # the question the last response asked: {"yes": "more" | "resume" | "forget"} or {"ask": "triage"}
-LAST_TOPIC = "last_topic"  # the topic just answered, for "tell me more"
-ROUTINE = "routine"  # the RoutineState of the routine under way
-LAST_REPLY = "last_reply"  # the last response, for AMAZON.RepeatIntent
-DISCLAIMED = "disclaimed"  # True once this session has heard the disclaimer
-
-# An offer lives exactly one turn: before any handler runs, the turn interceptor takes these out of
-# the session and keeps them as what the previous response left (PREVIOUS_TURN). A handler that
-# wants an answer on the next turn offers again; anything not offered again is gone. So a "yes"
-# two turns after "shall I delete it?" can never delete anything.
-MISHEARD = "misheard"  # True when the last response said it did not understand (the next one says it differently)
-TURN_SCOPED = (PENDING, LAST_TOPIC, MISHEARD)
-PREVIOUS_TURN = "previous_turn"  # request attribute: {PENDING: ..., LAST_TOPIC: ...} as the last response left them
+from ..scopes import (  # noqa: F401  (the keys are re-exported: handlers take them from here)
+    CONTENT_KEY,
+    DISCLAIMED,
+    LAST_REPLY,
+    LAST_TOPIC,
+    MISHEARD,
+    PENDING,
+    PREVIOUS_TURN,
+    ROUTINE,
+    SAID_KEY,
+    TURN_SCOPED,
+    request_scope,
+    session_scope,
+)
 
 
 def intent_name(handler_input: HandlerInput) -> str | None:

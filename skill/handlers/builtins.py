@@ -101,7 +101,7 @@ class RepeatHandler(IntentHandler):
             return reply(handler_input, prompt(handler_input, "nothing_to_repeat"), prompt(handler_input, "launch_reprompt"))
         session(handler_input).update(previous_turn(handler_input))  # the same question, asked again
         if last.get("elicit"):
-            triage.add_elicit_directive(handler_input)
+            triage.elicit_again(handler_input)
         return reply(handler_input, speech, reprompt)
 
 

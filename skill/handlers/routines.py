@@ -13,7 +13,7 @@ from ask_sdk_model import Response
 from .. import memory, pacing, said, ssml
 from ..content import Routine
 from ..routine import HOLD, MOVE, Action, Event, Outcome, RoutineState, advance, start
-from ..scopes import request_scope
+from ..scopes import AGAIN, STEP_PLAYED, request_scope  # noqa: F401  (STEP_PLAYED, AGAIN: re-exported)
 from . import alerts
 from .base import (
     LAST_REPLY,
@@ -35,8 +35,6 @@ from .base import (
 )
 
 log = logging.getLogger(__name__)
-STEP_PLAYED = "routine_step"  # request attribute: this response is a routine step (for the repeat cache)
-AGAIN = "again"  # ... its value when the step's timed part plays again at a new pace, without its introduction
 
 EVENTS = {
     "AMAZON.NextIntent": Event.NEXT,
@@ -71,6 +69,15 @@ def answer(handler_input: HandlerInput, words: ssml.Ssml, closing: ssml.Ssml, re
         closing = ssml.join([closing, routine_prompt(handler_input, "continue_offer", routine)])
         reprompt = routine_prompt(handler_input, "continue_reprompt", routine)
     return reply(handler_input, ssml.join([words, closing]), reprompt)
+
+
+def way_back(handler_input: HandlerInput) -> ssml.Ssml:
+    """Mid-routine, "Or say continue, to go back to ..." (for a question of the skill's own that leaves the
+    routine's steps); nothing outside a routine."""
+    state = current(handler_input)
+    if state is None:
+        return ssml.EMPTY
+    return routine_prompt(handler_input, "continue_offer", content_of(handler_input).routines[state.routine])
 
 
 def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routine, before: ssml.Ssml = ssml.EMPTY) -> Response:

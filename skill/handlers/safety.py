@@ -26,9 +26,9 @@ log = logging.getLogger(__name__)
 _HEARD_KEY = "heard"  # request attribute: what the screen made of this request, worked out once per request
 
 # Intents whose slot holds only a sign ("tingling") in a frame the model gives: a question, or a denial. The
-# screen hears the words in that frame ("is tingling bad", "no tingling"), so a sign the words themselves tell
-# of ("it bad that i can't feel my legs", "no feeling down there") is still heard as said.
-FRAMED = {"SignQuestionIntent": (ASKED, "is {} bad"), "SignDeniedIntent": (DENIED, "no {}")}
+# screen hears the words in that frame (content: warning_signs.frames, "is tingling bad", "no tingling"), so a
+# sign the words themselves tell of ("it bad that i can't feel my legs", "no feeling down there") is still said.
+FRAMED = {"SignQuestionIntent": ASKED, "SignDeniedIntent": DENIED}
 
 
 def heard_in(handler_input: HandlerInput) -> tuple[RedFlag | None, Heard | None]:
@@ -48,7 +48,8 @@ def _hear(handler_input: HandlerInput) -> tuple[RedFlag | None, Heard | None]:
     content = content_of(handler_input)
     name = intent_name(handler_input) or ""
     values = slot_values(handler_input)
-    words = " . ".join(FRAMED[name][1].format(value) if name in FRAMED else value for value in values.values())
+    frame = content.warning_screen.words.frames.get(FRAMED.get(name, ""), "{sign}")
+    words = " . ".join(frame.format(sign=value) for value in values.values())
     heard = content.warning_screen.screen(words)
     candidates = [content.red_flag_by_intent.get(name)]
     if name in content.red_flag_by_intent and "part" in values:  # "my {part} is numb": both legs is an emergency
@@ -107,7 +108,7 @@ class SignHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         content = content_of(handler_input)
         heard = heard_in(handler_input)[1]
-        how = heard.how if heard is not None else FRAMED[intent_name(handler_input) or ""][0]
+        how = heard.how if heard is not None else FRAMED[intent_name(handler_input) or ""]
         log.info("warning sign %s: %s", how, heard.flag if heard else "-")
         if how == ASKED and heard is not None:
             words = said.say(content, "red_flag", heard.flag, "asked")

@@ -1,4 +1,8 @@
-"""'How long has it been': ask for the time when missing, then apply the articles' time rules."""
+"""'How long has it been': ask for the time when missing, then apply the articles' time rules.
+
+A time that cannot be read is asked for once; an answer that still has no time gets ranges instead of the
+same question ("less than a day, a few days, or more than a week?"), and after those the general advice.
+"""
 from __future__ import annotations
 
 import logging
@@ -10,11 +14,12 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Intent, IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
 from ask_sdk_model.dialog import ElicitSlotDirective
 
-from .. import duration, memory, said, ssml
-from ..content import Topic
+from .. import alexa_api, duration, memory, said, ssml
+from ..content import TimeRange, Topic
 from . import alerts
 from .answers import answer, answer_topic
 from .base import (
+    PENDING,
     IntentHandler,
     content_of,
     disclaimer,
@@ -22,56 +27,96 @@ from .base import (
     now,
     offer,
     offered,
+    profile,
     reply,
+    resolved_value,
     session,
     slot_values,
     warns_of_emergency,
 )
-from .routines import current
+from .routines import current, way_back
 
 log = logging.getLogger(__name__)
 TRIAGE_INTENT = "HowLongHasItBeenIntent"
 DURATION_SLOT = "duration"
 DATE_SLOT = "started"
+RANGE_SLOT = "range"  # TIME_RANGE: "less than a day", "a few days", "more than a week"
+
+# The question the skill has asked (the session's pending "ask"), and the slot Alexa is eliciting for it.
+ASKED = "triage"  # "How long has it been going on?"
+RANGES = "triage_ranges"  # after one ask that got no time back: "Was it less than a day, a few days, ...?"
+ELICITED = {ASKED: DURATION_SLOT, RANGES: RANGE_SLOT}
 
 
-def elicit(handler_input: HandlerInput, speech: str, reprompt: str) -> Response:
-    """`speech` and `reprompt` are triage field names ("ask", "not_understood", "ask_reprompt")."""
-    """Ask for the duration slot through Alexa's dialog management; the question stays open one turn."""
-    add_elicit_directive(handler_input)
-    offer(handler_input, ask="triage")
+def elicit(handler_input: HandlerInput, speech: str, reprompt: str, question: str = ASKED) -> Response:
+    """Ask how long (or, with RANGES, which range) through Alexa's dialog management; the question stays open
+    one turn. `speech` and `reprompt` are triage field names ("ask", "not_understood", "ask_reprompt")."""
+    add_elicit_directive(handler_input, ELICITED[question])
+    offer(handler_input, ask=question)
     content = content_of(handler_input)
-    return reply(handler_input, said.say(content, "triage", speech), said.say(content, "triage", reprompt))
+    back = way_back(handler_input)  # mid-routine: "Or say continue, to go back to ...", in the reprompt too
+    return reply(handler_input, ssml.join([said.say(content, "triage", speech), back]),
+                 ssml.join([said.say(content, "triage", reprompt), back]))
 
 
-def add_elicit_directive(handler_input: HandlerInput) -> None:
-    """Tell Alexa the next words answer 'how long?', so a bare 'three days' reaches this intent."""
+def add_elicit_directive(handler_input: HandlerInput, slot: str = DURATION_SLOT) -> None:
+    """Tell Alexa the next words answer the question, so a bare 'three days' or 'a few days' reaches this intent."""
     intent = Intent(
         name=TRIAGE_INTENT,
         confirmation_status=IntentConfirmationStatus.NONE,
         slots={
             name: Slot(name=name, confirmation_status=SlotConfirmationStatus.NONE)
-            for name in (DURATION_SLOT, DATE_SLOT)
+            for name in (DURATION_SLOT, DATE_SLOT, RANGE_SLOT)
         },
     )
-    handler_input.response_builder.add_directive(ElicitSlotDirective(updated_intent=intent, slot_to_elicit=DURATION_SLOT))
+    handler_input.response_builder.add_directive(ElicitSlotDirective(updated_intent=intent, slot_to_elicit=slot))
+
+
+def elicit_again(handler_input: HandlerInput) -> None:
+    """'Repeat' of a triage question: elicit the same slot again (the question is back in the session)."""
+    pending = session(handler_input).get(PENDING) or {}
+    add_elicit_directive(handler_input, ELICITED.get(str(pending.get("ask")), DURATION_SLOT))
+
+
+def unclear(handler_input: HandlerInput, first: str) -> Response:
+    """No time in the answer. Asked once (with `first`: "ask" or "not_understood"); after one ask that got no
+    time back, ranges are offered instead of the same question; after those, the general advice."""
+    asked = offered(handler_input).get("ask")
+    if asked == ASKED:
+        return elicit(handler_input, "ranges_ask", "ranges_reprompt", RANGES)
+    if asked == RANGES:
+        content = content_of(handler_input)
+        return answer_topic(handler_input, content.topics[content.triage.no_time_topic],
+                            said.say(content, "triage", "no_time"))
+    return elicit(handler_input, first, "ask_reprompt")
+
+
+def safety_reminder(handler_input: HandlerInput, notice: ssml.Ssml) -> ssml.Ssml:
+    """The red-flag reminder said after every band's advice; its emergency line is left out when `notice` is
+    the first-ever disclaimer, which ends with the same warning."""
+    content = content_of(handler_input)
+    return ssml.join([said.say(content, "triage", "red_flag_reminder"),
+                      ssml.EMPTY if warns_of_emergency(notice) else said.say(content, "triage", "emergency_reminder")])
 
 
 def advise(handler_input: HandlerInput, hours: float, remembered: bool = False) -> Response:
     """The band's advice for this many hours, with the red-flag reminder; then the band's check-in offer, if any.
 
-    The reminder's emergency line is left out when the disclaimer said here is the first-ever one, which
-    ends with the same warning.
+    The hours are rounded once, as they are said ("12 hours" for 11 h 40 min), and that one value picks the
+    band and counts to the check-in, so the words and the advice never disagree.
     """
     content = content_of(handler_input)
+    hours = content.triage.rounded(hours)
     band = content.triage.band_for(hours)
     log.info("triage band %s", band.id)
     opening = [said.say(content, "remembered", hours)] if remembered else []
     notice = disclaimer(handler_input)
     words = ssml.join([*opening, said.say(content, "band", band.id, hours), notice])
-    reminder = ssml.join([said.say(content, "triage", "red_flag_reminder"),
-                          ssml.EMPTY if warns_of_emergency(notice) else said.say(content, "triage", "emergency_reminder")])
-    if band.alert is not None and current(handler_input) is None:  # inside a routine, its own way back comes first
+    reminder = safety_reminder(handler_input, notice)
+    # Inside a routine, its own way back comes first; and a user who said no to a reminder is not asked again
+    # for a week (Alexa's reminder guidelines).
+    if (band.alert is not None and current(handler_input) is None
+            and not memory.reminder_declined(profile(handler_input), now(handler_input))):
         onset = now(handler_input) - timedelta(hours=hours)
         alert = content.alerts[band.alert]
         offered_words = alerts.offer_alert(handler_input, alert, alerts.due_for(alert, onset))
@@ -81,40 +126,72 @@ def advise(handler_input: HandlerInput, hours: float, remembered: bool = False) 
     return answer(handler_input, words, closing, said.say(content, "triage", "reprompt"))
 
 
+def advise_range(handler_input: HandlerInput, time_range: TimeRange) -> Response:
+    """The advice for a range ("a few days"), said with the range's words. No check-in offer, and nothing
+    remembered: the start is not known closely enough for either."""
+    content = content_of(handler_input)
+    log.info("triage range %s", time_range.id)
+    notice = disclaimer(handler_input)
+    words = ssml.join([said.say(content, "band_range", time_range.id), notice])
+    closing = ssml.join([safety_reminder(handler_input, notice), said.say(content, "triage", "next")])
+    return answer(handler_input, words, closing, said.say(content, "triage", "reprompt"))
+
+
 class TriageHandler(IntentHandler):
-    """How long it has been, from a duration or a start date; asks when missing or unclear."""
+    """How long it has been: a duration, a start date, or a range; asks when missing or unclear."""
 
     intents = (TRIAGE_INTENT,)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         slots = slot_values(handler_input)
-        if not slots.get(DURATION_SLOT) and not slots.get(DATE_SLOT):
+        if not slots:
             remembered = memory.hours_since_onset(session(handler_input), now(handler_input))
             if remembered is not None:
                 return advise(handler_input, remembered, remembered=True)
-            return elicit(handler_input, "ask", "ask_reprompt")
+            return unclear(handler_input, "ask")
         hours = duration.hours_from_duration(slots.get(DURATION_SLOT))
-        if hours is None:
-            hours = duration.hours_since_date(slots.get(DATE_SLOT), now(handler_input))
-        if hours is None:
-            # Words that are no duration may be a question that landed here; answer it if it is one.
-            topic = _topic_in(handler_input, slots.get(DURATION_SLOT) or slots.get(DATE_SLOT) or "")
-            if topic is not None:
-                return answer_topic(handler_input, topic)
-            return elicit(handler_input, "not_understood", "ask_reprompt")
-        memory.remember_onset(session(handler_input), duration.started_at(now(handler_input), hours))
-        return advise(handler_input, hours)
+        if hours is None and slots.get(DATE_SLOT):
+            hours = hours_since_date(handler_input, slots[DATE_SLOT])
+        if hours is not None:
+            memory.remember_onset(session(handler_input), duration.started_at(now(handler_input), hours))
+            return advise(handler_input, hours)
+        time_range = content_of(handler_input).triage.ranges.get(resolved_value(handler_input, RANGE_SLOT) or "")
+        if time_range is not None:
+            return advise_range(handler_input, time_range)
+        if duration.start_date(slots.get(DATE_SLOT)) is not None:
+            # A date, but none to count from: in the future, or too near today to read without the time zone.
+            # Ask how long, without saying anything was misheard, and never guess.
+            return unclear(handler_input, "ask")
+        # Words that are no time may be a question that landed here; answer it if it is one.
+        topic = _topic_in(handler_input, " ".join(slots.values()))
+        if topic is not None:
+            return answer_topic(handler_input, topic)
+        return unclear(handler_input, "not_understood")
+
+
+def hours_since_date(handler_input: HandlerInput, value: str) -> float | None:
+    """Hours since a date Alexa heard, read in the device's time zone (the Settings API, once per request);
+    None for no date, or one the skill cannot read without the zone it does not have."""
+    if duration.start_date(value) is None:
+        return None
+    return duration.hours_since_date(value, now(handler_input), alexa_api.time_zone(handler_input))
 
 
 class TriageNotUnderstoodHandler(AbstractRequestHandler):
-    """Words the skill cannot read right after 'how long has it been?': ask again, keeping the question open."""
+    """Words that fit no intent right after a triage question: a question of their own is answered; anything
+    else is an answer with no time in it (see `unclear`)."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        name = intent_name(handler_input)
-        return offered(handler_input).get("ask") == "triage" and name == "AMAZON.FallbackIntent"
+        return offered(handler_input).get("ask") in ELICITED and intent_name(handler_input) in NO_INTENT
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return elicit(handler_input, "not_understood", "ask_reprompt")
+        topic = _topic_in(handler_input, " ".join(slot_values(handler_input).values()))  # the catch-all's words
+        if topic is not None:
+            return answer_topic(handler_input, topic)
+        return unclear(handler_input, "not_understood")
+
+
+NO_INTENT = ("AMAZON.FallbackIntent", "CatchAllIntent")  # no words, or words that fit no intent
 
 
 def _topic_in(handler_input: HandlerInput, text: str) -> Topic | None:
