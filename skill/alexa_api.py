@@ -1,15 +1,15 @@
 """Alexa's own platform APIs, through the ASK SDK's service clients: Timers, Reminders, Settings, permissions.
 
 Every call goes to the request's `apiEndpoint` with its `apiAccessToken` (the SDK's ServiceClientFactory
-does that), through `TimedApiClient`, which gives up after API_TIMEOUT_SECONDS so a slow Alexa service
-never holds the user's reply past Alexa's own deadline. Failures come back as a Result, never an
-exception, whatever Alexa's API answers (an HTML 503, an empty 429, a 200 that is not JSON, a time zone
-of 300 characters): the caller says something calm and carries on. Log lines name the API and the status,
-never the user, the device, the token or anything the user said.
+does that), through `TimedApiClient`, which gives up API_TIMEOUT_SECONDS after the call began, however
+slowly the answer trickles in, and reads no more than MAX_ANSWER_BYTES of it: a slow or broken Alexa
+service holds neither the user's reply past Alexa's own deadline nor a worker's memory. Failures come back
+as a Result, never an exception, whatever Alexa's API answers (an HTML 503, an empty 429, a 200 that is not
+JSON, a time zone of 300 characters): the caller says something calm and carries on. Log lines name the API
+and the status, never the user, the device, the token or anything the user said.
 """
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from datetime import datetime, timedelta
@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 TIMERS = "alexa::alerts:timers:skill:readwrite"
 REMINDERS = "alexa::alerts:reminders:skill:readwrite"
 SCOPES = {"timer": TIMERS, "reminder": REMINDERS}  # by Alert.kind
-API_TIMEOUT_SECONDS = 2.5  # Alexa waits about 8 s for the whole reply; an API call may take this much of it
+API_TIMEOUT_SECONDS = 2.5  # Alexa waits about 8 s for the whole reply; an API call, all of it, may take this much
+MAX_ANSWER_BYTES = 64 * 1024  # the answers these calls expect are under 1 KB; nothing past this is read
 _ZONE_KEY = "time_zone"  # request attribute: the Settings API's answer, asked once per request at most
 # An IANA time zone name ("America/Argentina/Buenos_Aires", "Etc/GMT+5"): anything else is not looked up at all
 # (zoneinfo turns a 300-character name into OSError, and "America", a folder, into IsADirectoryError).
@@ -46,27 +47,23 @@ class Result(Enum):
 
 
 class TimedApiClient(ApiClient):
-    """The SDK's DefaultApiClient (HTTPS only, `requests`), with a timeout on every call.
+    """Calls Alexa's APIs over HTTPS with one deadline for the whole call and a cap on the answer's size.
 
-    `requests` is imported at the first call, not with the skill: most requests never reach Alexa's
-    APIs, and a Lambda cold start would pay about 70 ms for it (bench/coldstart.py).
+    The work is skill/https_client.py's, imported at the first call, not with the skill: most requests never
+    reach Alexa's APIs, and a Lambda cold start need not load the TLS and HTTP modules (bench/coldstart.py).
+    `cafile` names the certificates to trust instead of certifi's (the tests' loopback fake).
     """
 
-    def __init__(self, timeout: float = API_TIMEOUT_SECONDS):
-        self.timeout = timeout
+    def __init__(self, timeout: float = API_TIMEOUT_SECONDS, max_bytes: int = MAX_ANSWER_BYTES,
+                 cafile: str | None = None):
+        self.timeout, self.max_bytes, self.cafile = timeout, max_bytes, cafile
         self._client: ApiClient | None = None
 
     def invoke(self, request: Any) -> Any:
         if self._client is None:
-            from ask_sdk_core.api_client import DefaultApiClient
+            from .https_client import HttpsApiClient
 
-            timeout = self.timeout
-
-            class _Timed(DefaultApiClient):  # type: ignore[misc]
-                def _resolve_method(self, request: Any) -> Any:
-                    return functools.partial(super()._resolve_method(request), timeout=timeout)
-
-            self._client = _Timed()
+            self._client = HttpsApiClient(self.timeout, self.max_bytes, self.cafile)
         return self._client.invoke(request)
 
 
@@ -194,14 +191,20 @@ def create_reminder(handler_input: HandlerInput, due: datetime, now: datetime, t
 
 
 class _Watched(ApiClient):
-    """The request's ApiClient, noting the status of the answer (the SDK loses it if the body cannot be read)."""
+    """The request's ApiClient, noting the answer's status (the SDK loses it when the body cannot be read),
+    or, when there was no answer, the kind of failure (the SDK wraps it in a ServiceException "500")."""
 
     def __init__(self, client: ApiClient):
         self.client = client
         self.status: int | None = None
+        self.failure: str | None = None
 
     def invoke(self, request: Any) -> Any:
-        response = self.client.invoke(request)
+        try:
+            response = self.client.invoke(request)
+        except Exception as error:
+            self.failure = type(error.__cause__ or error).__name__  # TimeoutError, AnswerTooLarge, SSLError...
+            raise
         self.status = response.status_code
         return response
 
@@ -226,7 +229,7 @@ def _call(api: str, call: Any, handler_input: HandlerInput) -> Result:
     except Exception as error:  # whatever the SDK raises for whatever Alexa answered
         status = watched.status
         if status is None:  # no answer at all: a timeout, a refused or dropped connection, not HTTP
-            log.warning("%s: no answer from Alexa (%s)", api, type(error).__name__)
+            log.warning("%s: no answer from Alexa (%s)", api, watched.failure or type(error).__name__)
             return Result.FAILED
         unread = "" if isinstance(error, ServiceException) else f", not as documented ({type(error).__name__})"
         log.warning("%s: Alexa answered HTTP %s%s", api, status, unread)

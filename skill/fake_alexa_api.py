@@ -88,7 +88,7 @@ ODD_ANSWERS: dict[str, Answer] = {
     "200, a time zone with a NUL": Answer.json(200, "America/New_York\u0000"),
     "200, a time zone that is a folder": Answer.json(200, "America"),
     "200, a time zone that is a number": Answer.json(200, 5),
-    "302, elsewhere": Answer(302, b"", headers=(("Location", "https://example.com/elsewhere"),)),
+    "302, elsewhere": Answer(302, b"", headers=(("Location", "/elsewhere"),)),  # followed, it would be a 2nd call
     "400, not JSON": Answer(400, b"Bad Request", "text/plain"),
     "401, empty": Answer(401),
     "403, HTML": Answer(403, b"<html><body>Forbidden</body></html>", "text/html"),
@@ -100,6 +100,10 @@ ODD_ANSWERS: dict[str, Answer] = {
     "503, HTML": Answer(503, _HTML_503, "text/html"),
     "504, empty": Answer(504),
     "no answer": Answer(0, delivery="silence"),
+    "trickle": Answer(200, b'{"id": "5f0c", "status": "ON"}', delivery="trickle"),
+    "slow body": Answer(200, b'{"id": "5f0c", "status": "ON"}', delivery="slow body"),
+    "endless": Answer(200, delivery="endless"),
+    "huge": Answer(200, delivery="huge"),
     "hang up": Answer(0, delivery="hang up"),
     "not http": Answer(0, delivery="not http"),
 }

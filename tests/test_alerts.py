@@ -20,7 +20,7 @@ from skill.alexa_api import REMINDERS, TIMERS, TimedApiClient
 from skill.fake_alexa_api import ODD_ANSWERS, REMINDER_PATH, TIMER_PATH, FakeAlexaApi
 
 from .alexa import Alexa, UtteranceRouter
-from .fake_api_server import serve
+from .fake_api_server import ca_file, serve
 
 CONTENT = content_module.load("en-US")
 TIMER = CONTENT.alerts["timer"]
@@ -35,15 +35,14 @@ def fake():
 
 
 @pytest.fixture
-def served(fake, monkeypatch):
-    with serve(fake) as (url, ca_file):
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca_file))  # `requests` trusts the fake's CA, only here
+def served(fake):
+    with serve(fake) as (url, _):
         yield url
 
 
 @pytest.fixture
 def app_config(app_config):
-    return {**app_config, "API_CLIENT": TimedApiClient(timeout=CLIENT_TIMEOUT)}
+    return {**app_config, "API_CLIENT": TimedApiClient(timeout=CLIENT_TIMEOUT, cafile=str(ca_file()))}
 
 
 def conversation(client, url, fake, *granted: str, user="amzn1.ask.account.ALERTS") -> Alexa:
