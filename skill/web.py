@@ -146,7 +146,7 @@ class SkillEndpoint:
             if self.skill_id is not None and skill_id_of(envelope) != self.skill_id:
                 raise BadRequest("request is for another skill")
             verified = True
-            result = jsonify(self.skill.serializer.serialize(self.skill.invoke(request_envelope=envelope, context=None)))
+            result = jsonify(SERIALIZER.serialize(self.skill.invoke(request_envelope=envelope, context=None)))
         except TooLarge:
             status, reason = 413, "request body too large"
             result = _error(413, reason)
