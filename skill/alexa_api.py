@@ -1,16 +1,19 @@
 """Alexa's own platform APIs, through the ASK SDK's service clients: Timers, Reminders, Settings, permissions.
 
 Every call goes to the request's `apiEndpoint` with its `apiAccessToken` (the SDK's ServiceClientFactory
-does that), through `TimedApiClient`, which gives up after API_TIMEOUT_SECONDS so a slow Alexa service
-never holds the user's reply past Alexa's own deadline. `AlexaHostsOnly` lets a call go only to Alexa's
-own API hosts (ALEXA_API_ENDPOINTS), so the user's token never goes where an unverified request says.
-Failures come back as a Result, never an exception: the caller says something calm and carries on.
-Log lines name the API and the status, never the user, the device, the token or anything the user said.
+does that), through `TimedApiClient`, which gives up API_TIMEOUT_SECONDS after the call began, however
+slowly the answer trickles in, and reads no more than MAX_ANSWER_BYTES of it: a slow or broken Alexa
+service holds neither the user's reply past Alexa's own deadline nor a worker's memory. `AlexaHostsOnly` lets
+a call go only to Alexa's own API hosts (ALEXA_API_ENDPOINTS), so the user's token never goes where an
+unverified request says. Failures come back as a Result, never an exception, whatever Alexa's API answers
+(an HTML 503, an empty 429, a 200 that is not JSON, a time zone of 300 characters): the caller says something
+calm and carries on. Log lines name the API and the status, never the user, the device, the token or anything
+the user said.
 """
 from __future__ import annotations
 
-import functools
 import logging
+import re
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
@@ -20,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from ask_sdk_core.exceptions import ApiClientException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model.interfaces.connections import SendRequestDirective
-from ask_sdk_model.services import ApiClient, ServiceException
+from ask_sdk_model.services import ApiClient, ApiConfiguration, ServiceClientFactory, ServiceException
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 from .scopes import request_scope
@@ -30,8 +33,12 @@ log = logging.getLogger(__name__)
 TIMERS = "alexa::alerts:timers:skill:readwrite"
 REMINDERS = "alexa::alerts:reminders:skill:readwrite"
 SCOPES = {"timer": TIMERS, "reminder": REMINDERS}  # by Alert.kind
-API_TIMEOUT_SECONDS = 2.5  # Alexa waits about 8 s for the whole reply; an API call may take this much of it
+API_TIMEOUT_SECONDS = 2.5  # Alexa waits about 8 s for the whole reply; an API call, all of it, may take this much
+MAX_ANSWER_BYTES = 64 * 1024  # the answers these calls expect are under 1 KB; nothing past this is read
 _ZONE_KEY = "time_zone"  # request attribute: the Settings API's answer, asked once per request at most
+# An IANA time zone name ("America/Argentina/Buenos_Aires", "Etc/GMT+5"): anything else is not looked up at all
+# (zoneinfo turns a 300-character name into OSError, and "America", a folder, into IsADirectoryError).
+_ZONE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_+-]{0,29}(?:/[A-Za-z0-9_+-]{1,30}){0,2}")
 
 
 class Result(Enum):
@@ -44,27 +51,23 @@ class Result(Enum):
 
 
 class TimedApiClient(ApiClient):
-    """The SDK's DefaultApiClient (HTTPS only, `requests`), with a timeout on every call.
+    """Calls Alexa's APIs over HTTPS with one deadline for the whole call and a cap on the answer's size.
 
-    `requests` is imported at the first call, not with the skill: most requests never reach Alexa's
-    APIs, and a Lambda cold start would pay about 70 ms for it (bench/coldstart.py).
+    The work is skill/https_client.py's, imported at the first call, not with the skill: most requests never
+    reach Alexa's APIs, and a Lambda cold start need not load the TLS and HTTP modules (bench/coldstart.py).
+    `cafile` names the certificates to trust instead of certifi's (the tests' loopback fake).
     """
 
-    def __init__(self, timeout: float = API_TIMEOUT_SECONDS):
-        self.timeout = timeout
+    def __init__(self, timeout: float = API_TIMEOUT_SECONDS, max_bytes: int = MAX_ANSWER_BYTES,
+                 cafile: str | None = None):
+        self.timeout, self.max_bytes, self.cafile = timeout, max_bytes, cafile
         self._client: ApiClient | None = None
 
     def invoke(self, request: Any) -> Any:
         if self._client is None:
-            from ask_sdk_core.api_client import DefaultApiClient
+            from .https_client import HttpsApiClient
 
-            timeout = self.timeout
-
-            class _Timed(DefaultApiClient):  # type: ignore[misc]
-                def _resolve_method(self, request: Any) -> Any:
-                    return functools.partial(super()._resolve_method(request), timeout=timeout)
-
-            self._client = _Timed()
+            self._client = HttpsApiClient(self.timeout, self.max_bytes, self.cafile)
         return self._client.invoke(request)
 
 
@@ -193,11 +196,14 @@ def _ask_time_zone(handler_input: HandlerInput) -> ZoneInfo | None:
     if _call("settings", lambda factory: found.append(factory.get_ups_service().get_system_time_zone(device.device_id)),
              handler_input) is not Result.DONE:
         return None
+    name = found[0]
     try:
-        return ZoneInfo(found[0]) if isinstance(found[0], str) and found[0] else None
-    except (ZoneInfoNotFoundError, ValueError):
-        log.warning("settings: time zone not known here; times read without it")
-        return None
+        if isinstance(name, str) and _ZONE_NAME.fullmatch(name):
+            return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        pass
+    log.warning("settings: time zone not known here; times read without it")
+    return None
 
 
 def create_reminder(handler_input: HandlerInput, due: datetime, now: datetime, text: str, locale: str,
@@ -231,20 +237,50 @@ def create_reminder(handler_input: HandlerInput, due: datetime, now: datetime, t
                  handler_input)
 
 
+class _Watched(ApiClient):
+    """The request's ApiClient, noting the answer's status (the SDK loses it when the body cannot be read),
+    or, when there was no answer, the kind of failure (the SDK wraps it in a ServiceException "500")."""
+
+    def __init__(self, client: ApiClient):
+        self.client = client
+        self.status: int | None = None
+        self.failure: str | None = None
+
+    def invoke(self, request: Any) -> Any:
+        try:
+            response = self.client.invoke(request)
+        except Exception as error:
+            self.failure = type(error.__cause__ or error).__name__  # TimeoutError, AnswerTooLarge, SSLError...
+            raise
+        self.status = response.status_code
+        return response
+
+
 def _call(api: str, call: Any, handler_input: HandlerInput) -> Result:
-    """Run one service-client call; every failure becomes a Result and one log line without ids."""
+    """Run one service-client call; every failure becomes a Result and one log line without ids.
+
+    The outcome rests on the status Alexa sent, not on whether its body could be read: the SDK reads the
+    body of every answer, error or not, and raises when it is not the documented JSON (an empty 401, an HTML
+    503). Any exception from the call is a failed call, never the user's problem.
+    """
     if not available(handler_input):
         log.warning("%s: no API access in this request (no token, or not one of Alexa's endpoints)", api)
         return Result.FAILED
+    configuration = handler_input.service_client_factory.api_configuration
+    watched = _Watched(configuration.api_client)
+    factory = ServiceClientFactory(ApiConfiguration(
+        serializer=configuration.serializer, api_client=watched,
+        authorization_value=configuration.authorization_value, api_endpoint=configuration.api_endpoint))
     try:
-        call(handler_input.service_client_factory)
-    except ServiceException as error:
-        status = getattr(error, "status_code", None)
-        log.warning("%s: Alexa answered HTTP %s", api, status)
+        call(factory)
+    except Exception as error:  # whatever the SDK raises for whatever Alexa answered
+        status = watched.status
+        if status is None:  # no answer at all: a timeout, a refused or dropped connection, not HTTP
+            log.warning("%s: no answer from Alexa (%s)", api, watched.failure or type(error).__name__)
+            return Result.FAILED
+        unread = "" if isinstance(error, ServiceException) else f", not as documented ({type(error).__name__})"
+        log.warning("%s: Alexa answered HTTP %s%s", api, status, unread)
         return Result.NO_PERMISSION if status in (401, 403) else Result.FAILED
-    except (ApiClientException, ValueError, TypeError) as error:  # a timeout, a refused connection, a bad body
-        log.warning("%s: no answer from Alexa (%s)", api, type(error).__name__)
-        return Result.FAILED
     return Result.DONE
 
 

@@ -128,6 +128,15 @@ class WarningScreen:
                   for name in ("negators", "reassurances", "hypotheticals", "openers", "first_person", "clause_breaks")}
         self.words = words = replace(words, **marked)  # type: ignore[arg-type]  # all frozensets, by their names
         self.flags = [(flag, [self._parts(p) for p in dict.fromkeys(phrases)]) for flag, phrases in flags.items()]
+        # Every phrase, numbered in the order it is tried (most urgent flag first), and, by the word a phrase
+        # starts with, the phrases that could be found in a clause holding that word: a phrase is found only
+        # where its first part is, and that starts with one of its alternatives' first words. Looking up a
+        # clause's words picks the few phrases worth reading it for (every request's words are screened).
+        self._numbered = [(flag, phrase) for flag, phrases in self.flags for phrase in phrases]
+        self._starting: dict[str, set[int]] = {}
+        for number, (_, phrase) in enumerate(self._numbered):
+            for alternative in phrase[0]:
+                self._starting.setdefault(alternative[0], set()).add(number)
 
     def _parts(self, phrase: str) -> Phrase:
         """A phrase as its parts ("a + b"), each with every alternative its {group}s stand for."""
@@ -185,19 +194,28 @@ class WarningScreen:
                 return ASKED
         return SAID
 
+    def _could_be_in(self, clause: Sequence[str]) -> set[int]:
+        """The numbers of the phrases that could be found in a clause: those starting with one of its words."""
+        words = set(clause)
+        if any(_many(word) for word in words):
+            words.add(MANY)
+        return set().union(*(self._starting.get(word, ()) for word in words))
+
     def screen(self, text: str) -> Heard | None:
         """The most urgent sign said; else one asked about; else one denied; else None."""
         if not text or not text.strip():
             return None
-        clauses = self.clauses(text)
+        clauses = [(clause, self._could_be_in(clause)) for clause in self.clauses(text)]
         quieter: dict[str, Heard] = {}
-        for flag, phrases in self.flags:
-            for phrase in phrases:
-                for clause in clauses:
-                    for start, end in _found_parts(phrase, clause):
-                        how = self.read(clause, start, end, phrase)
-                        heard = Heard(how, flag, " ".join(clause[start:end]))
-                        if how == SAID:
-                            return heard
-                        quieter.setdefault(how, heard)
+        for number in sorted(set().union(*(could for _, could in clauses))):  # in the order phrases are tried
+            flag, phrase = self._numbered[number]
+            for clause, could in clauses:
+                if number not in could:
+                    continue
+                for start, end in _found_parts(phrase, clause):
+                    how = self.read(clause, start, end, phrase)
+                    heard = Heard(how, flag, " ".join(clause[start:end]))
+                    if how == SAID:
+                        return heard
+                    quieter.setdefault(how, heard)
         return quieter.get(ASKED) or quieter.get(DENIED)

@@ -24,7 +24,7 @@ from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, jsonify, request
 
 from . import envelope as envelopes
-from .envelope import BadRequest
+from .envelope import SERIALIZER, BadRequest
 from .logsafe import clean
 from .verification import SeenRequests, VerificationFailed, Verifiers, verify
 
@@ -131,7 +131,7 @@ class SkillEndpoint:
             if self.seen is not None and not self.seen.first_time(envelope):
                 raise BadRequest("request already handled")  # a replay: nothing is done twice
             verified = True
-            result = jsonify(self.skill.serializer.serialize(self.skill.invoke(request_envelope=envelope, context=None)))
+            result = jsonify(SERIALIZER.serialize(self.skill.invoke(request_envelope=envelope, context=None)))
         except TooLarge:
             status, reason = 413, "request body too large"
             result = _error(413, reason)

@@ -1,18 +1,17 @@
 """Serves skill/fake_alexa_api.py over HTTPS on loopback, as Alexa's API endpoint for a test.
 
-The SDK's DefaultApiClient refuses anything but HTTPS, so the fake gets a certificate for 127.0.0.1
-from a throwaway CA; `requests` trusts that CA through REQUESTS_CA_BUNDLE for the test's duration.
-A "timeout" failure makes the server hold its answer past the client's timeout.
+The skill's client refuses anything but HTTPS, so the fake gets a certificate for 127.0.0.1 from a
+throwaway CA (`ca_file()`), which the test's client is told to trust. Each Answer is delivered as it says:
+at once, held back ("silence", past the client's deadline), a byte every TRICKLE_SECONDS, 50 MB without
+end, a hang-up, or a line that is not HTTP. Every slow delivery stops when the test's server does.
 """
 from __future__ import annotations
 
 import functools
 import ipaddress
-import json
 import ssl
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -22,11 +21,13 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
-from skill.fake_alexa_api import FakeAlexaApi
+from skill.fake_alexa_api import HUGE_BYTES, Answer, Call, FakeAlexaApi
 from tests import pki
 
 _KEYS = Path(tempfile.mkdtemp(prefix="fake-alexa-api-"))  # one throwaway CA for the whole run
-HOLD_SECONDS = 1.0  # how long a "timeout" holds its answer: past the short client timeout tests configure
+HOLD_SECONDS = 1.0  # how long "silence" holds its answer: past the short client deadline tests configure
+TRICKLE_SECONDS = 0.1  # between the bytes of a trickle: far under any per-read timeout, so only a deadline ends it
+_CHUNK = 64 * 1024
 
 
 @functools.cache
@@ -55,25 +56,66 @@ def _certificates(directory: Path) -> tuple[Path, Path, Path]:
     return files
 
 
+def ca_file() -> Path:
+    """The CA file that vouches for every fake served in this run (for the client under test to trust)."""
+    return _certificates(_KEYS)[0]
+
+
 @contextmanager
 def serve(fake: FakeAlexaApi) -> Iterator[tuple[str, Path]]:
     """Run the fake on an HTTPS loopback port: yields (its base URL, the CA file that vouches for it)."""
     ca_file, cert_file, key_file = _certificates(_KEYS)
+    stopping = threading.Event()
+    lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # the status line says 1.1, as Alexa's APIs do; every answer closes
+
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
-            status, answer = fake.handle(self.command, self.path, dict(self.headers.items()), raw)
-            if status == 0:  # "timeout": hold the answer until the client has given up, then drop it
-                time.sleep(HOLD_SECONDS)
-                return
-            data = json.dumps(answer).encode() if answer is not None else b""
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            with lock:
+                answer = fake.handle(self.command, self.path, dict(self.headers.items()), raw)
+                call = fake.calls[-1]
+            self.close_connection = True
+            try:
+                self._deliver(answer, call)
+            except OSError:  # the client gave up: call.sent says how far the answer got
+                pass
+
+        def _deliver(self, answer: Answer, call: Call) -> None:
+            if answer.delivery == "silence":  # hold the answer until the client has given up, then drop it
+                stopping.wait(HOLD_SECONDS)
+            elif answer.delivery == "not http":
+                self.wfile.write(b"SSH-2.0-OpenSSH_9.2p1\r\n")
+            elif answer.delivery in ("endless", "huge"):
+                head = f"HTTP/1.1 {answer.status} OK\r\nContent-Type: {answer.content_type}\r\n"
+                if answer.delivery == "huge":
+                    head += f"Content-Length: {HUGE_BYTES}\r\n"
+                head += "Connection: close\r\n\r\n"
+                self.wfile.write(head.encode())
+                call.sent = len(head)
+                chunk = b'"' + b"x" * (_CHUNK - 1)
+                while call.sent < HUGE_BYTES + len(head) and not stopping.is_set():
+                    self.wfile.write(chunk)
+                    call.sent += len(chunk)
+            elif answer.delivery != "hang up":
+                head = f"HTTP/1.1 {answer.status} {self.responses.get(answer.status, ('Unknown',))[0]}\r\n"
+                fields = [("Content-Type", answer.content_type), *answer.headers,
+                          ("Content-Length", str(len(answer.body))), ("Connection", "close")]
+                head += "".join(f"{name}: {value}\r\n" for name, value in fields) + "\r\n"
+                if answer.delivery == "whole":
+                    self.wfile.write(head.encode() + answer.body)
+                    call.sent = len(head) + len(answer.body)
+                    return
+                if answer.delivery == "slow body":
+                    self.wfile.write(head.encode())
+                    call.sent, head = len(head), ""
+                for byte in head.encode() + answer.body:  # "trickle" and "slow body": one byte at a time
+                    if stopping.wait(TRICKLE_SECONDS):
+                        return
+                    self.wfile.write(bytes([byte]))
+                    call.sent += 1
 
         do_GET = do_POST = do_DELETE = _serve
 
@@ -90,5 +132,6 @@ def serve(fake: FakeAlexaApi) -> Iterator[tuple[str, Path]]:
     try:
         yield f"https://127.0.0.1:{server.server_address[1]}", ca_file
     finally:
+        stopping.set()
         server.shutdown()
         server.server_close()

@@ -18,10 +18,10 @@ import pytest
 from skill import content as content_module
 from skill import create_app
 from skill.alexa_api import REMINDERS, TIMERS, TimedApiClient
-from skill.fake_alexa_api import REMINDER_PATH, TIMER_PATH, FakeAlexaApi, FakeApiClient
+from skill.fake_alexa_api import ODD_ANSWERS, REMINDER_PATH, TIMER_PATH, FakeAlexaApi, FakeApiClient
 
 from .alexa import Alexa, UtteranceRouter
-from .fake_api_server import serve
+from .fake_api_server import ca_file, serve
 
 CONTENT = content_module.load("en-US")
 TIMER = CONTENT.alerts["timer"]
@@ -36,16 +36,16 @@ def fake():
 
 
 @pytest.fixture
-def served(fake, monkeypatch):
-    with serve(fake) as (url, ca_file):
-        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca_file))  # `requests` trusts the fake's CA, only here
+def served(fake):
+    with serve(fake) as (url, _):
         yield url
 
 
 @pytest.fixture
 def app_config(app_config, served):
     # The skill calls only Alexa's own API hosts, and the one test endpoint this setting names: the fake's.
-    return {**app_config, "API_CLIENT": TimedApiClient(timeout=CLIENT_TIMEOUT), "ALEXA_API_TEST_ENDPOINT": served}
+    return {**app_config, "API_CLIENT": TimedApiClient(timeout=CLIENT_TIMEOUT, cafile=str(ca_file())),
+            "ALEXA_API_TEST_ENDPOINT": served}
 
 
 def conversation(client, url, fake, *granted: str, user="amzn1.ask.account.ALERTS") -> Alexa:
@@ -406,6 +406,54 @@ def test_a_reminders_api_error_keeps_the_conversation_going(client, served, fake
     reply = alexa.say("yes")
     assert reply.speech.startswith(words(CHECKIN, "by_hand" if status == 401 else "failed", when="at 6 PM"))
     assert not reply.ended and reply.reprompt
+
+
+# --- Whatever Alexa's APIs answer, the user hears a calm line (issue 21) --------------------------------
+#
+# Every answer in ODD_ANSWERS, from each of the three APIs, served over HTTPS to the real client: 401 and 403
+# say how to do it by hand (with the card), anything else that is not a readable success says "didn't answer",
+# and a time zone that cannot be had makes the check-in's time "in about 9 hours". Before issue 21, half of
+# them reached the catch-all: "Sorry, something went wrong".
+
+
+def calm_line(shape: str) -> str:
+    return "by_hand" if ODD_ANSWERS[shape].status in (401, 403) else "failed"
+
+
+@pytest.mark.parametrize("shape", ODD_ANSWERS)
+def test_any_answer_from_the_timers_api_gets_a_calm_line(client, served, fake, caplog, shape):
+    fake.fail("timers", shape)
+    with caplog.at_level(logging.WARNING, logger="skill"):
+        reply = conversation(client, served, fake, TIMERS).say("set the timer")
+    assert [call.path for call in fake.calls] == [TIMER_PATH]
+    assert reply.speech == words(TIMER, calm_line(shape)) and reply.ended
+    assert not [record for record in caplog.records if record.exc_info], "a traceback was logged"
+
+
+@pytest.mark.parametrize("shape", ODD_ANSWERS)
+def test_any_answer_from_the_reminders_api_gets_a_calm_line(client, served, fake, caplog, shape):
+    fake.fail("reminders", shape)
+    alexa = conversation(client, served, fake, REMINDERS)
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    with caplog.at_level(logging.WARNING, logger="skill"):
+        reply = alexa.say("yes")
+    assert [call.path for call in fake.calls][-1] == REMINDER_PATH
+    assert reply.speech.startswith(words(CHECKIN, calm_line(shape), when="at 6 PM"))
+    assert not reply.ended and reply.reprompt  # the conversation carries on
+    assert not [record for record in caplog.records if record.exc_info], "a traceback was logged"
+
+
+@pytest.mark.parametrize("shape", ODD_ANSWERS)
+def test_any_answer_from_the_settings_api_leaves_the_time_said_from_now(client, served, fake, caplog, shape):
+    fake.fail("settings", shape)
+    alexa = conversation(client, served, fake, REMINDERS)
+    with caplog.at_level(logging.WARNING, logger="skill"):
+        offered = alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"})
+    assert offered.speech.endswith(words(CHECKIN, "offer", when="in about 9 hours"))
+    reply = alexa.say("yes")  # the reminder is still made, relative to now
+    assert fake.calls[-1].status == 201 and fake.calls[-1].body["trigger"]["type"] == "SCHEDULED_RELATIVE"
+    assert reply.speech.startswith(words(CHECKIN, "done", when="in about 9 hours"))
+    assert not [record for record in caplog.records if record.exc_info], "a traceback was logged"
 
 
 def test_a_red_flag_at_the_check_in_offer_is_answered_first(client, served, fake):

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from skill import content as content_module
 from skill import said
@@ -342,3 +344,55 @@ def test_every_red_flag_line_fits_one_breath_and_leads_with_the_action(locale):
         first = flag.answer.split(".")[0]
         assert re.match(r"(Get emergency help now|Please (contact|get checked|see))", first), first
         assert flag.sources and (flag.urgency.value != "emergency" or "{emergency_number}" in flag.answer)
+
+
+# --- The screen's index of phrases by first word changes nothing it hears ------------------------------------
+
+
+def _screen_every_phrase(screen, text: str):
+    """The screen as it was before its index: every phrase of every flag, read against every clause."""
+    from skill.warning_signs import ASKED, DENIED, SAID, Heard, _found_parts
+
+    if not text or not text.strip():
+        return None
+    clauses = screen.clauses(text)
+    quieter: dict = {}
+    for flag, phrases in screen.flags:
+        for phrase in phrases:
+            for clause in clauses:
+                for start, end in _found_parts(phrase, clause):
+                    how = screen.read(clause, start, end, phrase)
+                    heard = Heard(how, flag, " ".join(clause[start:end]))
+                    if how == SAID:
+                        return heard
+                    quieter.setdefault(how, heard)
+    return quieter.get(ASKED) or quieter.get(DENIED)
+
+
+def _texts(node) -> list[str]:
+    if isinstance(node, str):
+        return [node]
+    values = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
+    return [text for value in values for text in _texts(value)]
+
+
+def test_the_screen_hears_every_table_phrasing_as_it_did_reading_every_phrase():
+    texts = [text for path in sorted((Path(__file__).parent / "data").glob("*.yaml"))
+             for text in _texts(yaml.safe_load(path.read_text()))]
+    texts += [phrase.replace(" + ", " and ") for flag in CONTENT.red_flags.values() for phrase in flag.match]
+    assert len(texts) > 500
+    screen = CONTENT.warning_screen
+    for text in texts:
+        assert screen.screen(text) == _screen_every_phrase(screen, text), text
+
+
+_SCREEN_WORDS = sorted({word for _, phrases in CONTENT.warning_screen.flags for phrase in phrases for part in phrase
+                        for alternative in part for word in alternative if word != "{many}"}
+                       | {"no", "not", "if", "is", "fine", "but", "i", "my", "she", "ten", "5", "pills", "and", "."})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_SCREEN_WORDS), max_size=14))
+def test_the_screen_hears_any_words_as_it_did_reading_every_phrase(words):
+    text = " ".join(words)
+    assert CONTENT.warning_screen.screen(text) == _screen_every_phrase(CONTENT.warning_screen, text)

@@ -1,16 +1,22 @@
-"""The endpoint's envelope serializer gives exactly what the SDK's stock serializer gives."""
+"""The endpoint's serializer gives exactly what the SDK's stock serializer gives, reading requests and writing responses."""
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
 import pytest
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+import skill.web
+from skill.alexa_api import REMINDERS, TIMERS
 from skill.serialization import EnvelopeSerializer
 
-from .alexa import envelope, intent_request
+from .alexa import Alexa, UtteranceRouter, envelope, intent_request
+from .test_hostile import json_values, mutated_envelopes
 
 EXAMPLES = sorted((Path(__file__).parent / "requests").glob("*.json"))
 STOCK, FAST = DefaultSerializer(), EnvelopeSerializer()
@@ -48,3 +54,58 @@ def test_iso_timestamps_skip_dateutil(monkeypatch):
     parsed = FAST.envelope(json.loads(EXAMPLES[0].read_text()))
     assert parsed.request is not None and parsed.request.timestamp is not None
     assert parsed.request.timestamp.year == 2026
+
+
+def _read(serializer_call):
+    try:
+        return serializer_call()
+    except Exception as error:  # the same failure, or the same envelope
+        return type(error).__name__
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(mutated_envelopes(), st.dictionaries(st.sampled_from(["version", "session", "context", "request"]),
+                                                      json_values, max_size=4)))
+def test_any_body_reads_as_the_stock_serializer_reads_it(body):
+    stock = _read(lambda: STOCK.deserialize(json.dumps(body), RequestEnvelope))
+    assert _read(lambda: FAST.envelope(copy.deepcopy(body))) == stock
+
+
+class CheckedSerializer(EnvelopeSerializer):
+    """The endpoint's serializer, checking every response it writes against the stock serializer's, key order too."""
+
+    def __init__(self) -> None:
+        self.directives: list[str] = []
+
+    def serialize(self, obj):
+        if obj.__class__.__name__ != "ResponseEnvelope":
+            return super().serialize(obj)
+        ours = super().serialize(obj)
+        assert json.dumps(ours) == json.dumps(STOCK.serialize(obj))
+        self.directives += [directive["type"] for directive in ours["response"].get("directives", [])] or ["none"]
+        return ours
+
+
+SCREEN = {"device": {"deviceId": "amzn1.ask.device.SHOW", "supportedInterfaces": {
+    "Alexa.Presentation.APL": {"runtime": {"maxVersion": "2023.3"}}}}}
+GRANTED = {"user": {"permissions": {"scopes": {TIMERS: {"status": "GRANTED"}, REMINDERS: {"status": "GRANTED"}}}}}
+
+
+@pytest.mark.parametrize("system", [{}, SCREEN, GRANTED], ids=["voice", "screen", "granted"])
+@pytest.mark.parametrize("locale", ["en-US", "en-GB"])
+def test_every_response_is_written_as_the_stock_serializer_writes_it(client, monkeypatch, system, locale):
+    from bench.conversations import SCRIPTS
+
+    checked = CheckedSerializer()
+    monkeypatch.setattr(skill.web, "SERIALIZER", checked)
+    alexa = Alexa(client, UtteranceRouter(), system=system, locale=locale)
+    for script in [*SCRIPTS, [None, "start ice or heat", "next", "next", "next", "next", "next", "yes"],
+                   [None, "it's been three hours", "yes"], [None, "set the timer"], [None, "what's the weather"]]:
+        for utterance in script:
+            reply = alexa.launch() if utterance is None else alexa.say(utterance)
+            if reply.ended:
+                break
+        alexa.end_session()
+    assert len(checked.directives) > 30
+    assert "Alexa.Presentation.APL.RenderDocument" in checked.directives if system is SCREEN else True
+    assert "Connections.SendRequest" in checked.directives if system == {} else True
