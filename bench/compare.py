@@ -1,20 +1,22 @@
-"""Benchmark: this skill against the limits of its stack, on the same machine and request mix.
+"""Benchmark: this skill against the ASK SDK hello world, served alike, on the same recorded request mix.
 
-  (a) a bare Flask route that parses the JSON and returns a fixed reply  (bench.servers:bare_app())
-  (b) a minimal ASK SDK hello-world skill on the same server             (bench.servers:hello_app())
+  (b) a minimal ASK SDK hello-world skill on the same Flask server   (bench.servers:hello_app())
   (c) this skill (app:app; verification off, SQLite store on)
+  (a) with --bare: a bare Flask route that parses the JSON and returns a fixed reply
 
-Each runs under gunicorn with the same workers on loopback; wrk (apt-get install wrk) posts the
-same recorded conversation mix. The three are measured in turn, ROUNDS times interleaved (so a
-slow spell of the machine hits all three alike), and the median of each figure is reported:
-throughput, p50/p95/p99, the workers' CPU time per request (from /proc: the steadiest figure on
-a shared machine), start-up time and memory per worker, and the ratios c/b and c/a.
-Target: c within 1.2x of b.
-Run: .venv/bin/python bench/compare.py [seconds] [connections] [workers] [rounds]
+All of them run under gunicorn with the SAME configuration file, named with -c (default: the shipped
+gunicorn.conf.py) and the same overrides (--options), on loopback; wrk (apt-get install wrk) posts the
+same recorded mix of real requests (bench/conversations.py) over 8 connections. They are measured in
+pairs, b then c, then c then b, and so on (so a slow spell of the shared machine hits both alike); each
+pair gives a ratio c/b, and the median of the pairs' ratios is the result:
+throughput (target >= 0.95x) and p99 latency (target <= 1.2x), with p50 and CPU per request beside them.
+Run: .venv/bin/python bench/compare.py [--seconds 10] [--pairs 3] [--options="--threads 4"] [--proxied]
 """
 from __future__ import annotations
 
+import argparse
 import json
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -25,14 +27,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.conversations import recorded_mix  # noqa: E402
-from bench.servers import skill_env, start  # noqa: E402
+from bench.servers import CONFIG, skill_env, start  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-TARGETS = [
-    ("a bare Flask", "bench.servers:bare_app()"),
-    ("b ASK hello world", "bench.servers:hello_app()"),
-    ("c this skill", "app:app"),
-]
+TARGETS = {"a bare Flask": "bench.servers:bare_app()", "b ASK hello world": "bench.servers:hello_app()",
+           "c this skill": "app:app"}
+THROUGHPUT_TARGET, P99_TARGET = 0.95, 1.2
 
 
 def record(folder: Path) -> list[Path]:
@@ -51,7 +51,8 @@ def record(folder: Path) -> list[Path]:
 
 
 def wrk(url: str, seconds: int, connections: int, bodies: list[Path]) -> dict:
-    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(HERE / "mix.lua"), url, "--", *map(str, bodies)]
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(HERE / "mix.lua"), url, "--",
+               *map(str, bodies)]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     line = next(line for line in output.splitlines() if line.startswith("RESULT "))
     result = json.loads(line[len("RESULT "):])
@@ -59,44 +60,65 @@ def wrk(url: str, seconds: int, connections: int, bodies: list[Path]) -> dict:
     return result
 
 
+def measure(target: str, args: argparse.Namespace, bodies: list[Path], folder: str) -> dict:
+    """One run of one server: warm up, then wrk; throughput, latency, the workers' CPU per request, memory."""
+    server = start(target, workers=args.workers, env=skill_env(folder), config=args.config,
+                   options=shlex.split(args.options), proxied=args.proxied)
+    try:
+        wrk(server.url, 3, args.connections, bodies)  # warm up: every worker thread and connection made
+        cpu_before = server.cpu_seconds()
+        result = wrk(server.url, args.seconds, args.connections, bodies)
+        result["cpu_ms"] = (server.cpu_seconds() - cpu_before) / result["requests"] * 1000
+        result["startup"] = server.startup_seconds
+        result["rss"] = max(server.worker_rss_mib())
+        result["served"] = server.described
+    finally:
+        server.stop()
+    return result
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10, help="measured seconds per run (after 3 s of warm-up)")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--pairs", type=int, default=3, help="interleaved hello-world/skill pairs")
+    parser.add_argument("--config", type=Path, default=CONFIG, help="the gunicorn configuration file served under")
+    parser.add_argument("--options", default="", help='gunicorn flags for every server, e.g. "--threads 4"')
+    parser.add_argument("--proxied", action="store_true", help="nginx in front, buffering (apt-get install nginx-light)")
+    parser.add_argument("--bare", action="store_true", help="also measure a bare Flask route in each round")
+    args = parser.parse_args()
+    args.config = args.config.resolve()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
-    seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 15
-    connections = int(sys.argv[2]) if len(sys.argv) > 2 else 8
-    workers = int(sys.argv[3]) if len(sys.argv) > 3 else 2
-    rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 3
-    runs: dict[str, list[dict]] = {name: [] for name, _ in TARGETS}
+    names = [name for name in TARGETS if args.bare or not name.startswith("a ")]
+    runs: dict[str, list[dict]] = {name: [] for name in names}
     with tempfile.TemporaryDirectory() as folder:
         bodies = record(Path(folder))
-        for _ in range(rounds):
-            for name, target in TARGETS:
-                server = start(target, workers=workers, env=skill_env(folder))
-                try:
-                    wrk(server.url, 3, connections, bodies)  # warm up
-                    cpu_before = server.cpu_seconds()
-                    result = wrk(server.url, seconds, connections, bodies)
-                    result["cpu_ms"] = (server.cpu_seconds() - cpu_before) / result["requests"] * 1000
-                    result["startup"] = server.startup_seconds
-                    result["rss"] = max(server.worker_rss_mib())
-                finally:
-                    server.stop()
-                runs[name].append(result)
-    results = {name: {key: statistics.median(run[key] for run in found) for key in found[0]} for name, found in runs.items()}
-    print(f"{len(bodies)} recorded requests in the mix; {workers} gunicorn workers; wrk 1 thread, {connections} connections, "
-          f"{seconds} s a run; median of {rounds} interleaved rounds")
-    print(f"{'server':20} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'CPU ms/req':>11} {'errors':>7} {'start s':>8} {'MiB/worker':>11}")
-    for name, r in results.items():
-        errors = sum(run["socket_errors"] + run["non_2xx"] for run in runs[name])
-        print(f"{name:20} {r['rps']:8.0f} {r['p50']:8.2f} {r['p95']:8.2f} {r['p99']:8.2f} {r['cpu_ms']:11.3f} "
-              f"{errors:7d} {r['startup']:8.2f} {r['rss']:11.1f}")
-    a, b, c = (results[name] for name, _ in TARGETS)
-    for label, base in (("c/b", b), ("c/a", a)):
-        print(f"{label}: throughput {c['rps'] / base['rps']:.2f}x, p50 {c['p50'] / base['p50']:.2f}x, p99 {c['p99'] / base['p99']:.2f}x, "
-              f"CPU/request {c['cpu_ms'] / base['cpu_ms']:.2f}x, start-up {c['startup'] / base['startup']:.2f}x, memory {c['rss'] / base['rss']:.2f}x")
-    for label, ratio in (("throughput", b["rps"] / c["rps"]), ("p50", c["p50"] / b["p50"]), ("p99", c["p99"] / b["p99"]),
-                         ("CPU/request", c["cpu_ms"] / b["cpu_ms"])):
-        print(f"target c within 1.2x of b, {label}: {'met' if ratio <= 1.2 else 'NOT met'} ({ratio:.2f}x)")
+        for pair in range(args.pairs):
+            for name in (names if pair % 2 == 0 else names[::-1]):
+                runs[name].append(measure(TARGETS[name], args, bodies, folder))
+    report(runs, args, len(bodies))
+
+
+def report(runs: dict[str, list[dict]], args: argparse.Namespace, requests: int) -> None:
+    served = runs["c this skill"][0]["served"]
+    print(f"{requests} recorded requests in the mix; gunicorn {served}, {args.workers} workers; wrk 1 thread, "
+          f"{args.connections} connections, {args.seconds} s a run; {args.pairs} interleaved pairs; medians")
+    print(f"{'server':20} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'CPU ms/req':>11} {'errors':>7} "
+          f"{'start s':>8} {'MiB/worker':>11}")
+    for name, found in runs.items():
+        r = {key: statistics.median(run[key] for run in found) for key in ("rps", "p50", "p99", "max", "cpu_ms", "startup", "rss")}
+        errors = sum(run["socket_errors"] + run["non_2xx"] for run in found)
+        print(f"{name:20} {r['rps']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['max']:8.2f} {r['cpu_ms']:11.3f} {errors:7d} "
+              f"{r['startup']:8.2f} {r['rss']:11.1f}")
+    pairs = list(zip(runs["b ASK hello world"], runs["c this skill"], strict=True))
+    ratios = {key: [c[key] / b[key] for b, c in pairs] for key in ("rps", "p50", "p99", "cpu_ms")}
+    for key, label in (("rps", "throughput"), ("p50", "p50"), ("p99", "p99"), ("cpu_ms", "CPU/request")):
+        print(f"c/b {label:12} pairs {' '.join(f'{value:.2f}x' for value in ratios[key])}  median {statistics.median(ratios[key]):.2f}x")
+    throughput, p99 = statistics.median(ratios["rps"]), statistics.median(ratios["p99"])
+    print(f"target throughput >= {THROUGHPUT_TARGET}x the hello world: {'met' if throughput >= THROUGHPUT_TARGET else 'NOT met'} "
+          f"({throughput:.2f}x); p99 <= {P99_TARGET}x: {'met' if p99 <= P99_TARGET else 'NOT met'} ({p99:.2f}x)")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,12 @@
 """Starts and measures servers for the benchmarks: gunicorn on loopback, start-up time, memory per worker.
 
+Every server is started with an explicit gunicorn configuration file (`-c`, the shipped gunicorn.conf.py
+unless told otherwise) and the same command-line overrides, so two servers compared in one run are served
+alike. Without `-c`, gunicorn reads ./gunicorn.conf.py from whatever folder it starts in: a skill started
+from the project folder and a peer started elsewhere would be running two different configurations.
+`proxied=True` puts nginx in front (apt-get install nginx-light), buffering each whole request and
+response, as README's deployment does with its TLS proxy.
+
 Also holds the two reference apps the skill is compared with:
   bare_app  - a bare Flask route that parses the JSON and returns a fixed reply (the limit of this stack);
   hello_app - a minimal ASK SDK hello-world skill on the same Flask server (the floor of any ASK SDK skill).
@@ -7,16 +14,20 @@ Also holds the two reference apps the skill is compared with:
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "gunicorn.conf.py"  # what the benchmarks serve everything under, unless told otherwise
 FIXED_REPLY = {"version": "1.0", "response": {"outputSpeech": {"type": "SSML", "ssml": "<speak>Hello.</speak>"}, "shouldEndSession": True}}
 
 
@@ -71,11 +82,14 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """A gunicorn master and its workers on a loopback port."""
+    """A gunicorn master and its workers on a loopback port (`proxy`: nginx in front, on `port`)."""
 
     process: subprocess.Popen
     port: int
     startup_seconds: float
+    proxy: subprocess.Popen | None = None
+    folder: str | None = None  # nginx's files
+    described: str = field(default="")
 
     @property
     def url(self) -> str:
@@ -104,40 +118,107 @@ class Server:
         return total
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        for process in (self.proxy, self.process):
+            if process is None:
+                continue
+            process.send_signal(signal.SIGTERM if process is self.process else signal.SIGQUIT)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if self.folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start(target: str, workers: int = 2, env: dict[str, str] | None = None) -> Server:
-    """Start `gunicorn target` on loopback; start-up time is until /health answers."""
+def start(target: str, workers: int = 2, env: dict[str, str] | None = None, config: Path = CONFIG,
+          options: Sequence[str] = (), proxied: bool = False) -> Server:
+    """Start `gunicorn -c config [options] target` on loopback; start-up time is until /health answers.
+
+    `options` are gunicorn flags that override the file (`--threads 4`, `--worker-class sync`).
+    """
     port = free_port()
     environment = {**os.environ, "LOG_LEVEL": "WARNING", **(env or {})}
     began = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--log-level", "warning", "--chdir", str(ROOT), target],
+        [sys.executable, "-m", "gunicorn", "-c", str(config), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+         "--log-level", "warning", "--chdir", str(ROOT), *options, target],
         env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
-    deadline = began + 60
+    _wait_for_health(port, process, target)
+    server = Server(process, port, time.perf_counter() - began, described=_describe(config, options))
+    while len(server.worker_pids()) < workers:  # every worker up, not just the first
+        time.sleep(0.02)
+    if proxied:
+        server.folder = tempfile.mkdtemp(prefix="bench-nginx-")
+        server.port, server.proxy = _nginx(server.folder, port)
+        _wait_for_health(server.port, server.proxy, "nginx")
+        server.described += " behind nginx"
+    return server
+
+
+def _wait_for_health(port: int, process: subprocess.Popen, what: str) -> None:
+    deadline = time.perf_counter() + 60
     while time.perf_counter() < deadline:
         if process.poll() is not None:
             errors = process.stderr.read().decode() if process.stderr else ""
-            raise RuntimeError(f"{target} exited: {errors[-2000:]}")
+            raise RuntimeError(f"{what} exited: {errors[-2000:]}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1):
-                break
+                return
         except OSError:
             time.sleep(0.02)
-    else:
-        process.kill()
-        raise RuntimeError(f"{target} did not start within 60 s")
-    server = Server(process, port, time.perf_counter() - began)
-    while len(server.worker_pids()) < workers:  # every worker up, not just the first
-        time.sleep(0.02)
-    return server
+    process.kill()
+    raise RuntimeError(f"{what} did not start within 60 s")
+
+
+def _describe(config: Path, options: Sequence[str]) -> str:
+    try:
+        shown = config.relative_to(ROOT)
+    except ValueError:
+        shown = config
+    return " ".join([f"-c {shown}", *options])
+
+
+NGINX_CONF = """
+worker_processes 1;
+error_log {folder}/error.log crit;
+pid {folder}/nginx.pid;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    client_header_timeout 10s;
+    client_body_timeout 10s;
+    client_max_body_size 128k;
+    client_body_buffer_size 128k;
+    upstream skill {{ server 127.0.0.1:{upstream}; keepalive 16; }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://skill;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_request_buffering on;
+            proxy_buffering on;
+        }}
+    }}
+}}
+"""
+
+
+def _nginx(folder: str, upstream: int) -> tuple[int, subprocess.Popen]:
+    """nginx on a new loopback port, buffering whole requests and responses for gunicorn on `upstream`."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    port = free_port()
+    conf = Path(folder) / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(folder=folder, upstream=upstream, port=port))
+    process = subprocess.Popen([nginx, "-p", folder, "-c", str(conf), "-g", "daemon off;"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return port, process
 
 
 def skill_env(folder: str) -> dict[str, str]:
