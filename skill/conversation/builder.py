@@ -7,9 +7,11 @@ from pathlib import Path
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model.services import ApiClient
+from ask_sdk_model.ui import SsmlOutputSpeech
 
 from skill.config import ConfigError
 from skill.conversation.handlers import alerts, answers, builtins, errors, remembering, routines, safety, touch, triage
@@ -18,6 +20,7 @@ from skill.conversation.interceptors import LocaleInterceptor, RepeatCacheInterc
 from skill.conversation.screen import ScreenInterceptor
 from skill.platform.alexa_api import AlexaHostsOnly, TimedApiClient
 from skill.storage.persistence import SaveProfileInterceptor
+from skill.words import ssml
 from skill.words.content import Content, Contents
 
 
@@ -140,5 +143,10 @@ def build_skill(
     builder.add_global_response_interceptor(ScreenInterceptor())  # after the handler: it shows what was said
     if store is not None:
         builder.add_global_response_interceptor(
-            SaveProfileInterceptor(store, not_saved=lambda handler_input: prompt(handler_input, "place_not_saved")))
+            SaveProfileInterceptor(store, not_saved=_lead_with_not_saved))
     return builder.create()
+
+
+def _lead_with_not_saved(handler_input: HandlerInput, speech: SsmlOutputSpeech) -> None:
+    """Lead the reply with the words that the user's place in a routine could not be saved."""
+    speech.ssml = ssml.lead_with(speech.ssml or "", prompt(handler_input, "place_not_saved"))

@@ -28,8 +28,7 @@ from ask_sdk_model.ui import SsmlOutputSpeech
 from skill.logsafe import clean
 from skill.platform.scopes import NOT_SAVED_TOLD, request_scope, session_scope
 from skill.storage import memory
-from skill.storage.store import UpdatingAdapter, user_id_of, user_ref
-from skill.words import ssml
+from skill.storage.base import UpdatingAdapter, user_id_of, user_ref
 
 log = logging.getLogger(__name__)
 PROFILE_KEY = "profile"  # request attribute: the user's remembered attributes (see skill/storage/memory.py)
@@ -81,10 +80,10 @@ def request_time(handler_input: HandlerInput) -> datetime:
 class SaveProfileInterceptor(AbstractResponseInterceptor):
     """Writes what the handler changed in the user's attributes; says so once a session if a place was lost.
 
-    `not_saved` gives the words for that (the content's prompt: this layer holds no words).
+    `not_saved` leads a reply's speech with the words for that (the conversation's: this layer holds no words).
     """
 
-    def __init__(self, store: AbstractPersistenceAdapter, not_saved: Callable[[HandlerInput], ssml.Ssml]):
+    def __init__(self, store: AbstractPersistenceAdapter, not_saved: Callable[[HandlerInput, SsmlOutputSpeech], None]):
         self.store = store
         self.not_saved = not_saved
 
@@ -120,7 +119,7 @@ class SaveProfileInterceptor(AbstractResponseInterceptor):
         session = session_scope(handler_input)
         if session.get(NOT_SAVED_TOLD):
             return
-        speech.ssml = ssml.lead_with(speech.ssml, self.not_saved(handler_input))
+        self.not_saved(handler_input, speech)
         session[NOT_SAVED_TOLD] = True
 
 

@@ -34,7 +34,7 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 
-from skill.storage.store import Change, StoreError, user_id_of, user_ref
+from skill.storage.base import Change, StoreError, user_id_of, user_ref
 
 log = logging.getLogger(__name__)
 

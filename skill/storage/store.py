@@ -10,50 +10,17 @@ Every wait for the store is bounded, so a reply stays inside Alexa's 8 seconds w
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
-from ask_sdk_model import RequestEnvelope
+from skill.storage.base import StoreError
 
 if TYPE_CHECKING:
     from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
 
-class StoreError(RuntimeError):
-    """A store setting is wrong, so the store can never work; the message names the setting, and the fix."""
-
-
-Change = Callable[[dict[str, Any]], dict[str, Any]]  # the user's attributes as stored now -> what to store
-
-
-@runtime_checkable
-class UpdatingAdapter(Protocol):
-    """An adapter that can apply a change to what is stored now, atomically (read, change, write in one go)."""
-
-    def update_attributes(self, request_envelope: RequestEnvelope, change: Change) -> None:
-        """Store change(attributes as stored now) for the request's user."""
-
-
 # DynamoDB answers in milliseconds in its region: a request waits at most about a second for it in all,
 # one try each to read and to write, instead of botocore's minute-long timeouts and retries.
 DYNAMODB_TIMEOUTS = {"connect_timeout": 0.25, "read_timeout": 0.25, "retries": {"total_max_attempts": 1}}
-
-
-def user_id_of(envelope: RequestEnvelope) -> str | None:
-    """The Alexa user id, as Alexa sends it."""
-    system = envelope.context.system if envelope.context else None
-    if system is not None and system.user is not None and system.user.user_id:
-        return system.user.user_id
-    if envelope.session is not None and envelope.session.user is not None:
-        return envelope.session.user.user_id or None
-    return None
-
-
-def user_ref(user_id: str | None) -> str:
-    """A short, stable, non-reversible reference to a user for the logs."""
-    import hashlib  # only when something is logged about a user
-
-    return hashlib.sha256((user_id or "").encode()).hexdigest()[:12]
 
 
 def dynamodb_adapter(table_name: str) -> AbstractPersistenceAdapter:
