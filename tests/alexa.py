@@ -11,11 +11,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from skill.conversation.builder import MODEL_DIR
 from skill.dev.nlu import FALLBACK, Resolver
 from skill.words import ssml
 
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
-MODEL_PATH = Path(__file__).resolve().parent.parent / "interaction_model" / "en-US.json"
+MODEL_PATH = MODEL_DIR / "en-US.json"
 
 
 def now_iso() -> str:

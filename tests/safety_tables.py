@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from skill.conversation import said
+from skill.conversation.builder import MODEL_DIR
 from skill.words import content as content_module
 from skill.words import ssml
 
@@ -26,7 +27,7 @@ from .alexa import Alexa, UtteranceRouter, intent_request
 DATA = Path(__file__).parent / "data"
 URGENCIES = ("emergency", "today", "doctor")
 HARMLESS = "harmless"
-MARKETS = sorted(path.stem for path in (Path(__file__).parent.parent / "interaction_model").glob("*.json"))
+MARKETS = sorted(path.stem for path in MODEL_DIR.glob("*.json"))
 
 
 def load_table(name: str) -> dict[str, list[str]]:

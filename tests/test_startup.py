@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from skill.config import ConfigError, env_flag
+from skill.conversation.builder import MODEL_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -132,7 +133,7 @@ def test_content_and_model_that_name_different_intents_stop_start_up(tmp_path):
     from skill.words import content as content_module
 
     content = content_module.load()
-    model = json.loads((ROOT / "interaction_model" / "en-US.json").read_text())
+    model = json.loads((MODEL_DIR / "en-US.json").read_text())
     intents = model["interactionModel"]["languageModel"]["intents"]
     model["interactionModel"]["languageModel"]["intents"] = [i for i in intents if i["name"] != "HeatOrIceIntent"]
     model["interactionModel"]["languageModel"]["intents"].append({"name": "DanceIntent", "samples": ["dance"]})
@@ -144,4 +145,4 @@ def test_content_and_model_that_name_different_intents_stop_start_up(tmp_path):
     path.write_text(json.dumps(model))
     with pytest.raises(ConfigError, match=r"has \['DanceIntent'\], which nothing answers"):
         check_against_model(content, path)
-    check_against_model(content, ROOT / "interaction_model" / "en-US.json")  # the real pair agrees
+    check_against_model(content, MODEL_DIR / "en-US.json")  # the real pair agrees

@@ -78,7 +78,7 @@ def request_handlers() -> list[AbstractRequestHandler]:
     ]
 
 
-MODEL_DIR = Path(__file__).resolve().parent.parent.parent / "interaction_model"
+MODEL_DIR = Path(__file__).resolve().parent.parent.parent / "skill-package" / "interactionModels" / "custom"  # generated
 
 
 def handled_intents(content: Content) -> set[str]:

@@ -24,7 +24,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-MODEL_PATH = Path(__file__).resolve().parent.parent.parent / "interaction_model" / "en-US.json"
+from skill.conversation.builder import MODEL_DIR
+
+MODEL_PATH = MODEL_DIR / "en-US.json"
 FALLBACK = "AMAZON.FallbackIntent"
 SIMILARITY_THRESHOLD = 0.6  # nearest-sample similarity under which an utterance is not understood
 

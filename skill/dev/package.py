@@ -1,9 +1,9 @@
-"""Keeps interaction_model/ and skill-package/ (what `ask deploy` reads) in step with the one source.
+"""Keeps skill-package/interactionModels/custom/ (what `ask deploy` reads) in step with the one source.
 
 `python -m skill.package` builds each locale's interaction model from interaction_model/source/model.yaml
-(skill/dev/modelgen.py) and writes it to interaction_model/<locale>.json and to the package's copy;
-`python -m skill.package --check` exits 1, naming the files, when either has drifted from the source
-(the tests run the same check). A source that cannot make a model is one line naming the fix.
+(skill/dev/modelgen.py) and writes it to skill-package/interactionModels/custom/<locale>.json, the one
+generated copy in the repository; `python -m skill.package --check` exits 1, naming the files, when it has
+drifted from the source (the tests run the same check). A source that cannot make a model is one line naming the fix.
 
 `python -m skill.package --compile` writes each content file's data as JSON beside it
 (skill/content/<locale>.yaml.compiled.json, git-ignored), for a deployment package: a Lambda cold
@@ -18,8 +18,7 @@ from pathlib import Path
 from skill.dev import modelgen
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-SOURCE = ROOT / "interaction_model"
-MODEL_SOURCE = SOURCE / "source" / "model.yaml"
+MODEL_SOURCE = ROOT / "interaction_model" / "source" / "model.yaml"
 PACKAGE = ROOT / "skill-package"
 COPIES = PACKAGE / "interactionModels" / "custom"
 
@@ -34,22 +33,20 @@ def _expected() -> dict[str, bytes]:
 
 
 def drifted() -> list[str]:
-    """The model files (interaction_model/ or the package's copies) that differ from what the source makes."""
-    expected = _expected()
-    return sorted(set(_stale(SOURCE, expected)) | set(_stale(COPIES, expected)))
+    """The generated model files that differ from what the source makes (or that it no longer makes)."""
+    return _stale(COPIES, _expected())
 
 
 def write() -> list[str]:
-    """Write every locale's model and its package copy; the names of the files written or removed."""
+    """Write every locale's model; the names of the files written or removed."""
     expected = _expected()
-    written = drifted()
-    for folder in (SOURCE, COPIES):
-        folder.mkdir(parents=True, exist_ok=True)
-        for name in _stale(folder, expected):
-            if name in expected:
-                (folder / name).write_bytes(expected[name])
-            else:
-                (folder / name).unlink()
+    written = _stale(COPIES, expected)
+    COPIES.mkdir(parents=True, exist_ok=True)
+    for name in written:
+        if name in expected:
+            (COPIES / name).write_bytes(expected[name])
+        else:
+            (COPIES / name).unlink()
     return written
 
 
@@ -75,11 +72,11 @@ def main(argv: list[str]) -> int:
         if argv[1:] == ["--check"]:
             stale = drifted()
             for name in stale:
-                print(f"{name} (interaction_model/ or skill-package/) differs from what "
+                print(f"skill-package/interactionModels/custom/{name} differs from what "
                       f"{MODEL_SOURCE.relative_to(ROOT)} makes: run python -m skill.package", file=sys.stderr)
             return 1 if stale else 0
         for name in write():
-            print(f"wrote interaction_model/{name} and skill-package/interactionModels/custom/{name}")
+            print(f"wrote skill-package/interactionModels/custom/{name}")
     except modelgen.ModelError as error:
         print(f"{MODEL_SOURCE.relative_to(ROOT)}: {error}", file=sys.stderr)
         return 1
