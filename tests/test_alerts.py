@@ -59,7 +59,7 @@ def conversation(client, url, fake, *granted: str, user="amzn1.ask.account.ALERT
 
 def finish_ice_session(alexa: Alexa):
     reply = alexa.say("start ice or heat")
-    while (reply.attributes.get("pending") or {}).get("ask") != "alert" and not reply.ended:
+    while (reply.attributes.get("pending") or {}).get("offer") != "alert" and not reply.ended:
         reply = alexa.say("next")
     return reply
 
@@ -257,7 +257,7 @@ def test_a_session_ended_at_the_timer_offer_loses_nothing_and_the_timer_can_be_a
     alexa.launch()
     alexa.say("start ice or heat")
     reply = alexa.say("slower")  # a pace to keep
-    while (reply.attributes.get("pending") or {}).get("ask") != "alert":
+    while (reply.attributes.get("pending") or {}).get("offer") != "alert":
         reply = alexa.say("next")
     alexa.end_session("EXCEEDED_MAX_REPROMPTS")
     welcome = alexa.launch()

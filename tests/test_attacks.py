@@ -435,7 +435,7 @@ def test_repeat_re_renders_from_content_ids_and_refuses_unknown_ones(client):
         assert spoken(result) == f"<speak>{CONTENT.prompt('nothing_to_repeat')}</speak>"
 
 
-WRONG: list[object] = [None, 7, -1, 1.5, True, "x", "", [], [1, 2], {}, {"yes": "forget"}, {"routine": "yoga"}, "\u202e", {"a": {"b": []}}]
+WRONG: list[object] = [None, 7, -1, 1.5, True, "x", "", [], [1, 2], {}, {"offer": "forget", "x": 1}, {"routine": "yoga"}, "\u202e", {"a": {"b": []}}]
 KEYS = ["pending", "last_topic", "routine", "last_reply", "previous_turn"]
 
 

@@ -29,7 +29,7 @@ def test_pain_talk_is_acknowledged_and_the_quickest_help_offered_never_an_alarm(
     person.launch()
     reply = person.say(words)
     assert reply.speech.startswith(PAIN.answer) and not reply.ended, reply.speech
-    assert reply.attributes["pending"] == {"yes": "routine", "routine": PAIN.routine}
+    assert reply.attributes["pending"] == {"offer": "routine", "routine": PAIN.routine}
     started = person.say("yes")
     assert started.attributes["routine"]["routine"] == PAIN.routine and started.speech.startswith("Step 1 of")
 

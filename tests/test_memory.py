@@ -413,7 +413,7 @@ def stamp(moment: datetime) -> str:
 
 
 def checkin_offered(reply) -> bool:
-    return (reply.attributes.get("pending") or {}).get("ask") == "alert"
+    return (reply.attributes.get("pending") or {}).get("offer") == "alert"
 
 
 def test_no_to_the_check_in_is_not_asked_again_for_seven_days(app_config, store_path):
@@ -447,7 +447,7 @@ def test_refusing_alexas_reminder_permission_is_a_no_too_but_silence_is_not(app_
 def test_a_no_to_the_timer_is_not_kept(app_config, store_path):
     alexa = new_conversation(app_config)
     reply = alexa.say("start ice or heat")
-    while (reply.attributes.get("pending") or {}).get("ask") != "alert":
+    while (reply.attributes.get("pending") or {}).get("offer") != "alert":
         reply = alexa.say("next")
     alexa.say("no")
     assert "reminder_declined" not in rows(store_path)[USER]

@@ -220,7 +220,7 @@ def test_the_ice_and_heat_session_never_has_the_pack_lain_on(alexa):
 def test_the_ice_and_heat_session_ends_with_how_long_and_a_timer_offer(alexa):
     reply = alexa.say("start ice or heat")
     for _ in range(10):  # bounded: a routine that never finishes fails here, not by hanging the run
-        if (reply.attributes.get("pending") or {}).get("ask") == "alert":
+        if (reply.attributes.get("pending") or {}).get("offer") == "alert":
             break
         reply = alexa.say("next")
     assert "fifteen minutes" in reply.speech and "couple of hours" in reply.speech

@@ -115,6 +115,6 @@ def test_a_new_user_through_a_whole_routine_hears_nothing_twice(client, routine_
             assert_said_once(reply)
         if at is None:
             break
-        asked = (reply.attributes.get("pending") or {}).get("ask") == "step_question"
+        asked = (reply.attributes.get("pending") or {}).get("offer") == "step_question"
         reply = alexa.say("yes" if asked else "next")
     assert reply.attributes.get("routine") is None

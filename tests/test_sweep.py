@@ -176,7 +176,7 @@ def test_every_state_meets_every_intent(client, router, store_path, state_name):
         alexa = Alexa(client, router, user_id=f"amzn1.ask.account.sweep{number}")
         STATES[state_name](alexa)
         before = routine_in(alexa)
-        offer = (alexa.attributes.get("pending") or {}).get("yes") if alexa.session_id else None
+        offer = (alexa.attributes.get("pending") or {}).get("offer") if alexa.session_id else None
         reply = alexa.post(json.loads(json.dumps(request)))  # 200, valid SSML, reprompt when open
         cell = f"{state_name} + {name}"
         said = f"{reply.speech} {reply.reprompt}"

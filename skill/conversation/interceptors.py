@@ -10,6 +10,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.dialog import ElicitSlotDirective
 
+from skill.conversation.offers import Pending
 from skill.logsafe import clean
 from skill.platform.scopes import (
     CONTENT_KEY,
@@ -46,16 +47,6 @@ class LocaleInterceptor(AbstractRequestInterceptor):
         request_scope(handler_input)[CONTENT_KEY] = self.contents.for_locale(locale)
 
 
-def _pending(value: Any, content: Content) -> bool:
-    return value in ({"yes": "resume"}, {"yes": "forget"}, {"ask": "triage"}, {"ask": "triage_ranges"},
-                     {"ask": "step_question"}) or (
-        isinstance(value, dict) and set(value) == {"yes", "topic"} and value["yes"] == "more"
-        and isinstance(value["topic"], str) and value["topic"] in content.topics) or (
-        isinstance(value, dict) and set(value) == {"yes", "routine"} and value["yes"] == "routine"
-        and isinstance(value["routine"], str) and value["routine"] in content.routines) or (
-        isinstance(value, dict) and set(value) == {"ask", "alert", "due"} and value["ask"] == "alert"
-        and value["alert"] in content.alerts and isinstance(value["due"], str) and len(value["due"]) <= 12
-        and (value["due"] == "" or value["due"].isdigit()))
 
 
 def _last_reply(value: Any, content: Content) -> bool:
@@ -68,7 +59,7 @@ def _last_reply(value: Any, content: Content) -> bool:
 # Every session attribute the skill keeps, and the shape it must have.
 SESSION_SHAPES: dict[str, Callable[[Any, Content], bool]] = {
     ROUTINE: lambda value, content: RoutineState.from_dict(value, content.shapes) is not None,
-    PENDING: _pending,
+    PENDING: lambda value, content: Pending.read(value, content) is not None,
     LAST_TOPIC: lambda value, content: isinstance(value, str) and value in content.topics,
     LAST_REPLY: _last_reply,
     DISCLAIMED: lambda value, content: value is True,

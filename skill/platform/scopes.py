@@ -16,7 +16,7 @@ SAID_KEY = "said"  # request attribute: the lines of the reply (speech, reprompt
 
 
 # Session attribute keys (kept small: they travel with every request).
-PENDING = "pending"  # the question the last response asked: {"yes": "more" | "resume" | "forget"} or {"ask": "triage"}
+PENDING = "pending"  # the question the last response asked (conversation/offers.py: Pending.stored())
 LAST_TOPIC = "last_topic"  # the topic just answered, for "tell me more"
 ROUTINE = "routine"  # the RoutineState of the routine under way
 LAST_REPLY = "last_reply"  # the last response, for AMAZON.RepeatIntent

@@ -21,6 +21,7 @@ from ask_sdk_model.interfaces.connections import ConnectionsResponse
 
 from skill.conversation import said
 from skill.conversation.handlers.base import IntentHandler, content_of, hand_over, intent_name, not_understood, now, offer, offered, profile, reply
+from skill.conversation.offers import Offer, Pending
 from skill.logsafe import clean
 from skill.platform import alexa_api
 from skill.platform.alexa_api import Result
@@ -29,7 +30,6 @@ from skill.words import ssml
 from skill.words.content import DEFAULT_LOCALE, Alert
 
 log = logging.getLogger(__name__)
-ASK = "alert"  # the offer's kind in the session: {"ask": "alert", "alert": <id>, "due": <epoch seconds or "">}
 MIN_LEAD = timedelta(minutes=30)  # a check-in due sooner than this is not offered
 LINE_FOR = {Result.DONE: "done", Result.NO_PERMISSION: "by_hand", Result.FAILED: "failed",
             Result.NOT_ANSWERED: "not_answered"}
@@ -51,7 +51,7 @@ def offer_alert(handler_input: HandlerInput, alert: Alert, due: datetime | None 
     """
     if due is not None and due - now(handler_input) < MIN_LEAD:
         return None
-    offer(handler_input, ask=ASK, alert=alert.id, due=str(int(due.timestamp())) if due else "")
+    offer(handler_input, Pending(Offer.ALERT, alert=alert.id, due=str(int(due.timestamp())) if due else ""))
     content = content_of(handler_input)
     when = when_said(handler_input, due) if due is not None else ()
     return (said.say(content, "alert", alert.id, "offer", *when),
@@ -132,11 +132,11 @@ class AlertOfferHandler(IntentHandler):
     intents = ("AMAZON.YesIntent", "AMAZON.NoIntent")
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return super().can_handle(handler_input) and offered(handler_input).get("ask") == ASK
+        return super().can_handle(handler_input) and offered(handler_input, Offer.ALERT) is not None
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        question = offered(handler_input)
-        parsed = _parse(handler_input, question.get("alert"), question.get("due"))
+        question = offered(handler_input, Offer.ALERT)
+        parsed = _parse(handler_input, question.alert, question.due) if question else None
         if parsed is None:  # a forged or stale session: nothing to make
             return reply(handler_input, not_understood(handler_input, "not_sure"),
                          said.say(content_of(handler_input), "prompt", "general_reprompt"))

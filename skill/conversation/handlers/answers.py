@@ -26,6 +26,7 @@ from skill.conversation.handlers.base import (
     warns_of_emergency,
 )
 from skill.conversation.handlers.routines import answer
+from skill.conversation.offers import Offer, Pending
 from skill.routine import MOVE
 from skill.words import ssml
 from skill.words.content import Topic
@@ -38,10 +39,10 @@ def answer_topic(handler_input: HandlerInput, topic: Topic, before: ssml.Ssml = 
     session(handler_input)[LAST_TOPIC] = topic.id
     content = content_of(handler_input)
     if topic.routine is not None and routines.current(handler_input) is None:
-        offer(handler_input, yes="routine", routine=topic.routine)  # "Shall I guide you through slow breathing now?"
+        offer(handler_input, Pending(Offer.ROUTINE, routine=topic.routine))  # "Shall I guide you through slow breathing now?"
         closing = routines.routine_prompt(handler_input, "offer", content.routines[topic.routine])
     elif topic.more:
-        offer(handler_input, yes="more", topic=topic.id)
+        offer(handler_input, Pending(Offer.MORE, topic=topic.id))
         closing = prompt(handler_input, "offer_more")
     else:
         closing = prompt(handler_input, "after_more")
@@ -67,7 +68,7 @@ def topic_words(handler_input: HandlerInput, topic: Topic) -> ssml.Ssml:
 
 def tell_more(handler_input: HandlerInput) -> Response:
     """The longer answer for the topic just answered (in the last response, not earlier)."""
-    topic_id = offered(handler_input).get("topic") or previous_turn(handler_input).get(LAST_TOPIC)
+    topic_id = getattr(offered(handler_input, Offer.MORE), "topic", None) or previous_turn(handler_input).get(LAST_TOPIC)
     topic = content_of(handler_input).topics.get(topic_id) if isinstance(topic_id, str) else None
     reprompt = prompt(handler_input, "general_reprompt")
     if topic is None or not topic.more:
@@ -103,10 +104,12 @@ class RoutineOfferHandler(IntentHandler):
     intents = ("AMAZON.YesIntent", "AMAZON.NoIntent")
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return super().can_handle(handler_input) and offered(handler_input).get("yes") == "routine"
+        return super().can_handle(handler_input) and offered(handler_input, Offer.ROUTINE) is not None
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        routine = content_of(handler_input).routines[offered(handler_input)["routine"]]
+        pending = offered(handler_input, Offer.ROUTINE)
+        assert pending is not None  # can_handle saw it
+        routine = content_of(handler_input).routines[pending.routine]
         if intent_name(handler_input) == "AMAZON.YesIntent":
             return routines.begin(handler_input, routine)
         return answer(handler_input, ssml.EMPTY, prompt(handler_input, "no_thanks"), prompt(handler_input, "general_reprompt"))
@@ -118,7 +121,7 @@ class MoreOfferHandler(IntentHandler):
     intents = ("AMAZON.YesIntent", "AMAZON.NoIntent")
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return super().can_handle(handler_input) and offered(handler_input).get("yes") == "more"
+        return super().can_handle(handler_input) and offered(handler_input, Offer.MORE) is not None
 
     def handle(self, handler_input: HandlerInput) -> Response:
         if intent_name(handler_input) == "AMAZON.YesIntent":

@@ -10,6 +10,8 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import IntentRequest, Response
 
 from skill.conversation import said
+from skill.conversation.offers import Offer, Pending
+from skill.ids import PromptId
 from skill.platform.scopes import (  # noqa: F401
     CONTENT_KEY,
     DISCLAIMED,
@@ -88,15 +90,15 @@ def previous_turn(handler_input: HandlerInput) -> dict[str, Any]:
     return request_scope(handler_input).get(PREVIOUS_TURN) or {}
 
 
-def offered(handler_input: HandlerInput) -> dict[str, Any]:
-    """The question the last response asked ({} for none)."""
-    pending = previous_turn(handler_input).get(PENDING)
-    return pending if isinstance(pending, dict) else {}
+def offered(handler_input: HandlerInput, kind: Offer | None = None) -> Pending | None:
+    """The question the last response asked (None for none, or for one of another kind than `kind`)."""
+    pending = Pending.read(previous_turn(handler_input).get(PENDING), content_of(handler_input))
+    return pending if pending is not None and kind in (None, pending.offer) else None
 
 
-def offer(handler_input: HandlerInput, **question: str) -> None:
+def offer(handler_input: HandlerInput, pending: Pending) -> None:
     """Ask a question the next turn may answer (and only the next turn)."""
-    session(handler_input)[PENDING] = question
+    session(handler_input)[PENDING] = pending.stored()
 
 
 def disclaimer(handler_input: HandlerInput) -> ssml.Ssml:
@@ -126,12 +128,12 @@ def warns_of_emergency(words: ssml.Ssml) -> bool:
     return FULL_DISCLAIMER in (words.said or ())
 
 
-def prompt(handler_input: HandlerInput, prompt_id: str) -> ssml.Ssml:
+def prompt(handler_input: HandlerInput, prompt_id: PromptId) -> ssml.Ssml:
     """A prompt from the content file, escaped, marked with its id."""
     return said.say(content_of(handler_input), "prompt", prompt_id)
 
 
-def not_understood(handler_input: HandlerInput, prompt_id: str) -> ssml.Ssml:
+def not_understood(handler_input: HandlerInput, prompt_id: PromptId) -> ssml.Ssml:
     """What the skill says to words it cannot answer: the prompt, the safety net, then what would help.
 
     Twice in a row, the second time says it differently ("I'm still not sure what you need...").

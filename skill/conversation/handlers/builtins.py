@@ -26,6 +26,7 @@ from skill.conversation.handlers.base import (
     reply,
     session,
 )
+from skill.conversation.offers import Offer, Pending
 from skill.logsafe import clean
 from skill.storage import memory
 from skill.words import ssml
@@ -47,7 +48,7 @@ class LaunchHandler(AbstractRequestHandler):
         if remembered is None:
             speech = ssml.join([*opening, prompt(handler_input, "launch_options")])
             return reply(handler_input, speech, prompt(handler_input, "launch_reprompt"))
-        offer(handler_input, yes="resume")
+        offer(handler_input, Pending(Offer.RESUME))
         question = said.say(content_of(handler_input), "resume_offer", remembered.routine, remembered.step)
         return reply(handler_input, ssml.join([*opening, question]), prompt(handler_input, "resume_reprompt"))
 

@@ -7,14 +7,10 @@ from ask_sdk_model import Response
 from skill.conversation.handlers import routines
 from skill.conversation.handlers.answers import answer
 from skill.conversation.handlers.base import DISCLAIMED, ROUTINE, IntentHandler, intent_name, offer, offered, profile, prompt, reply, session
+from skill.conversation.offers import Offer, Pending
 from skill.storage import memory
 from skill.storage.persistence import forget_user
 from skill.words import ssml
-
-
-def pending_yes(handler_input: HandlerInput) -> str | None:
-    """What the last response's question offered, if anything ('more', 'resume', 'forget')."""
-    return offered(handler_input).get("yes")
 
 
 class ResumeOfferHandler(IntentHandler):
@@ -23,7 +19,7 @@ class ResumeOfferHandler(IntentHandler):
     intents = ("AMAZON.YesIntent", "AMAZON.NoIntent")
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return super().can_handle(handler_input) and pending_yes(handler_input) == "resume"
+        return super().can_handle(handler_input) and offered(handler_input, Offer.RESUME) is not None
 
     def handle(self, handler_input: HandlerInput) -> Response:
         remembered = routines.stored(handler_input)
@@ -40,7 +36,7 @@ class ForgetMeHandler(IntentHandler):
     intents = ("ForgetMeIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        offer(handler_input, yes="forget")
+        offer(handler_input, Pending(Offer.FORGET))
         return reply(handler_input, prompt(handler_input, "forget_confirm"), prompt(handler_input, "forget_reprompt"))
 
 
@@ -50,7 +46,7 @@ class ForgetConfirmHandler(IntentHandler):
     intents = ("AMAZON.YesIntent", "AMAZON.NoIntent")
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return super().can_handle(handler_input) and pending_yes(handler_input) == "forget"
+        return super().can_handle(handler_input) and offered(handler_input, Offer.FORGET) is not None
 
     def handle(self, handler_input: HandlerInput) -> Response:
         if intent_name(handler_input) != "AMAZON.YesIntent":

@@ -30,6 +30,8 @@ from skill.conversation.handlers.base import (
     session,
     slot_values,
 )
+from skill.conversation.offers import Offer, Pending
+from skill.ids import RoutinePromptId
 from skill.platform.scopes import AGAIN, STEP_PLAYED, request_scope  # noqa: F401
 from skill.routine import HOLD, MOVE, Action, Event, Outcome, RoutineState, advance, start
 from skill.storage import memory
@@ -58,7 +60,7 @@ def current(handler_input: HandlerInput) -> RoutineState | None:
     return RoutineState.from_dict(session(handler_input).get(ROUTINE), content_of(handler_input).shapes)
 
 
-def routine_prompt(handler_input: HandlerInput, prompt_id: str, routine: Routine | None = None) -> ssml.Ssml:
+def routine_prompt(handler_input: HandlerInput, prompt_id: RoutinePromptId, routine: Routine | None = None) -> ssml.Ssml:
     """A routine prompt, filled with the routine's name where it asks for one, marked with its ids."""
     return said.say(content_of(handler_input), "routine_prompt", prompt_id, routine.id if routine else "")
 
@@ -102,7 +104,7 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
                                   content.routine_closings, again)
         request_scope(handler_input)[STEP_PLAYED] = AGAIN if again else True
         if state.part == HOLD and routine.steps[state.step].ask:
-            offer(handler_input, ask="step_question")  # "Has the worst passed?": yes goes on, no ends the routine
+            offer(handler_input, Pending(Offer.STEP_QUESTION))  # "Has the worst passed?": yes goes on, no ends the routine
             return reply(handler_input, ssml.join([*note, body]), routine_prompt(handler_input, "question_reprompt"))
         return reply(handler_input, ssml.join([*note, body]), routine_prompt(handler_input, _reprompt_for(state)))
     if outcome.action is Action.HOLD:
@@ -125,7 +127,7 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
     return reply(handler_input, routine_prompt(handler_input, "stopped"), end=True)
 
 
-def _reprompt_for(state: RoutineState) -> str:
+def _reprompt_for(state: RoutineState) -> RoutinePromptId:
     return "settle_reprompt" if state.part == MOVE else "step_reprompt"
 
 
@@ -164,7 +166,7 @@ def not_understood(handler_input: HandlerInput) -> Response | None:
         return None
     routine = content_of(handler_input).routines[state.routine]
     again = misheard_again(handler_input)
-    prompt_id = "not_understood_again" if again else "not_understood_move" if state.part == MOVE else "not_understood"
+    prompt_id: RoutinePromptId = "not_understood_again" if again else "not_understood_move" if state.part == MOVE else "not_understood"
     return reply(handler_input, routine_prompt(handler_input, prompt_id, routine),
                  routine_prompt(handler_input, "settle_reprompt" if state.part == MOVE else "step_reprompt"))
 
@@ -202,7 +204,7 @@ class StepQuestionHandler(InRoutine):
     intents = ("AMAZON.YesIntent", "AMAZON.NoIntent")
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return super().can_handle(handler_input) and offered(handler_input).get("ask") == "step_question"
+        return super().can_handle(handler_input) and offered(handler_input, Offer.STEP_QUESTION) is not None
 
     def handle(self, handler_input: HandlerInput) -> Response:
         state = current(handler_input)
@@ -331,7 +333,7 @@ class StartRoutineHandler(IntentHandler):
         spoken = resolved_value(handler_input, "routine")
         routine = content.routines.get(spoken or "") or content.routine_by_name(spoken or "")
         if routine is None:
-            prompt_id = "which_routine" if spoken else "list"
+            prompt_id: RoutinePromptId = "which_routine" if spoken else "list"
             return answer(handler_input, ssml.EMPTY, routine_prompt(handler_input, prompt_id),
                           routine_prompt(handler_input, "list_reprompt"))
         return begin(handler_input, routine)

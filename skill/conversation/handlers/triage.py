@@ -34,6 +34,7 @@ from skill.conversation.handlers.base import (
     warns_of_emergency,
 )
 from skill.conversation.handlers.routines import current, way_back
+from skill.conversation.offers import Offer, Pending
 from skill.platform import alexa_api
 from skill.storage import memory
 from skill.words import ssml
@@ -45,17 +46,17 @@ DURATION_SLOT = "duration"
 DATE_SLOT = "started"
 RANGE_SLOT = "range"  # TIME_RANGE: "less than a day", "a few days", "more than a week"
 
-# The question the skill has asked (the session's pending "ask"), and the slot Alexa is eliciting for it.
-ASKED = "triage"  # "How long has it been going on?"
-RANGES = "triage_ranges"  # after one ask that got no time back: "Was it less than a day, a few days, ...?"
+# The question the skill has asked (the session's pending offer), and the slot Alexa is eliciting for it.
+ASKED = Offer.TRIAGE  # "How long has it been going on?"
+RANGES = Offer.TRIAGE_RANGES  # after one ask that got no time back: "Was it less than a day, a few days, ...?"
 ELICITED = {ASKED: DURATION_SLOT, RANGES: RANGE_SLOT}
 
 
-def elicit(handler_input: HandlerInput, speech: str, reprompt: str, question: str = ASKED) -> Response:
+def elicit(handler_input: HandlerInput, speech: str, reprompt: str, question: Offer = ASKED) -> Response:
     """Ask how long (or, with RANGES, which range) through Alexa's dialog management; the question stays open
     one turn. `speech` and `reprompt` are triage field names ("ask", "not_understood", "ask_reprompt")."""
     add_elicit_directive(handler_input, ELICITED[question])
-    offer(handler_input, ask=question)
+    offer(handler_input, Pending(question))
     content = content_of(handler_input)
     back = way_back(handler_input)  # mid-routine: "Or say continue, to go back to ...", in the reprompt too
     return reply(handler_input, ssml.join([said.say(content, "triage", speech), back]),
@@ -77,14 +78,15 @@ def add_elicit_directive(handler_input: HandlerInput, slot: str = DURATION_SLOT)
 
 def elicit_again(handler_input: HandlerInput) -> None:
     """'Repeat' of a triage question: elicit the same slot again (the question is back in the session)."""
-    pending = session(handler_input).get(PENDING) or {}
-    add_elicit_directive(handler_input, ELICITED.get(str(pending.get("ask")), DURATION_SLOT))
+    pending = Pending.read(session(handler_input).get(PENDING), content_of(handler_input))
+    add_elicit_directive(handler_input, ELICITED.get(pending.offer if pending else ASKED, DURATION_SLOT))
 
 
 def unclear(handler_input: HandlerInput, first: str) -> Response:
     """No time in the answer. Asked once (with `first`: "ask" or "not_understood"); after one ask that got no
     time back, ranges are offered instead of the same question; after those, the general advice."""
-    asked = offered(handler_input).get("ask")
+    pending = offered(handler_input)
+    asked = pending.offer if pending else None
     if asked == ASKED:
         return elicit(handler_input, "ranges_ask", "ranges_reprompt", RANGES)
     if asked == RANGES:
@@ -185,7 +187,7 @@ class TriageNotUnderstoodHandler(AbstractRequestHandler):
     else is an answer with no time in it (see `unclear`)."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return offered(handler_input).get("ask") in ELICITED and intent_name(handler_input) in NO_INTENT
+        return getattr(offered(handler_input), "offer", None) in ELICITED and intent_name(handler_input) in NO_INTENT
 
     def handle(self, handler_input: HandlerInput) -> Response:
         topic = _topic_in(handler_input, " ".join(slot_values(handler_input).values()))  # the catch-all's words
