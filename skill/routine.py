@@ -15,6 +15,8 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
+from skill.ids import RoutinePromptId
+
 # Pace multipliers for every pause (never for words). Slower stops at 1.5x so a hold never drags
 # past what the content intends by much (a routine may stop sooner: breathing stops where the breath
 # rate would get too slow); faster stops at 0.8x because hurried, shallow breathing adds to the pain
@@ -114,7 +116,7 @@ class Outcome:
 
     state: RoutineState | None
     action: Action
-    note: str | None = None  # a routine_prompts id: "slower", "first_step", ...
+    note: RoutinePromptId | None = None  # what to say first: "slower", "first_step", ...
 
 
 def start(routine: str, shape: Shape, pace: int = DEFAULT_PACE) -> Outcome:
@@ -133,7 +135,7 @@ def advance(state: RoutineState, event: Event, shape: Shape) -> Outcome:
     if event is Event.NEXT and state.part == MOVE:
         return Outcome(replace(playing, part=HOLD), Action.PLAY)  # in place: now the hold
     if event in (Event.NEXT, Event.SKIP):
-        note = "skipped" if event is Event.SKIP else None
+        note: RoutinePromptId | None = "skipped" if event is Event.SKIP else None
         if state.step + 1 >= shape.steps:
             return Outcome(None, Action.FINISHED, note)
         return Outcome(_at(playing, state.step + 1, shape), Action.PLAY, note)

@@ -13,9 +13,9 @@ from typing import Any
 
 from skill.words import ssml
 from skill.words.content import Content
+from skill.words.content_types import TRIAGE_LINES
 
-TRIAGE_FIELDS = ("ask", "ask_reprompt", "not_understood", "red_flag_reminder", "emergency_reminder", "next", "reprompt",
-                 "ranges_ask", "ranges_reprompt", "no_time")
+TRIAGE_FIELDS = tuple(line for line in TRIAGE_LINES if line != "remembered")  # "remembered" has its own renderer
 TOPIC_FIELDS = ("emergency", "answer", "more", "reprompt")
 MAX_LINES = 12  # a reply is a few lines; anything longer in a session is not one of ours
 

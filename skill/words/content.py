@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from skill.words.content_rules import ROUTINE_PROMPTS, _Reader, build
+from skill.words.content_rules import ROUTINE_PROMPTS, _Reader, build, read_emergency_number
 from skill.words.content_types import (
     DEFAULT_LOCALE,
     Alert,
@@ -174,9 +174,7 @@ def localize(source: Any, spec: Any, locale: str, reader: _Reader) -> dict[str, 
     unknown = set(spec) - {"emergency_number", "words", "text"}
     if unknown:
         raise reader.fail(locale, f"unknown field(s) {sorted(unknown)}; expected emergency_number, words, text")
-    number = spec.get("emergency_number")
-    if not isinstance(number, str) or not (number == "" or number.isdigit()):
-        raise reader.fail(f"{locale}.emergency_number", 'expected digits in quotes, like "999", or "" for none')
+    number = read_emergency_number(reader, spec, f"{locale}.emergency_number")
     swaps = reader.mapping(spec.get("words") or {}, f"{locale}.words")
     patterns = {phrase: re.compile(rf"(?<!\w){re.escape(str(phrase))}(?!\w)") for phrase in swaps}
     used: set[str] = set()

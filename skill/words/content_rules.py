@@ -10,10 +10,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from skill.ids import PROMPTS, ROUTINE_PROMPTS, SCREEN_LABELS
 from skill.routine import PACES
-from skill.words import pacing
+from skill.words import pacing, ssml
 from skill.words.content_types import (
     ALERT_LINES,
+    TRIAGE_LINES,
     Alert,
     Beat,
     Content,
@@ -31,42 +33,6 @@ from skill.words.matcher import Matcher
 from skill.words.warning_signs import ASKED, DENIED, ScreenWords, WarningScreen
 
 SOURCE_FILE = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt$")
-PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
-
-
-def _prompt_table(plain: str, **with_placeholders: str) -> dict[str, frozenset[str]]:
-    """Prompt ids (space-separated) that take no placeholders, then ids with theirs."""
-    table: dict[str, frozenset[str]] = {name: frozenset() for name in plain.split()}
-    table.update({name: frozenset(names.split()) for name, names in with_placeholders.items()})
-    return table
-
-
-# Every prompt id the code speaks, with the placeholders its template may use.
-PROMPTS = _prompt_table(
-    "welcome_first welcome_back disclaimer disclaimer_short launch_options launch_reprompt offer_more after_more "
-    "general_reprompt help help_reprompt fallback fallback_reprompt nothing_more nothing_to_repeat "
-    "no_thanks goodbye error error_reprompt not_sure resume_reprompt fresh_start forget_confirm "
-    "forget_reprompt forget_done forget_kept place_not_saved sign_denied local_number what_would_help thanks_bye take_your_time not_sure_again try_saying",
-    resume_offer="number name title",
-    safety_net="emergency_number",
-)
-# Screen labels, likewise (skill/conversation/screen.py).
-SCREEN_LABELS = _prompt_table("in_place hint_step hint next repeat stop", step_of="number total", hold="seconds")
-# Routine prompts, likewise.
-ROUTINE_PROMPTS = _prompt_table(
-    "list list_reprompt next_question step_reprompt paused paused_reprompt slower faster slowest "
-    "fastest first_step start_over skipped stopped finished_question help_reprompt not_understood "
-    "no_routine which_routine settle_question settle_reprompt in_place waiting come_back question_reprompt "
-    "pain_in_routine thanks_in_routine not_understood_move",
-    step_header="number total title",
-    back_to_routine="name",
-    help="name",
-    continue_offer="name",
-    offer="name",
-    continue_reprompt="name",
-    not_understood="name",
-    not_understood_again="name",
-)
 
 
 class _Reader:
@@ -107,7 +73,7 @@ class _Reader:
         return tuple(value)
 
     def placeholders(self, template: str, allowed: frozenset[str], where: str) -> None:
-        unknown = set(PLACEHOLDER.findall(template)) - allowed
+        unknown = set(ssml.PLACEHOLDER.findall(template)) - allowed
         if unknown:
             raise self.fail(where, f"unknown placeholder(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
 
@@ -155,7 +121,7 @@ def _read_timings(reader: _Reader, node: Any, where: str) -> dict[str, float]:
         return {}
     timings: dict[str, float] = {}
     for name, seconds in reader.mapping(node, where).items():
-        if not isinstance(name, str) or not PLACEHOLDER.fullmatch("{" + name + "}") or name == "seconds":
+        if not isinstance(name, str) or not ssml.PLACEHOLDER.fullmatch("{" + name + "}") or name == "seconds":
             raise reader.fail(f"{where}.{name}", "a timing name is lower-case letters and underscores (not 'seconds')")
         if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not 0 < seconds <= 60:
             raise reader.fail(f"{where}.{name}", "expected seconds from 1 to 60")
@@ -363,9 +329,7 @@ def _read_screen_words(reader: _Reader, node: Any) -> ScreenWords:
 
 def _read_triage(reader: _Reader, node: Any, alerts: Mapping[str, Alert], topics: Mapping[str, Topic]) -> Triage:
     triage = reader.mapping(node, "triage")
-    texts = {key: reader.text(triage, key, "triage") or "" for key in
-             ("ask", "ask_reprompt", "not_understood", "remembered", "red_flag_reminder", "emergency_reminder", "next",
-              "reprompt", "ranges_ask", "ranges_reprompt", "no_time", "no_time_topic")}
+    texts = {key: reader.text(triage, key, "triage") or "" for key in (*TRIAGE_LINES, "no_time_topic")}
     reader.placeholders(texts["remembered"], frozenset({"elapsed"}), "triage.remembered")
     if texts["no_time_topic"] not in topics:
         raise reader.fail("triage.no_time_topic", f"expected a topic id, one of {sorted(topics)}")
@@ -415,11 +379,11 @@ def _read_ranges(reader: _Reader, node: Any) -> dict[str, TimeRange]:
     return ranges
 
 
-def _emergency_number(reader: _Reader, root: Mapping[str, Any]) -> str:
+def read_emergency_number(reader: _Reader, root: Mapping[str, Any], where: str = "emergency_number") -> str:
     """Digits, said in the emergency answers; or "" where the number is not known (they then say prompts.local_number)."""
     number = root.get("emergency_number")
-    if not isinstance(number, str) or not (number == "" or number.isdigit()):
-        raise reader.fail("emergency_number", 'expected digits in quotes, like "911", or "" for none')
+    if not isinstance(number, str) or not (number == "" or (number.isascii() and number.isdigit())):
+        raise reader.fail(where, 'expected digits in quotes, like "911", or "" for none')
     return number
 
 
@@ -437,7 +401,7 @@ def build(reader: _Reader, root: Mapping[str, Any], locale: str) -> Content:
     return Content(
         locale=reader.text(root, "locale", "top level") or locale,
         skill_name=reader.text(root, "skill_name", "top level") or "",
-        emergency_number=_emergency_number(reader, root),
+        emergency_number=read_emergency_number(reader, root),
         prompts=_read_prompts(reader, root.get("prompts")),
         topics=topics,
         red_flags=red_flags,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
 from skill.routine import PACES, Shape
@@ -161,6 +161,10 @@ class Triage:
             if band.below_hours is None or hours < band.below_hours:
                 return band
         return self.bands[-1]
+
+
+# Every line of `triage:` in the content file, by its field name: the Triage fields that hold words.
+TRIAGE_LINES = tuple(f.name for f in fields(Triage) if f.type == "str" and f.name != "no_time_topic")
 
 
 @dataclass(frozen=True)

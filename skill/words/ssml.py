@@ -19,7 +19,7 @@ SUPPORTED_TAGS = frozenset(
 )
 SUPPORTED_AMAZON_TAGS = frozenset({"amazon:domain", "amazon:effect", "amazon:emotion"})
 
-_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")  # a {name} in a content template
 _BREAK = re.compile(r'<break\s+time="(\d+(?:\.\d+)?)(ms|s)"\s*/>')
 _TAG = re.compile(r"<[^>]+>")
 
@@ -60,7 +60,7 @@ def render(template: str, values: Mapping[str, Value] | None = None) -> Ssml:
     values = values or {}
     parts: list[str] = []
     last = 0
-    for match in _PLACEHOLDER.finditer(template):
+    for match in PLACEHOLDER.finditer(template):
         parts.append(escape(template[last : match.start()]))
         value = values[match.group(1)]
         parts.append(value.markup if isinstance(value, Ssml) else escape(str(value)))
@@ -115,11 +115,14 @@ def pause_seconds(markup: str) -> float:
     return total
 
 
+def plain_text(markup: str) -> str:
+    """The text of markup: each tag a space, entities decoded ("&amp;lt;" stays "&lt;": decoded once, as Alexa does)."""
+    return _TAG.sub(" ", markup).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def spoken_words(markup: str) -> list[str]:
     """The words that will be spoken (tags removed, entities decoded)."""
-    plain = _TAG.sub(" ", markup)
-    plain = plain.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
-    return re.findall(r"[\w'’-]+", plain)
+    return re.findall(r"[\w'’-]+", plain_text(markup))
 
 
 def duration_seconds(markup: str, words_per_minute: float = WORDS_PER_MINUTE) -> float:
