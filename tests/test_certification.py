@@ -51,11 +51,10 @@ def test_a_drifted_model_is_found_and_rewritten(tmp_path, monkeypatch):
     (source / "source").mkdir(parents=True)
     (source / "source" / "model.yaml").write_text(
         "invocation: back spasm helper\nintents:\n  HeatOrIceIntent:\n    samples: ['(heat|ice) please']\n")
-    (source / "en-US.json").write_text("{}")
     copies = tmp_path / "skill-package" / "interactionModels" / "custom"
     copies.mkdir(parents=True)
     (copies / "en-GB.json").write_text('{"old": true}')  # a locale the source no longer makes
-    monkeypatch.setattr(package, "SOURCE", source)
+    (copies / "en-US.json").write_text("{}")
     monkeypatch.setattr(package, "MODEL_SOURCE", source / "source" / "model.yaml")
     monkeypatch.setattr(package, "COPIES", copies)
     assert package.drifted() == ["en-GB.json", "en-US.json"]
@@ -172,7 +171,7 @@ def test_a_returning_user_hears_the_short_one_once_per_session_after_the_answer(
     alexa.launch()
     alexa.end_session()
     first = alexa.say("heat or ice")  # a one-shot in a new session
-    assert first.speech.startswith("Both can help.")  # the answer leads
+    assert first.speech.startswith(CONTENT.topics["heat_or_ice"].answer)  # the answer leads
     assert CONTENT.prompt("disclaimer_short") in first.speech
     second = alexa.say("what position helps")
     assert CONTENT.prompt("disclaimer_short") not in second.speech and CONTENT.prompt("disclaimer") not in second.speech

@@ -12,6 +12,7 @@ import yaml
 
 from skill import create_app
 from skill.words import content as content_module
+from skill.words.content_types import TRIAGE_LINES
 
 CONTENT = content_module.load()
 # Every market: the source file's, each locale's (its swapped words and replaced lines), the markets that
@@ -44,12 +45,18 @@ def spoken_answer(topic) -> str:
 def test_answers_lead_with_the_answer_and_fit_one_breath(topic_id):
     topic = CONTENT.topics[topic_id]
     answer = spoken_answer(topic)
-    assert len(words(first_sentence(answer))) < 20, first_sentence(answer)
-    assert len(words(answer)) <= MAX_ANSWER_WORDS
-    assert topic.more is None or len(words(topic.more)) <= MAX_MORE_WORDS
+    where = f"skill/content/en-US.yaml, topics.{topic_id}"
+    lead = first_sentence(answer)
+    assert len(words(lead)) < 20, f"{where}.answer: its first sentence has {len(words(lead))} words; lead with the answer in under 20"
+    assert len(words(answer)) <= MAX_ANSWER_WORDS, (
+        f"{where}.answer: {len(words(answer))} words (with its emergency line); an answer is {MAX_ANSWER_WORDS} words at most, "
+        "one breath: move the rest to `more`")
+    assert topic.more is None or len(words(topic.more)) <= MAX_MORE_WORDS, (
+        f"{where}.more: {len(words(topic.more or ''))} words; `more` is {MAX_MORE_WORDS} words at most")
     for sentence in SENTENCE_END.split(f"{answer} {topic.more or ''}"):
-        assert len(words(sentence)) <= MAX_SENTENCE_WORDS, sentence
-    assert topic.reprompt
+        assert len(words(sentence)) <= MAX_SENTENCE_WORDS, (
+            f"{where}: a sentence of {len(words(sentence))} words; {MAX_SENTENCE_WORDS} at most: {sentence!r}")
+    assert topic.reprompt, f"{where}.reprompt: missing; say what the user can say next"
 
 
 def triage_replies(content):
@@ -126,8 +133,7 @@ def every_spoken_line(content=CONTENT):
         if flag.reprompt:
             yield f"red_flags.{flag.id}.reprompt", flag.reprompt
     triage = content.triage
-    for field in ("ask", "ask_reprompt", "not_understood", "remembered", "red_flag_reminder", "emergency_reminder", "next",
-                  "reprompt", "ranges_ask", "ranges_reprompt", "no_time"):
+    for field in TRIAGE_LINES:
         yield f"triage.{field}", getattr(triage, field).format(**values)
     for band in triage.bands:
         yield f"triage.bands.{band.id}", band.answer.format(**values)

@@ -27,7 +27,7 @@ from ask_sdk_model.interfaces.connections import SendRequestDirective
 from skill.conversation import said
 from skill.platform.scopes import AGAIN, CONTENT_KEY, ROUTINE, SAID_KEY, STEP_PLAYED, request_scope, session_scope
 from skill.routine import MOVE, RoutineState
-from skill.words import pacing
+from skill.words import pacing, ssml
 from skill.words.content import Content, ContentError, Routine
 
 DOCUMENT_PATH = Path(__file__).parent.parent / "content" / "apl" / "screen.json"
@@ -98,8 +98,7 @@ def shown_seconds(routine: Routine, step: RoutineState, prompts: Mapping[str, st
 
 
 def _first_sentence(markup: str) -> str:
-    text = re.sub(r"<[^>]+>", " ", markup).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    text = " ".join(text.split())
+    text = " ".join(ssml.plain_text(markup).split())
     match = _SENTENCE.match(text)
     return match.group(1) if match else text
 

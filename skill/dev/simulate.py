@@ -51,8 +51,7 @@ def spoken_text(markup: str) -> str:
         seconds = sum(int(ms) for ms in re.findall(r'time="(\d+)ms"', match.group(0))) / 1000
         return f" [pause {seconds:g}s] "
 
-    text = re.sub(r"<[^>]+>", " ", _BREAKS.sub(pause, markup))
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    text = ssml.plain_text(_BREAKS.sub(pause, markup))
     return re.sub(r" ([,.;:?!])", r"\1", " ".join(text.split()))
 
 
