@@ -25,6 +25,7 @@ from ask_sdk_model import Response
 from ask_sdk_model.interfaces.connections import SendRequestDirective
 
 from skill.conversation import said
+from skill.platform.envelope import system_of
 from skill.platform.scopes import AGAIN, CONTENT_KEY, ROUTINE, SAID_KEY, STEP_PLAYED, request_scope, session_scope
 from skill.routine import MOVE, RoutineState
 from skill.words import pacing, ssml
@@ -52,8 +53,8 @@ def document(path: Path = DOCUMENT_PATH) -> dict[str, Any]:
 
 def has_screen(handler_input: HandlerInput) -> bool:
     """Whether the device says it can show APL (the request lists the interface)."""
-    context = handler_input.request_envelope.context
-    device = context.system.device if context and context.system else None
+    system = system_of(handler_input.request_envelope)
+    device = system.device if system else None
     interfaces = device.supported_interfaces if device else None
     return getattr(interfaces, "alexa_presentation_apl", None) is not None
 

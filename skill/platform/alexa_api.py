@@ -26,6 +26,7 @@ from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.services import ApiClient, ApiConfiguration, ServiceClientFactory, ServiceException
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
+from skill.platform.envelope import system_of
 from skill.platform.scopes import request_scope
 
 log = logging.getLogger(__name__)
@@ -111,8 +112,7 @@ class AlexaHostsOnly(ApiClient):
 
 def _system(handler_input: HandlerInput) -> Any:
     """The request's context.System (the web layer refuses requests without one; a Lambda event may lack it)."""
-    context = handler_input.request_envelope.context
-    return context.system if context else None
+    return system_of(handler_input.request_envelope)
 
 
 def available(handler_input: HandlerInput) -> bool:

@@ -5,6 +5,7 @@ Imports neither Flask nor the verification stack, so the Lambda entry point can 
 from __future__ import annotations
 
 from ask_sdk_model import RequestEnvelope
+from ask_sdk_model.interfaces.system import SystemState
 
 from skill.platform.serialization import EnvelopeSerializer
 
@@ -48,10 +49,15 @@ def read(payload: object) -> RequestEnvelope:
     return envelope
 
 
+def system_of(envelope: RequestEnvelope) -> SystemState | None:
+    """The request's context.System: read here only (read() refuses a request without it; a Lambda test event may lack it)."""
+    return envelope.context.system if envelope.context else None
+
+
 def skill_ids(envelope: RequestEnvelope) -> list[str | None]:
     """The application ids the request names: context.System's, and the session's when it has one."""
     named = []
-    system = envelope.context.system if envelope.context else None
+    system = system_of(envelope)
     if system is not None and system.application is not None:
         named.append(system.application.application_id)
     if envelope.session is not None and envelope.session.application is not None:
@@ -68,7 +74,7 @@ def check_addressed_to(envelope: RequestEnvelope, skill_id: str | None) -> None:
     """
     if skill_id is None:
         return
-    system = envelope.context.system if envelope.context else None
+    system = system_of(envelope)
     if system is None or system.application is None:  # Alexa always names it; the SDK would raise AttributeError
         raise BadRequest("request is for another skill")
     if any(name != skill_id for name in skill_ids(envelope)):

@@ -9,6 +9,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from ask_sdk_model import RequestEnvelope
 
+from skill.platform.envelope import system_of
+
 
 class StoreError(RuntimeError):
     """A store setting is wrong, so the store can never work; the message names the setting, and the fix."""
@@ -27,7 +29,7 @@ class UpdatingAdapter(Protocol):
 
 def user_id_of(envelope: RequestEnvelope) -> str | None:
     """The Alexa user id, as Alexa sends it."""
-    system = envelope.context.system if envelope.context else None
+    system = system_of(envelope)
     if system is not None and system.user is not None and system.user.user_id:
         return system.user.user_id
     if envelope.session is not None and envelope.session.user is not None:
