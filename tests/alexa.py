@@ -13,7 +13,7 @@ from typing import Any
 
 from skill.conversation.builder import MODEL_DIR
 from skill.dev.nlu import FALLBACK, Resolver
-from skill.words import ssml
+from tests import ssml_rules
 
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 MODEL_PATH = MODEL_DIR / "en-US.json"
@@ -248,7 +248,7 @@ def check_reply(reply: Reply, request: dict[str, Any]) -> None:
         return
     document = reply.ssml
     assert document, f"no speech for {request}"
-    assert ssml.problems(document) == [], (ssml.problems(document), document)
+    assert ssml_rules.problems(document) == [], (ssml_rules.problems(document), document)
     if any(directive.get("type") == "Connections.SendRequest" for directive in reply.directives):
         # Alexa takes the next turn (it asks the user); no reprompt, and shouldEndSession left out.
         assert "reprompt" not in reply.response and "shouldEndSession" not in reply.response, reply.response
@@ -256,4 +256,4 @@ def check_reply(reply: Reply, request: dict[str, Any]) -> None:
     if not reply.ended:
         assert reply.reprompt, f"session left open without a reprompt: {reply.speech}"
         reprompt_ssml = reply.response["reprompt"]["outputSpeech"]["ssml"]
-        assert ssml.problems(reprompt_ssml) == []
+        assert ssml_rules.problems(reprompt_ssml) == []

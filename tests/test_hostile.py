@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skill import create_app
-from skill.words import ssml
+from tests import ssml_rules
 
 from .alexa import envelope, intent_request
 
@@ -44,7 +44,7 @@ def assert_acceptable(reply) -> None:
     assert isinstance(body, dict) and body.get("version") == "1.0" and isinstance(body.get("response"), dict)
     speech = body["response"].get("outputSpeech")
     if speech is not None:
-        assert ssml.problems(speech["ssml"]) == [], speech["ssml"][:300]
+        assert ssml_rules.problems(speech["ssml"]) == [], speech["ssml"][:300]
         if body["response"].get("shouldEndSession") is False:
             assert body["response"].get("reprompt")
 

@@ -8,6 +8,7 @@ import pytest
 from skill.conversation import duration
 from skill.words import ssml
 from skill.words.matcher import Matcher, phrase_in, tokens
+from tests import ssml_rules
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -64,7 +65,7 @@ def test_pause_chains_breaks_of_at_most_ten_seconds():
     markup = ssml.pause(25.5).markup
     assert markup.count("<break") == 3
     assert ssml.pause_seconds(markup) == pytest.approx(25.5)
-    assert ssml.problems(ssml.speak(ssml.pause(25.5))) == []
+    assert ssml_rules.problems(ssml.speak(ssml.pause(25.5))) == []
 
 
 def test_render_escapes_text_but_keeps_markup_values():
@@ -83,7 +84,7 @@ def test_render_escapes_text_but_keeps_markup_values():
     ],
 )
 def test_ssml_problems_are_found(document, problem):
-    assert any(problem in found for found in ssml.problems(document))
+    assert any(problem in found for found in ssml_rules.problems(document))
 
 
 def test_supported_tags_pass():
@@ -92,7 +93,7 @@ def test_supported_tags_pass():
         '<amazon:domain name="conversational">x</amazon:domain><say-as interpret-as="digits">911</say-as>'
         '<prosody rate="slow">y</prosody></speak>'
     )
-    assert ssml.problems(document) == []
+    assert ssml_rules.problems(document) == []
 
 
 def test_duration_estimate_counts_pauses_and_words():

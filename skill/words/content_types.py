@@ -227,6 +227,7 @@ class Content:
     locale: str
     skill_name: str
     emergency_number: str
+    emergency_source: str  # the national emergency service the number comes from ("" with no number)
     prompts: Mapping[str, str]
     topics: Mapping[str, Topic]
     red_flags: Mapping[str, RedFlag]
@@ -243,10 +244,6 @@ class Content:
     warning_screen: WarningScreen = field(default_factory=lambda: WarningScreen({}, _NO_WORDS))
     red_flag_by_part: Mapping[str, RedFlag] = field(default_factory=dict)  # BODY_PART id -> the flag it makes
     shapes: Mapping[str, Shape] = field(default_factory=dict)  # routine id -> its Shape, for the state machine
-
-    def prompt(self, prompt_id: str) -> str:
-        """The template for a prompt id (KeyError for an id the file lacks)."""
-        return self.prompts[prompt_id]
 
     def routine_by_name(self, spoken: str) -> Routine | None:
         """The routine whose name or synonym the words contain (the longest such name wins)."""

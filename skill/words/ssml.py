@@ -13,12 +13,6 @@ MAX_BREAK_SECONDS = 10.0  # Alexa rejects a single <break> longer than 10 s.
 MAX_SPEECH_CHARS = 8000  # Alexa's cap on outputSpeech.ssml, tags included.
 WORDS_PER_MINUTE = 150  # Alexa's default voice speaks at roughly 150 words a minute.
 
-# Tags Alexa supports in outputSpeech (amazon:* are checked by prefix).
-SUPPORTED_TAGS = frozenset(
-    "speak break emphasis lang p phoneme prosody s say-as sub voice w audio".split()
-)
-SUPPORTED_AMAZON_TAGS = frozenset({"amazon:domain", "amazon:effect", "amazon:emotion"})
-
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")  # a {name} in a content template
 _BREAK = re.compile(r'<break\s+time="(\d+(?:\.\d+)?)(ms|s)"\s*/>')
 _TAG = re.compile(r"<[^>]+>")
@@ -128,29 +122,3 @@ def spoken_words(markup: str) -> list[str]:
 def duration_seconds(markup: str, words_per_minute: float = WORDS_PER_MINUTE) -> float:
     """Estimated playing time: the pauses plus the words at a stated speaking rate."""
     return pause_seconds(markup) + len(spoken_words(markup)) * 60.0 / words_per_minute
-
-
-def problems(document: str) -> list[str]:
-    """What would make Alexa reject this SSML document (empty when valid)."""
-    from xml.etree import ElementTree  # only for checking (tests, start-up), never to speak
-
-    found: list[str] = []
-    if len(document) > MAX_SPEECH_CHARS:
-        found.append(f"speech is {len(document)} characters, over {MAX_SPEECH_CHARS}")
-    try:
-        root = ElementTree.fromstring(document.replace("amazon:", "amazon_"))
-    except ElementTree.ParseError as error:
-        return found + [f"not well-formed XML: {error}"]
-    if root.tag != "speak":
-        found.append(f"root element is <{root.tag}>, not <speak>")
-    for element in root.iter():
-        tag = element.tag.replace("amazon_", "amazon:")
-        if tag not in SUPPORTED_TAGS and tag not in SUPPORTED_AMAZON_TAGS:
-            found.append(f"unsupported tag <{tag}>")
-        if tag == "break" and "time" in element.attrib:
-            time = element.get("time", "")
-            if not re.fullmatch(r"\d+(\.\d+)?(ms|s)", time):
-                found.append(f"break with a bad time {time!r}")
-            elif pause_seconds(f'<break time="{time}"/>') > MAX_BREAK_SECONDS:
-                found.append(f"break of {time}, over {MAX_BREAK_SECONDS:g}s")
-    return found
