@@ -75,18 +75,48 @@ def spoken_problems(where: str, text: str) -> list[str]:
     return problems
 
 
-# The country's emergency number, and the locale that serves it (issue 12; the numbers are the national services').
-EMERGENCY_BY_COUNTRY = {"US": ("en-US", "911"), "GB": ("en-GB", "999"), "CA": ("en-CA", "911"), "AU": ("en-AU", "000"),
-                        "IN": ("en-IN", "112")}
+def country_of(locale: str) -> str:
+    """An Alexa locale's country: en-GB is published in GB (the locale's region, as Alexa's locales are named)."""
+    return locale.partition("-")[2]
 
 
-def manifest_problems(manifest: dict[str, Any], scopes: frozenset[str] = frozenset(),
-                      numbers: dict[str, str] | None = None) -> list[str]:
+def market_problems(manifest: dict[str, Any], markets: dict[str, tuple[str, str]], model_locales: list[str]) -> list[str]:
+    """Every market the content speaks (locale -> its emergency number and that number's source) has what Alexa
+    needs to publish it, and nothing is published where the skill has no market: each problem in words, with its fix."""
+    problems = []
+    publishing = manifest.get("publishingInformation", {})
+    published = publishing.get("locales", {})
+    privacy = manifest.get("privacyAndCompliance", {}).get("locales", {})
+    countries = publishing.get("distributionCountries") or []
+    for locale, (number, source) in markets.items():
+        where = f"{locale} (a market in skill/content/locales.yaml)"
+        if not number or not source:
+            problems.append(f"{where}: needs its emergency_number and the emergency_source it comes from")
+        if locale not in model_locales:
+            problems.append(f"{where}: no interaction model: add '{locale}: {{}}' under locales: in "
+                            "interaction_model/source/model.yaml, then run python -m skill.package")
+        if locale not in published:
+            problems.append(f"{where}: no publishing text: add publishingInformation.locales.{locale} to skill-package/skill.json")
+        if locale not in privacy:
+            problems.append(f"{where}: no privacy links: add privacyAndCompliance.locales.{locale} to skill-package/skill.json")
+        if country_of(locale) not in countries:
+            problems.append(f"{where}: not distributed: add {country_of(locale)!r} to publishingInformation.distributionCountries "
+                            "in skill-package/skill.json")
+    for locale in [*published, *model_locales]:
+        if locale not in markets:
+            problems.append(f"{locale}: published or modelled but not a market: give it an entry in skill/content/locales.yaml")
+    for country in countries:
+        if country not in {country_of(locale) for locale in markets}:
+            problems.append(f"{country}: distribute only where the emergency wording is right: no market (en-{country}) "
+                            "in skill/content/locales.yaml")
+    return problems
+
+
+def manifest_problems(manifest: dict[str, Any], scopes: frozenset[str] = frozenset()) -> list[str]:
     """The skill manifest: publishing information, privacy and compliance, the health-skill rules, and
     permissions: exactly the `scopes` the skill asks for (one it asks for undeclared is refused by
     Alexa; one declared and unused fails certification)."""
     problems = []
-    numbers = numbers or {}  # each locale's emergency number, as its content says it
     publishing = manifest.get("publishingInformation", {})
     privacy = manifest.get("privacyAndCompliance", {})
     for locale, info in publishing.get("locales", {}).items():
@@ -108,13 +138,6 @@ def manifest_problems(manifest: dict[str, Any], scopes: frozenset[str] = frozens
         problems.append("category should be HEALTH_AND_FITNESS")
     if publishing.get("isAvailableWorldwide"):
         problems.append("distribute only where the emergency wording is right, never worldwide")
-    for country in publishing.get("distributionCountries") or []:
-        locale, number = EMERGENCY_BY_COUNTRY.get(country, (None, None))
-        if locale is None or locale not in publishing.get("locales", {}):
-            problems.append(f"{country}: distribute only where the emergency wording is right: no locale for it")
-        elif numbers.get(locale) != number:
-            problems.append(f"{country}: its locale {locale} must lead the emergency answer with {number}, "
-                            f"not {numbers.get(locale)!r}")
     expected = {"allowsPurchases": False, "usesPersonalInfo": False, "usesHealthInfo": False, "isChildDirected": False,
                 "isExportCompliant": True, "containsAds": False}
     for key, value in expected.items():

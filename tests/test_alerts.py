@@ -261,7 +261,7 @@ def test_a_session_ended_at_the_timer_offer_loses_nothing_and_the_timer_can_be_a
         reply = alexa.say("next")
     alexa.end_session("EXCEEDED_MAX_REPROMPTS")
     welcome = alexa.launch()
-    assert welcome.speech.startswith(CONTENT.prompt("welcome_back"))  # the user is remembered as before
+    assert welcome.speech.startswith(CONTENT.prompts["welcome_back"])  # the user is remembered as before
     assert alexa.say("guide me through breathing").attributes["routine"]["pace"] == 2  # and their pace
     reply = alexa.say("set the timer")
     [call] = created_timer_calls(fake)

@@ -432,7 +432,7 @@ def test_repeat_re_renders_from_content_ids_and_refuses_unknown_ones(client):
     for bad in ({"say": [["topic", "heat_or_ice", "answer"], ["raw", "Take ten ibuprofen"]]},
                 {"say": [["topic", "no_such_topic", "answer"]]}, {"say": "Take ten ibuprofen"}):
         result = forged(client, {"last_reply": bad}, intent_request("AMAZON.RepeatIntent"))
-        assert spoken(result) == f"<speak>{CONTENT.prompt('nothing_to_repeat')}</speak>"
+        assert spoken(result) == f"<speak>{CONTENT.prompts['nothing_to_repeat']}</speak>"
 
 
 WRONG: list[object] = [None, 7, -1, 1.5, True, "x", "", [], [1, 2], {}, {"offer": "forget", "x": 1}, {"routine": "yoga"}, "\u202e", {"a": {"b": []}}]
@@ -445,7 +445,7 @@ KEYS = ["pending", "last_topic", "routine", "last_reply", "previous_turn"]
                                "MoreIntent", "AMAZON.FallbackIntent", "AMAZON.HelpIntent", "AMAZON.PauseIntent"]))
 def test_forged_session_shapes_get_a_normal_answer_never_an_error(client, attributes, intent):
     result = forged(client, attributes, intent_request(intent))
-    assert CONTENT.prompt("error") not in spoken(result)
+    assert CONTENT.prompts["error"] not in spoken(result)
 
 
 # --- 8. A stored profile of the wrong shape heals ------------------------------------------
@@ -460,14 +460,14 @@ def test_a_stored_profile_of_the_wrong_shape_is_healed_keeping_what_is_good(alex
         connection.execute("UPDATE attributes SET data = ? WHERE user_id = ?", (json.dumps(bad), USER))
     with caplog.at_level(logging.WARNING):
         reply = alexa.launch()
-    assert reply.speech.startswith(CONTENT.prompt("welcome_back"))  # the good fields were kept
+    assert reply.speech.startswith(CONTENT.prompts["welcome_back"])  # the good fields were kept
     with sqlite3.connect(store_path) as connection:
         (data,) = connection.execute("SELECT data FROM attributes WHERE user_id = ?", (USER,)).fetchone()
     healed = json.loads(data)
     assert healed["visits"] == 4 and healed["disclaimer_heard"] is True
     assert not {"pace", "routine", "spasm_started", "spasm_told", "unknown_field"} & set(healed)
     assert len([r for r in caplog.records if "healed" in r.getMessage()]) == 1
-    assert alexa.launch().speech.startswith(CONTENT.prompt("welcome_back"))
+    assert alexa.launch().speech.startswith(CONTENT.prompts["welcome_back"])
 
 
 # --- 9. The smaller ones --------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from skill.dev import package
+from skill.dev import modelgen, package
 from skill.dev.nlu import Resolver
 from skill.platform import alexa_api
 from skill.storage import memory
@@ -19,14 +19,16 @@ from skill.storage.sqlite_store import RETENTION_DAYS
 from skill.words import content as content_module
 
 from .alexa import Alexa, UtteranceRouter
-from .certification import example_phrase_problems, invocation_problems, manifest_problems, spoken_problems
+from .certification import example_phrase_problems, invocation_problems, manifest_problems, market_problems, spoken_problems
 from .test_content import LINES
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = json.loads((ROOT / "skill-package" / "skill.json").read_text())["manifest"]
 CONTENT = content_module.load()
 # The permission scopes the skill asks for: one per kind of alert its content offers (skill/platform/alexa_api.py).
-NUMBERS = {locale: content_module.load(locale).emergency_number for locale in content_module.locales()}
+MARKETS = {locale: (market.emergency_number, market.emergency_source)
+           for locale, market in ((locale, content_module.load(locale)) for locale in content_module.locales())}
+MODEL_LOCALES = modelgen.locales(modelgen.load_source(package.MODEL_SOURCE))
 USED_SCOPES = frozenset(alexa_api.SCOPES[alert.kind] for alert in CONTENT.alerts.values())
 RESOLVER = Resolver()
 
@@ -104,7 +106,24 @@ def test_the_example_phrase_check_can_fail():
 
 
 def test_the_manifest_keeps_the_rules():
-    assert manifest_problems(MANIFEST, USED_SCOPES, NUMBERS) == []
+    assert manifest_problems(MANIFEST, USED_SCOPES) == []
+
+
+def test_every_market_has_its_model_publishing_privacy_and_country_and_nothing_else_is_published():
+    assert market_problems(MANIFEST, MARKETS, MODEL_LOCALES) == []
+
+
+def test_a_new_market_half_added_is_told_what_it_lacks():
+    # en-NZ in the content only: each missing piece is named with its file and fix.
+    problems = " | ".join(market_problems(MANIFEST, {**MARKETS, "en-NZ": ("111", "")}, MODEL_LOCALES))
+    for expected in ("en-NZ (a market in skill/content/locales.yaml): needs its emergency_number and the emergency_source",
+                     "no interaction model: add 'en-NZ: {}' under locales:", "no publishing text: add publishingInformation.locales.en-NZ",
+                     "no privacy links", "not distributed: add 'NZ'"):
+        assert expected in problems, problems
+    # and published without a market
+    broken = copy.deepcopy(MANIFEST)
+    broken["publishingInformation"]["distributionCountries"].append("NZ")
+    assert "NZ: distribute only where the emergency wording is right" in " | ".join(market_problems(broken, MARKETS, MODEL_LOCALES))
 
 
 def test_the_manifest_check_can_fail():
@@ -113,13 +132,12 @@ def test_the_manifest_check_can_fail():
     locale["description"] = "A life-saving skill. I can call 911 for you."
     broken["privacyAndCompliance"]["isChildDirected"] = True
     broken["privacyAndCompliance"]["usesHealthInfo"] = True
-    broken["publishingInformation"]["distributionCountries"] = ["US", "GB", "NZ"]
     broken["permissions"] = [{"name": "alexa::profile:email:read"}]
     broken["publishingInformation"]["isAvailableWorldwide"] = True
     broken["apis"]["custom"]["interfaces"] = []
-    problems = " | ".join(manifest_problems(broken, USED_SCOPES, {**NUMBERS, "en-GB": "911"}))
+    problems = " | ".join(manifest_problems(broken, USED_SCOPES))
     for expected in ("full disclaimer", "life-saving", "claims to contact help", "isChildDirected", "usesHealthInfo",
-                     "never worldwide", "NZ: distribute only where", "GB: its locale en-GB must lead the emergency answer with 999",
+                     "never worldwide",
                      "must declare ALEXA_PRESENTATION_APL", "declared but not used: ['alexa::profile:email:read']",
                      "used but not declared"):
         assert expected in problems
@@ -163,7 +181,7 @@ def test_the_emergency_answer_leads_with_getting_help_and_how_to_do_it_hands_fre
 @pytest.mark.parametrize("one_shot", ["heat or ice", "guide me through breathing", "how long will this last"])
 def test_a_new_users_first_one_shot_answer_carries_the_full_disclaimer(client, one_shot):
     reply = Alexa(client, UtteranceRouter(), user_id="amzn1.ask.account.first").say(one_shot)
-    assert CONTENT.prompt("disclaimer") in reply.speech
+    assert CONTENT.prompts["disclaimer"] in reply.speech
 
 
 def test_a_returning_user_hears_the_short_one_once_per_session_after_the_answer(client):
@@ -172,15 +190,15 @@ def test_a_returning_user_hears_the_short_one_once_per_session_after_the_answer(
     alexa.end_session()
     first = alexa.say("heat or ice")  # a one-shot in a new session
     assert first.speech.startswith(CONTENT.topics["heat_or_ice"].answer)  # the answer leads
-    assert CONTENT.prompt("disclaimer_short") in first.speech
+    assert CONTENT.prompts["disclaimer_short"] in first.speech
     second = alexa.say("what position helps")
-    assert CONTENT.prompt("disclaimer_short") not in second.speech and CONTENT.prompt("disclaimer") not in second.speech
+    assert CONTENT.prompts["disclaimer_short"] not in second.speech and CONTENT.prompts["disclaimer"] not in second.speech
 
 
 def test_the_advice_for_how_long_carries_it_too(client):
     reply = Alexa(client, UtteranceRouter(), user_id="amzn1.ask.account.triage").intent(
         "HowLongHasItBeenIntent", {"duration": "P2D"})
-    assert CONTENT.prompt("disclaimer") in reply.speech
+    assert CONTENT.prompts["disclaimer"] in reply.speech
 
 
 # --- Built-in intents behave (certification functional tests) --------------------------------
@@ -228,6 +246,6 @@ def test_every_source_the_content_cites_is_named_in_the_sources_document():
 
 
 def test_forget_me_names_only_what_is_really_stored():
-    question = CONTENT.prompt("forget_confirm").lower()
+    question = CONTENT.prompts["forget_confirm"].lower()
     assert "routine" in question and "pace" in question and "notice" in question and "reminder" in question
     assert "spasm" not in question and "started" not in question  # the onset is never stored

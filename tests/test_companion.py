@@ -36,13 +36,13 @@ def test_pain_talk_is_acknowledged_and_the_quickest_help_offered_never_an_alarm(
 
 def test_please_help_says_what_help_there_is(person):
     reply = person.say("please help")
-    assert reply.speech == CONTENT.prompt("help") and not reply.ended
+    assert reply.speech == CONTENT.prompts["help"] and not reply.ended
 
 
 def test_no_to_the_offered_breathing_keeps_listening(person):
     person.say("ugh it hurts")
     reply = person.say("no")
-    assert reply.speech == CONTENT.prompt("no_thanks") and not reply.ended and "routine" not in reply.attributes
+    assert reply.speech == CONTENT.prompts["no_thanks"] and not reply.ended and "routine" not in reply.attributes
 
 
 @pytest.mark.parametrize("words", ["ow it really hurts", "this is agony"])
@@ -71,13 +71,13 @@ def test_thanks_alone_never_drops_a_routine(client, state):
         assert not reply.ended and reply.attributes.get("routine") == before
         assert reply.speech == ROUTINE_PROMPTS["thanks_in_routine"]
     else:
-        assert reply.ended and reply.speech == CONTENT.prompt("thanks_bye")
+        assert reply.ended and reply.speech == CONTENT.prompts["thanks_bye"]
 
 
 @pytest.mark.parametrize("words", ["hang on", "wait"])
 def test_hang_on_with_no_routine_waits_and_in_a_routine_pauses(person, words):
     person.launch()
-    assert person.say(words).speech == CONTENT.prompt("take_your_time")
+    assert person.say(words).speech == CONTENT.prompts["take_your_time"]
     person.say("guide me through breathing")
     paused = person.say(words)
     assert paused.attributes["routine"]["paused"] is True

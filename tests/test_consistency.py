@@ -117,4 +117,4 @@ def test_custom_samples_do_not_shadow_built_in_phrasings():
 def test_no_model_intent_falls_through_to_the_fallback(alexa, intent):
     alexa.launch()
     reply = alexa.intent(intent)
-    assert reply.speech != CONTENT.prompt("fallback")
+    assert reply.speech != CONTENT.prompts["fallback"]

@@ -10,7 +10,7 @@ CONTENT = content_module.load()
 
 def test_launch_welcomes_disclaims_and_offers_things_to_ask(alexa):
     reply = alexa.launch()
-    assert reply.speech.startswith(CONTENT.prompt("welcome_first"))
+    assert reply.speech.startswith(CONTENT.prompts["welcome_first"])
     assert "not a diagnosis or medical advice" in reply.speech
     assert "bladder or bowels" in reply.speech and "emergency help" in reply.speech
     assert "heat or ice" in reply.speech
@@ -28,7 +28,7 @@ def test_stop_and_cancel_end_kindly(alexa, utterance):
     alexa.launch()
     reply = alexa.say(utterance)
     assert reply.ended
-    assert reply.speech == CONTENT.prompt("goodbye")
+    assert reply.speech == CONTENT.prompts["goodbye"]
 
 
 def test_repeat_says_the_last_response_again(alexa):
@@ -40,26 +40,26 @@ def test_repeat_says_the_last_response_again(alexa):
 
 def test_repeat_before_anything_was_said(alexa):
     reply = alexa.intent("AMAZON.RepeatIntent")
-    assert reply.speech == CONTENT.prompt("nothing_to_repeat")
+    assert reply.speech == CONTENT.prompts["nothing_to_repeat"]
 
 
 def test_navigate_home_lists_the_options(alexa):
     alexa.say("heat or ice")
     reply = alexa.intent("AMAZON.NavigateHomeIntent")
-    assert reply.speech == CONTENT.prompt("launch_options")
+    assert reply.speech == CONTENT.prompts["launch_options"]
     assert "pending" not in reply.attributes
 
 
 @pytest.mark.parametrize("utterance", ["what's the weather", "play some music", "order a pizza"])
 def test_fallback_says_what_it_can_help_with(alexa, utterance):
     reply = alexa.say(utterance)
-    assert reply.speech.startswith(CONTENT.prompt("fallback"))
+    assert reply.speech.startswith(CONTENT.prompts["fallback"])
     assert not reply.ended
 
 
 def test_an_intent_the_skill_does_not_know_gets_the_fallback(alexa):
     reply = alexa.intent("SomethingNewIntent", {"thing": "value"})
-    assert reply.speech.startswith(CONTENT.prompt("fallback"))
+    assert reply.speech.startswith(CONTENT.prompts["fallback"])
 
 
 def test_unexpected_slots_on_a_topic_intent_are_ignored(alexa):
@@ -83,6 +83,6 @@ def test_an_exception_in_a_handler_gets_a_calm_apology_and_is_logged(alexa, monk
     monkeypatch.setattr(answers, "answer_topic", broken)
     with caplog.at_level("ERROR"):
         reply = alexa.say("heat or ice")
-    assert reply.speech == CONTENT.prompt("error")
+    assert reply.speech == CONTENT.prompts["error"]
     assert not reply.ended
     assert any("content store exploded" in record.getMessage() for record in caplog.records)

@@ -47,7 +47,7 @@ def test_an_interrupted_routine_is_offered_back_after_a_restart(app_config, stor
     restarted = new_conversation(app_config)
     offer = restarted.launch()
     routine = CONTENT.routines["positions"]
-    assert offer.speech.startswith(CONTENT.prompt("welcome_back"))
+    assert offer.speech.startswith(CONTENT.prompts["welcome_back"])
     assert f"Last time you stopped at step 2 of relief positions, {routine.steps[1].title}. Want to carry on?" in offer.speech
     picked_up = restarted.say("yes")
     assert picked_up.speech.startswith(f"Back to relief positions. Step 2 of {len(routine.steps)}.")
@@ -60,7 +60,7 @@ def test_no_to_the_offer_starts_fresh_and_drops_the_routine(app_config, store_pa
     alexa.end_session()
     alexa.launch()
     reply = alexa.say("no")
-    assert reply.speech.startswith(CONTENT.prompt("fresh_start"))
+    assert reply.speech.startswith(CONTENT.prompts["fresh_start"])
     assert "routine" not in rows(store_path)[USER]
 
 
@@ -81,18 +81,18 @@ def test_an_old_unfinished_routine_is_quietly_dropped(app_config, store_path):
     alexa.timestamp = (datetime.now(UTC) + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M:%SZ")
     reply = alexa.launch()
     assert "Last time" not in reply.speech
-    assert reply.speech.endswith(CONTENT.prompt("launch_options"))
+    assert reply.speech.endswith(CONTENT.prompts["launch_options"])
     assert "routine" not in rows(store_path)[USER]
 
 
 def test_returning_users_get_a_shorter_welcome_without_the_disclaimer(app_config, store_path):
     alexa = new_conversation(app_config)
     first = alexa.launch()
-    assert CONTENT.prompt("disclaimer") in first.speech
+    assert CONTENT.prompts["disclaimer"] in first.speech
     alexa.say("stop")
     second = alexa.launch()
-    assert second.speech.startswith(CONTENT.prompt("welcome_back"))
-    assert CONTENT.prompt("disclaimer") not in second.speech
+    assert second.speech.startswith(CONTENT.prompts["welcome_back"])
+    assert CONTENT.prompts["disclaimer"] not in second.speech
     assert rows(store_path)[USER]["visits"] == 2
 
 
@@ -143,11 +143,11 @@ def test_forget_me_confirms_then_deletes_the_row(app_config, store_path):
     alexa.say("guide me through breathing")
     assert USER in rows(store_path)
     confirm = alexa.say("forget me")
-    assert confirm.speech == CONTENT.prompt("forget_confirm")
+    assert confirm.speech == CONTENT.prompts["forget_confirm"]
     done = alexa.say("yes")
-    assert done.speech.startswith(CONTENT.prompt("forget_done"))
+    assert done.speech.startswith(CONTENT.prompts["forget_done"])
     assert USER not in rows(store_path)
-    assert CONTENT.prompt("disclaimer") in alexa.launch().speech  # a new user again
+    assert CONTENT.prompts["disclaimer"] in alexa.launch().speech  # a new user again
 
 
 def test_no_to_forget_me_keeps_everything(app_config, store_path):
@@ -155,7 +155,7 @@ def test_no_to_forget_me_keeps_everything(app_config, store_path):
     alexa.launch()
     alexa.say("delete my data")
     kept = alexa.say("no").speech
-    assert kept.startswith(CONTENT.prompt("forget_kept")) and kept.endswith("?")  # kept, and what else
+    assert kept.startswith(CONTENT.prompts["forget_kept"]) and kept.endswith("?")  # kept, and what else
     assert rows(store_path)[USER]["visits"] == 1
 
 
@@ -165,7 +165,7 @@ def test_a_corrupt_row_is_logged_and_treated_as_a_new_user(app_config, store_pat
         connection.execute("INSERT INTO attributes VALUES (?, ?, ?)", (USER, "{not json", time.time()))
     with caplog.at_level("ERROR"):
         reply = Alexa(app.test_client(), UtteranceRouter()).launch()
-    assert CONTENT.prompt("disclaimer") in reply.speech
+    assert CONTENT.prompts["disclaimer"] in reply.speech
     assert any("unreadable attributes" in r.getMessage() and USER not in r.getMessage() for r in caplog.records)
     assert rows(store_path)[USER]["visits"] == 1
 
@@ -175,7 +175,7 @@ def test_rows_that_are_json_but_not_attributes_are_treated_as_new(app_config, st
     app = create_app(app_config)
     with sqlite3.connect(store_path) as connection:
         connection.execute("INSERT INTO attributes VALUES (?, ?, ?)", (USER, bad, time.time()))
-    assert CONTENT.prompt("disclaimer") in Alexa(app.test_client(), UtteranceRouter()).launch().speech
+    assert CONTENT.prompts["disclaimer"] in Alexa(app.test_client(), UtteranceRouter()).launch().speech
 
 
 def test_a_store_that_cannot_be_opened_stops_start_up_naming_the_path(tmp_path):

@@ -35,7 +35,7 @@ def test_forget_me_confirmed_at_once_deletes(alexa, store_path):
     alexa.launch()
     alexa.say("forget me")
     reply = alexa.say("yes")
-    assert reply.speech.startswith(CONTENT.prompt("forget_done")) and USER not in stored_rows(store_path)
+    assert reply.speech.startswith(CONTENT.prompts["forget_done"]) and USER not in stored_rows(store_path)
 
 
 def test_repeat_asks_the_same_question_again_so_yes_still_answers_it(alexa, store_path):
@@ -58,7 +58,7 @@ def test_tell_me_more_means_the_topic_just_answered_not_an_older_one(alexa):
     alexa.say("heat or ice")
     alexa.say("help")
     reply = alexa.say("tell me more")
-    assert reply.speech.startswith(CONTENT.prompt("nothing_more"))
+    assert reply.speech.startswith(CONTENT.prompts["nothing_more"])
 
 
 def remembered_routine(alexa, routine: str = "positions", skips: int = 2) -> None:
@@ -115,7 +115,7 @@ def test_repeat_in_a_new_session_plays_the_remembered_step(alexa):
 
 def test_repeat_in_a_new_session_with_nothing_remembered_says_so_kindly(alexa):
     reply = alexa.say("repeat")
-    assert reply.speech == CONTENT.prompt("nothing_to_repeat") and not reply.ended
+    assert reply.speech == CONTENT.prompts["nothing_to_repeat"] and not reply.ended
 
 
 # --- Triage keeps its question open until it is answered or left ---------------------------
@@ -159,4 +159,4 @@ def test_asking_something_else_leaves_the_how_long_question(alexa):
     alexa.say("how long has it been")
     alexa.say("heat or ice")
     reply = alexa.intent("AMAZON.FallbackIntent")
-    assert not elicits_duration(reply) and reply.speech.startswith(CONTENT.prompt("fallback"))
+    assert not elicits_duration(reply) and reply.speech.startswith(CONTENT.prompts["fallback"])

@@ -50,7 +50,7 @@ def assert_said_once(reply: Reply) -> None:
 @pytest.mark.parametrize("locale", MARKETS)
 def test_the_full_disclaimer_carries_the_warning_the_replies_beside_it_leave_out(locale):
     # If prompts.disclaimer ever stops saying it, skill/conversation/handlers/base.py must stop counting on it.
-    disclaimer = content_module.load(locale).prompt("disclaimer")
+    disclaimer = content_module.load(locale).prompts["disclaimer"]
     assert warnings_in(disclaimer) == 1 and "emergency" in disclaimer
 
 
@@ -58,7 +58,7 @@ def test_the_full_disclaimer_carries_the_warning_the_replies_beside_it_leave_out
 def test_a_new_users_first_words_it_started_two_hours_ago_say_the_warning_once(client, locale):
     reply = first_ever(client, locale).say("it started two hours ago")
     content = content_module.load(locale)
-    assert content.prompt("disclaimer") in reply.speech and content.triage.red_flag_reminder in reply.speech
+    assert content.prompts["disclaimer"] in reply.speech and content.triage.red_flag_reminder in reply.speech
     assert content.triage.emergency_reminder not in reply.speech  # the disclaimer has just said it
     assert_said_once(reply)
     assert warnings_in(reply.speech) == 1
@@ -81,7 +81,7 @@ def test_when_to_see_a_doctor_says_the_warning_once_and_first(client, locale):
     content = content_module.load(locale)
     topic = content.topics["see_doctor"]
     new = first_ever(client, locale).intent(topic.intent)
-    assert new.speech.startswith(content.prompt("disclaimer"))  # its warning leads, in the answer's place
+    assert new.speech.startswith(content.prompts["disclaimer"])  # its warning leads, in the answer's place
     later = returning(client, locale).intent(topic.intent)
     assert topic.emergency and later.speech.startswith(topic.emergency)
     for reply in (new, later):

@@ -41,7 +41,7 @@ ROUTER = UtteranceRouter()
 
 def not_saved() -> str:
     """What the skill says, once per session, when it could not keep the user's place."""
-    return CONTENT.prompt("place_not_saved")
+    return CONTENT.prompts["place_not_saved"]
 
 
 def rows(path: Path, wait: float = 5.0) -> dict[str, dict]:
@@ -177,7 +177,7 @@ def test_the_skill_starts_on_a_store_that_does_not_work_and_saves_once_it_does(c
         lines = [r.getMessage() for r in caplog.records if r.name == "skill.storage.sqlite_store"]
         assert len(lines) <= 1 and all(str(deep_store) in line for line in lines)  # one line at most, naming the store
         reply = talk(app).say("guide me through breathing")
-        assert "Step 1 of" in reply.speech and CONTENT.prompt("error") not in reply.speech
+        assert "Step 1 of" in reply.speech and CONTENT.prompts["error"] not in reply.speech
         assert reply.speech.startswith(not_saved())  # their place will not be kept: said once, first
         assert rows_if_readable(deep_store).get(USER, {}).get("visits", 2) == 2
     talk(app).launch()  # the fault is gone: the same process, no restart
@@ -199,7 +199,7 @@ def test_a_fault_while_running_costs_no_answer_and_clears_on_its_own(config, dee
     with FAULTS[fault](deep_store):
         for utterance in ("guide me through breathing", "next", "heat or ice"):
             reply = talk(app).say(utterance)
-            assert CONTENT.prompt("error") not in reply.speech
+            assert CONTENT.prompts["error"] not in reply.speech
     talk(app).launch()
     assert rows(deep_store)[USER]["visits"] == 2
 

@@ -78,15 +78,15 @@ def test_tell_me_more_gives_the_longer_answer_of_the_last_topic(alexa, utterance
 def test_more_with_no_topic_answered_says_so_without_guessing(alexa):
     alexa.launch()
     reply = alexa.say("tell me more")
-    assert reply.speech == CONTENT.prompt("nothing_more")
+    assert reply.speech == CONTENT.prompts["nothing_more"]
 
 
 def test_no_declines_the_offer_and_keeps_listening(alexa):
     alexa.say("heat or ice")
     reply = alexa.say("no")
-    assert reply.speech == CONTENT.prompt("no_thanks")
+    assert reply.speech == CONTENT.prompts["no_thanks"]
     assert "pending" not in reply.attributes
-    assert alexa.say("yes").speech == CONTENT.prompt("after_more")  # nothing offered any more
+    assert alexa.say("yes").speech == CONTENT.prompts["after_more"]  # nothing offered any more
 
 
 @pytest.mark.parametrize("words", ["i fell off a ladder i'm scared", "i slipped and now it hurts", "my mum fell and hurt her back"])

@@ -153,6 +153,8 @@ def _load(locale: str, directory: Path) -> Content:
     table_path = directory / LOCALES_FILE
     table = _Reader(table_path).mapping(_raw(table_path), "top level")
     closest = _Reader(table_path).mapping(table.get(CLOSEST) or {}, CLOSEST)
+    if locale in table and locale in closest:
+        raise ContentError(f"{table_path.name}: {locale} is a market and also under {CLOSEST}: remove it from {CLOSEST}")
     if locale in closest:
         market = closest[locale]
         if market not in table or market in (FALLBACK_LOCALE, CLOSEST) or FALLBACK_LOCALE not in table:
@@ -171,9 +173,9 @@ def _load(locale: str, directory: Path) -> Content:
 def localize(source: Any, spec: Any, locale: str, reader: _Reader) -> dict[str, Any]:
     """The source file's data as `locale` says it: its emergency number, phrase swaps and replaced lines."""
     spec = reader.mapping(spec, locale)
-    unknown = set(spec) - {"emergency_number", "words", "text"}
+    unknown = set(spec) - {"emergency_number", "emergency_source", "words", "text"}
     if unknown:
-        raise reader.fail(locale, f"unknown field(s) {sorted(unknown)}; expected emergency_number, words, text")
+        raise reader.fail(locale, f"unknown field(s) {sorted(unknown)}; expected emergency_number, emergency_source, words, text")
     number = read_emergency_number(reader, spec, f"{locale}.emergency_number")
     swaps = reader.mapping(spec.get("words") or {}, f"{locale}.words")
     patterns = {phrase: re.compile(rf"(?<!\w){re.escape(str(phrase))}(?!\w)") for phrase in swaps}
@@ -202,7 +204,7 @@ def localize(source: Any, spec: Any, locale: str, reader: _Reader) -> dict[str, 
         if not isinstance(node, dict) or not isinstance(node.get(last), str) or not isinstance(line, str):
             raise reader.fail(f"{locale}.text.{dotted}", "names no line of the source file (or the new line is not text)")
         node[last] = line
-    data["locale"], data["emergency_number"] = locale, number
+    data["locale"], data["emergency_number"], data["emergency_source"] = locale, number, spec.get("emergency_source")
     return data
 
 

@@ -387,6 +387,14 @@ def read_emergency_number(reader: _Reader, root: Mapping[str, Any], where: str =
     return number
 
 
+def _emergency_source(reader: _Reader, root: Mapping[str, Any]) -> str:
+    """Where a market's emergency number comes from: required beside a number, so none is said without a source."""
+    source = root.get("emergency_source")
+    if root.get("emergency_number") and (not isinstance(source, str) or not source.strip()):
+        raise reader.fail("emergency_source", "name the national emergency service the emergency number comes from")
+    return source if isinstance(source, str) else ""
+
+
 def build(reader: _Reader, root: Mapping[str, Any], locale: str) -> Content:
     """The typed Content from a content file's top-level mapping, every rule checked."""
     topics = _read_topics(reader, root.get("topics"))
@@ -402,6 +410,7 @@ def build(reader: _Reader, root: Mapping[str, Any], locale: str) -> Content:
         locale=reader.text(root, "locale", "top level") or locale,
         skill_name=reader.text(root, "skill_name", "top level") or "",
         emergency_number=read_emergency_number(reader, root),
+        emergency_source=_emergency_source(reader, root),
         prompts=_read_prompts(reader, root.get("prompts")),
         topics=topics,
         red_flags=red_flags,
