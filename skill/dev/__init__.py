@@ -1,0 +1,1 @@
+"""Developer tools beside the runtime package: release checks and generators (the Lambda bundle carries none)."""
