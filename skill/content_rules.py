@@ -53,7 +53,8 @@ PROMPTS = _prompt_table(
     safety_net="emergency_number",
 )
 # Screen labels, likewise (skill/screen.py).
-SCREEN_LABELS = _prompt_table("in_place hint_step hint next repeat stop", step_of="number total", hold="seconds")
+SCREEN_LABELS = _prompt_table("in_place hint_step hint next repeat stop next_accessibility repeat_accessibility "
+                              "stop_accessibility", step_of="number total", hold="seconds")
 # Routine prompts, likewise.
 ROUTINE_PROMPTS = _prompt_table(
     "list list_reprompt next_question step_reprompt paused paused_reprompt slower faster slowest "
