@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from . import ssml
+from .alexa_api import REMINDERS, TIMERS
 from .fake_alexa_api import FakeAlexaApi, FakeApiClient
 from .nlu import Resolution, Resolver, as_request, normalize, resolver_summary
 
@@ -43,6 +44,12 @@ ESPEAK = ["espeak-ng", "-s", str(ssml.WORDS_PER_MINUTE), "-m"]  # at the rate ss
 _BREAK_RUN = re.compile(r"<break\s+time=\"\d+(?:\.\d+)?m?s\"\s*/>(?:\s*<break\s+time=\"\d+(?:\.\d+)?m?s\"\s*/>)+")
 
 Send = Callable[[dict[str, Any]], dict[str, Any]]
+
+# What Alexa itself asks when a skill asks for a permission by voice (Alexa docs, "Set Up Voice Permissions for
+# Reminders": "Do you give Sports News Example permission to update your reminders? You can say I approve or no.");
+# the skill cannot change these words. Timers are asked for the same way.
+CONSENT = "Do you give {skill} permission to update your {what}? You can say I approve or no."
+CONSENT_WHAT = {REMINDERS: "reminders", TIMERS: "timers"}
 
 
 def spoken_text(markup: str) -> str:
@@ -246,8 +253,7 @@ class Device:
             card = response["card"]
             self._note(f"  card: {card.get('type')} {' '.join(card.get('permissions') or [])}".rstrip())
         if self.asking is not None:
-            scopes = ", ".join(s.get("permissionScope", "") for s in self.asking.get("payload", {}).get("permissionScopes", []))
-            self._say("Alexa (its own question)", f"May this skill use {scopes}? Say yes or no.")
+            self._say("Alexa (its own question)", self._consent_question(self.asking))
             self.attributes = reply.get("sessionAttributes") or {}
             self.last = reply
         elif response.get("shouldEndSession", True):
@@ -255,6 +261,14 @@ class Device:
         else:
             self.attributes = reply.get("sessionAttributes") or {}
             self.last = reply
+
+    def _consent_question(self, directive: dict[str, Any]) -> str:
+        """Alexa's question for an AskFor directive, naming the skill and what it may do in words."""
+        from .content import load
+
+        scopes = [scope.get("permissionScope", "") for scope in directive.get("payload", {}).get("permissionScopes", [])]
+        what = " and ".join(CONSENT_WHAT.get(scope, "information") for scope in scopes) or "information"
+        return CONSENT.format(skill=load(self.locale).skill_name, what=what)
 
     def _close(self, note: str) -> None:
         self._note(f"  {note}")
