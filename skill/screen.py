@@ -48,6 +48,8 @@ def document(path: Path = DOCUMENT_PATH) -> dict[str, Any]:
         raise ContentError(f"{path.name}: not a readable APL document ({error}); fix the JSON") from None
     if not isinstance(loaded, dict) or loaded.get("type") != "APL" or "mainTemplate" not in loaded:
         raise ContentError(f"{path.name}: not an APL document (needs type APL and a mainTemplate)")
+    if apl_version(loaded.get("version")) is None:  # devices are sent it only when their runtime is this new
+        raise ContentError(f"{path.name}: version {loaded.get('version')!r} is not an APL version like 2023.3")
     return loaded
 
 
@@ -66,8 +68,11 @@ def has_screen(handler_input: HandlerInput) -> bool:
     interfaces = device.supported_interfaces if device else None
     apl = getattr(interfaces, "alexa_presentation_apl", None)
     runtime = getattr(apl, "runtime", None)
-    supported, needed = apl_version(getattr(runtime, "max_version", None)), apl_version(document().get("version"))
-    return supported is not None and needed is not None and supported >= needed
+    supported = apl_version(getattr(runtime, "max_version", None))
+    if supported is None:
+        return False
+    needed = apl_version(document().get("version"))
+    return needed is not None and supported >= needed
 
 
 def datasource(content: Content, lines: tuple[tuple[Any, ...], ...], step: RoutineState | None,

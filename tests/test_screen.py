@@ -224,3 +224,10 @@ def test_every_touchable_has_a_spoken_label_from_the_content_and_an_onpress_list
             entries = data[source.group(1)]
             assert entries and all(entry[field.group(1)].strip() for entry in entries)
             assert {entry[field.group(1)] for entry in entries} == {CONTENT.screen[f"{e['event']}_accessibility"] for e in entries}
+
+
+def test_a_document_without_a_version_a_device_can_be_compared_with_stops_start_up(tmp_path):
+    undated = tmp_path / "screen.json"
+    undated.write_text(json.dumps({**screen.document(), "version": "new"}))
+    with pytest.raises(content_module.ContentError, match="version 'new' is not an APL version"):
+        screen.document(undated)
