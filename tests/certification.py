@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from skill.dev.release import example_phrase_problems  # noqa: F401  (the release check's; re-exported here)
+from skill.dev.release import example_phrase_problems  # noqa: F401
 
 # Invocation name requirements (Alexa docs, "Choose the Invocation Name for a Custom Skill").
 WAKE_WORDS = {"alexa", "amazon", "echo", "computer", "ziggy", "skill", "app"}

@@ -16,11 +16,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from skill import content as content_module
 from skill import create_app
-from skill.alexa_api import REMINDERS, TIMERS, TimedApiClient
-from skill.alexa_limits import TIMER_MAX_MINUTES, TIMERS_AT_ONCE
-from skill.fake_alexa_api import ODD_ANSWERS, REMINDER_PATH, TIMER_PATH, Answer, FakeAlexaApi, FakeApiClient
+from skill.dev.fake_alexa_api import ODD_ANSWERS, REMINDER_PATH, TIMER_PATH, Answer, FakeAlexaApi, FakeApiClient
+from skill.platform.alexa_api import REMINDERS, TIMERS, TimedApiClient
+from skill.platform.alexa_limits import TIMER_MAX_MINUTES, TIMERS_AT_ONCE
+from skill.words import content as content_module
 
 from .alexa import Alexa, UtteranceRouter
 from .fake_api_server import ca_file, serve
@@ -209,7 +209,7 @@ def test_a_red_flag_at_the_timer_offer_is_answered_first(client, served, fake):
     assert reply.speech.startswith("Get emergency help now") and reply.ended and fake.calls == []
 
 
-# --- Alexa's limits on timers (skill/alexa_limits.py): two hours, ten at once, a label of its own ------------
+# --- Alexa's limits on timers (skill/platform/alexa_limits.py): two hours, ten at once, a label of its own ------------
 
 
 def test_a_second_timer_while_the_first_runs_is_said_to_be_running_not_a_failure(client, served, fake):

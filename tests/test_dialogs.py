@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from skill import simulate
-from skill.dev import dialogs
+from skill.dev import dialogs, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from skill import modelgen, package
-from skill.dev import icons, release
+from skill.dev import icons, modelgen, package, release
 
 
 def _chunks(data: bytes) -> list[tuple[bytes, bytes, int]]:

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .. import simulate
+from skill.dev import simulate
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DIALOGS = ROOT / "dialogs"

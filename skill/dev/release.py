@@ -9,12 +9,12 @@ package is ready. What it refuses:
   - icons: each locale's smallIconUri and largeIconUri must name a 108x108 and a 512x512 PNG; a local file
     (file://assets/images/..., which the ASK CLI uploads with the package) is opened and measured. The project
     makes them: python -m skill.dev.icons;
-  - an interaction model over its budget (skill/modelgen.py: MODEL_BYTES, MAX_INTENTS), or not what its source
+  - an interaction model over its budget (skill/dev/modelgen.py: MODEL_BYTES, MAX_INTENTS), or not what its source
     makes, or missing for a locale the manifest publishes;
   - example phrases that are not samples of an intent in that locale's own model, or a first phrase that does
     not open or ask the skill by its invocation name (every locale, not only en-US);
   - content that breaks its rules, timers over Alexa's limits among them (two hours at most, ten at once, a label
-    each: skill/alexa_limits.py, checked by skill/content_rules.py).
+    each: skill/platform/alexa_limits.py, checked by skill/words/content_rules.py).
 The certification tests run the same check (tests/test_certification.py; RELEASE_CHECK=1 for the real package).
 """
 from __future__ import annotations
@@ -29,10 +29,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .. import modelgen
-from ..content import CONTENT_DIR, ContentError, load, locales
-from ..nlu import Resolver
-from .icons import ICONS, png_size
+from skill.dev import modelgen
+from skill.dev.icons import ICONS, png_size
+from skill.dev.nlu import Resolver
+from skill.words.content import CONTENT_DIR, ContentError, load, locales
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PLACEHOLDER_TEXT = re.compile(r"REPLACE")  # capitals only: "it does not replace a doctor" is the description's
@@ -259,7 +259,7 @@ def _generated(source: bytes, path: Path) -> dict[str, str]:
 
 
 def content_problems(project: Project) -> list[str]:
-    """Every market's content loads under its rules: Alexa's timer limits among them (skill/alexa_limits.py)."""
+    """Every market's content loads under its rules: Alexa's timer limits among them (skill/platform/alexa_limits.py)."""
     try:
         markets = locales(project.content)
     except ContentError as error:
