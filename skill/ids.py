@@ -43,7 +43,8 @@ ROUTINE_PROMPT_PLACEHOLDERS: dict[str, frozenset[str]] = {
 }
 
 ScreenLabelId = Literal[
-    "in_place", "hint_step", "hint", "next", "repeat", "stop", "step_of", "hold"
+    "in_place", "hint_step", "hint", "next", "repeat", "stop", "next_accessibility", "repeat_accessibility",
+    "stop_accessibility", "step_of", "hold"
 ]
 
 SCREEN_LABEL_PLACEHOLDERS: dict[str, frozenset[str]] = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from skill.dev.nlu import Resolver
+from skill.dev.release import example_phrase_problems  # noqa: F401
 
 # Invocation name requirements (Alexa docs, "Choose the Invocation Name for a Custom Skill").
 WAKE_WORDS = {"alexa", "amazon", "echo", "computer", "ziggy", "skill", "app"}
@@ -41,27 +41,6 @@ def invocation_problems(name: str) -> list[str]:
         problems.append(f"{name!r}: contains {sorted(WAKE_WORDS & set(words))}")
     if words and (words[0] in LAUNCH_WORDS | CONNECTING_WORDS or words[-1] in CONNECTING_WORDS):
         problems.append(f"{name!r}: starts or ends with a launch or connecting word")
-    return problems
-
-
-def example_phrase_problems(phrases: list[str], resolver: Resolver) -> list[str]:
-    """Example phrases: 1 to 3; the first opens or asks the skill; each is a sample utterance of the model."""
-    invocation = resolver.invocation
-    problems = []
-    if not 1 <= len(phrases) <= 3:
-        problems.append(f"{len(phrases)} example phrases: give one to three")
-    for index, phrase in enumerate(phrases):
-        match = re.fullmatch(rf"Alexa, (open|ask|launch|tell) {re.escape(invocation)}(?: (?:to|about|for|if) )?(.*)", phrase)
-        if match is None:
-            problems.append(f"{phrase!r}: must start 'Alexa, open {invocation}' or 'Alexa, ask {invocation} ...'")
-            continue
-        verb, rest = match.groups()
-        if index == 0 and verb not in ("open", "ask", "launch"):
-            problems.append(f"{phrase!r}: the first example must open or ask the skill")
-        if rest and resolver.exact(rest.rstrip(".")) is None:
-            problems.append(f"{phrase!r}: {rest!r} is not a sample utterance of the model")
-        if verb != "open" and not rest:
-            problems.append(f"{phrase!r}: says what to ask, or use 'open'")
     return problems
 
 

@@ -8,6 +8,7 @@ documentation shows, errors included.
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
 from datetime import datetime, timedelta
@@ -16,8 +17,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from skill import create_app
-from skill.dev.fake_alexa_api import ODD_ANSWERS, REMINDER_PATH, TIMER_PATH, FakeAlexaApi, FakeApiClient
+from skill.dev.fake_alexa_api import ODD_ANSWERS, REMINDER_PATH, TIMER_PATH, Answer, FakeAlexaApi, FakeApiClient
 from skill.platform.alexa_api import REMINDERS, TIMERS, TimedApiClient
+from skill.platform.alexa_limits import TIMER_MAX_MINUTES, TIMERS_AT_ONCE
 from skill.words import content as content_module
 
 from .alexa import Alexa, UtteranceRouter
@@ -183,7 +185,7 @@ def test_the_offer_lives_one_turn_a_later_yes_makes_nothing(client, served, fake
 
 
 @pytest.mark.parametrize("status, line", [
-    (401, "by_hand"), (403, "by_hand"), (400, "failed"), (429, "failed"), (500, "failed"), (504, "failed"),
+    (401, "by_hand"), (403, "full"), (400, "failed"), (429, "failed"), (500, "failed"), (504, "failed"),
     ("timeout", "failed"),
 ])
 def test_an_api_error_gets_a_calm_answer_and_a_log_line_without_ids(client, served, fake, caplog, status, line):
@@ -205,6 +207,55 @@ def test_a_red_flag_at_the_timer_offer_is_answered_first(client, served, fake):
     finish_ice_session(alexa)
     reply = alexa.say("i wet myself")
     assert reply.speech.startswith("Get emergency help now") and reply.ended and fake.calls == []
+
+
+# --- Alexa's limits on timers (skill/platform/alexa_limits.py): two hours, ten at once, a label of its own ------------
+
+
+def test_a_second_timer_while_the_first_runs_is_said_to_be_running_not_a_failure(client, served, fake):
+    alexa = conversation(client, served, fake, TIMERS)
+    finish_ice_session(alexa)
+    assert alexa.say("yes").speech == words(TIMER, "done")
+    again = conversation(client, served, fake, TIMERS).say("set the timer")
+    # Alexa refuses a label in use with a 400; the skill's own list shows the first timer on: it is running.
+    assert [(call.method, call.path, call.status) for call in fake.calls] == [
+        ("POST", TIMER_PATH, 200), ("POST", TIMER_PATH, 400), ("GET", TIMER_PATH, 200)]
+    assert again.speech == words(TIMER, "running") and again.ended and "card" not in again.response
+    assert len(fake.timers) == 1
+
+
+def test_once_the_first_timer_has_ended_another_can_be_set(client, served, fake):
+    conversation(client, served, fake, TIMERS).say("set the timer")
+    fake.timers[0]["status"] = "OFF"  # it rang and was stopped
+    reply = conversation(client, served, fake, TIMERS).say("set the timer")
+    assert reply.speech == words(TIMER, "done") and [t["status"] for t in fake.timers] == ["OFF", "ON"]
+
+
+def test_a_400_for_another_reason_is_not_said_to_be_a_running_timer(client, served, fake, monkeypatch):
+    monkeypatch.setattr(fake, "_timer", lambda call, raw: Answer.json(400, {"code": "INVALID_REQUEST", "message": "no"}))
+    reply = conversation(client, served, fake, TIMERS).say("set the timer")
+    assert [(call.method, call.status) for call in fake.calls] == [("POST", 400), ("GET", 200)]  # nothing running
+    assert reply.speech == words(TIMER, "failed")
+
+
+@pytest.mark.parametrize("personal, line", [(TIMERS_AT_ONCE - 1, "done"), (TIMERS_AT_ONCE, "full")])
+def test_with_ten_timers_already_set_the_user_hears_alexa_keeps_no_more(client, served, fake, personal, line):
+    fake.personal_timers = personal  # timers the user set by voice count toward Alexa's ten
+    reply = conversation(client, served, fake, TIMERS).say("set the timer")
+    assert [call.status for call in fake.calls] == [200 if line == "done" else 403]
+    assert reply.speech == words(TIMER, line) and reply.ended
+    assert "card" not in reply.response  # nothing to allow: the permission is there
+
+
+def test_the_fake_refuses_what_alexa_refuses(fake):
+    body = {"duration": "PT2H1M", "timerLabel": "x", "creationBehavior": {"displayExperience": {"visibility": "VISIBLE"}},
+            "triggeringBehavior": {"operation": {"type": "ANNOUNCE", "textToAnnounce": [{"locale": "en-US", "text": "t"}]},
+                                   "notificationConfig": {"playAudible": True}}}
+    headers = {"Authorization": f"Bearer {fake.token}", "Content-Type": "application/json"}
+    assert fake.handle("POST", TIMER_PATH, headers, json.dumps(body).encode()).status == 400  # over two hours
+    body["duration"] = f"PT{TIMER_MAX_MINUTES // 60}H"
+    assert fake.handle("POST", TIMER_PATH, headers, json.dumps(body).encode()).status == 200  # two hours exactly
+    assert fake.handle("POST", TIMER_PATH, headers, json.dumps(body).encode()).status == 400  # the same label
 
 
 def api_app(fake):

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
-from skill.dev import modelgen, package
+from skill.dev import modelgen, package, release
 from skill.dev.nlu import Resolver
 from skill.platform import alexa_api
 from skill.storage import memory
@@ -90,16 +92,48 @@ def test_the_invocation_check_can_fail(name, problem):
     assert any(problem in found for found in invocation_problems(name))
 
 
-def test_example_phrases_are_sample_utterances_and_reach_the_intended_intents():
-    phrases = MANIFEST["publishingInformation"]["locales"]["en-US"]["examplePhrases"]
-    assert example_phrase_problems(phrases, RESOLVER) == []
-    intents = [RESOLVER.exact(re.sub(r"^Alexa, ask back spasm helper (to )?", "", p)) for p in phrases[1:]]
+@pytest.mark.parametrize("locale", sorted(MANIFEST["publishingInformation"]["locales"]))
+def test_example_phrases_are_sample_utterances_of_their_locales_model_and_reach_the_intended_intents(locale):
+    phrases = MANIFEST["publishingInformation"]["locales"][locale]["examplePhrases"]
+    resolver = release.resolver_for(ROOT / "skill-package" / "interactionModels" / "custom" / f"{locale}.json")
+    assert example_phrase_problems(phrases, resolver) == []
+    intents = [resolver.exact(re.sub(r"^Alexa, ask back spasm helper (to )?", "", p)) for p in phrases[1:]]
     assert [found.intent if found else None for found in intents] == ["HeatOrIceIntent", "StartRoutineIntent"]
 
 
 def test_the_example_phrase_check_can_fail():
     problems = example_phrase_problems(["Alexa, ask back spasm helper to juggle", "Hey, heat or ice"], RESOLVER)
     assert any("not a sample utterance" in p for p in problems) and any("must start" in p for p in problems)
+    assert any("first example must open or ask" in p for p in example_phrase_problems(
+        ["Alexa, launch back spasm helper"], RESOLVER))
+
+
+# --- Ready to submit: the release check (python -m skill.package check, skill/dev/release.py) -------------
+#
+# RELEASE_CHECK=1 (once the placeholders are filled in, before submitting) asserts the real package passes.
+# Without it, both directions are tested: the check refuses the package as shipped, for its placeholders and
+# nothing else, and passes a copy with them filled in.
+
+RELEASE_CHECK = os.environ.get("RELEASE_CHECK", "").lower() in ("1", "true", "yes")
+
+
+def test_the_release_check_refuses_placeholders_and_passes_once_they_are_filled_in(tmp_path):
+    found = release.problems()
+    if RELEASE_CHECK:
+        assert found == [], "not ready to submit:\n" + "\n".join(found)
+        return
+    shipped = [line for line in found if "placeholder" in line]
+    assert found == shipped, "the package has problems besides its placeholders"
+    placeholders = re.findall(r"https://REPLACE[^\"]*", (ROOT / "skill-package" / "skill.json").read_text())
+    placeholders += re.findall(r"REPLACE WITH[^.*]*", (ROOT / "docs" / "privacy.md").read_text())
+    assert len(shipped) == len(placeholders) and all(any(p in line for line in shipped) for p in placeholders)
+    copy = tmp_path / "skill-package"
+    shutil.copytree(ROOT / "skill-package", copy)
+    (tmp_path / "privacy.md").write_text(re.sub(r"REPLACE WITH[^.*]*", "Filled in", (ROOT / "docs" / "privacy.md").read_text()))
+    manifest = (copy / "skill.json").read_text()
+    (copy / "skill.json").write_text(manifest.replace("REPLACE-WITH-YOUR-DOMAIN.example", "backspasmhelper.org")
+                                     .replace("REPLACE-WITH-YOUR-HOST.example", "skill.backspasmhelper.org"))
+    assert release.problems(release.Project(package=copy, privacy=tmp_path / "privacy.md")) == []
 
 
 # --- The manifest: publishing, privacy and compliance, health-skill rules --------------------

@@ -327,6 +327,10 @@ def write_content(tmp_path: Path, mutate) -> Path:
         (lambda raw: raw["prompts"].pop("goodbye"), "prompts.goodbye: missing"),
         (lambda raw: raw["prompts"].update(help="Say {what}"), "prompts.help: unknown placeholder"),
         (lambda raw: raw.update(topics=["not", "a", "mapping"]), "topics: expected a mapping"),
+        # Alexa's Timers API: two hours at most, a label of its own, and words for a full or running timer.
+        (lambda raw: raw["alerts"]["timer"].update(minutes=121), "alerts.timer.minutes: expected a number above 0 and at most 120"),
+        (lambda raw: raw["alerts"].update(second=dict(raw["alerts"]["timer"], intent=None)), "each timer needs a label of its own"),
+        (lambda raw: raw["alerts"]["timer"].pop("full"), "alerts.timer.full: missing"),
     ],
 )
 def test_a_malformed_content_file_stops_start_up_naming_file_entry_and_field(tmp_path, mutate, message):

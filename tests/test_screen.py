@@ -166,3 +166,69 @@ def test_a_broken_document_stops_start_up_in_one_line(tmp_path):
     with pytest.raises(content_module.ContentError, match="screen.json: not a readable APL document") as error:
         screen.document(broken)
     assert "\n" not in str(error.value)
+
+
+# --- Which devices get the document, and what a screen reader says for each button (issue 23) ---------------
+
+TOUCHABLE = {"TouchWrapper", "AlexaButton", "AlexaIconButton", "AlexaCheckbox", "AlexaRadioButton", "AlexaSwitch",
+             "AlexaTextListItem", "AlexaImageListItem", "AlexaTextButton"}
+DOCUMENTS = sorted(screen.DOCUMENT_PATH.parent.glob("*.json"))
+
+
+def apl_device(max_version: str | None) -> dict:
+    runtime = {"runtime": {"maxVersion": max_version}} if max_version is not None else {}
+    return {"device": {"deviceId": "amzn1.ask.device.SHOW", "supportedInterfaces": {"Alexa.Presentation.APL": runtime}}}
+
+
+@pytest.mark.parametrize("max_version, shown_there", [
+    ("1.8", False), ("1.9", False), ("2023.2", False), ("2023.3", True), ("2023.10", True), ("2024.2", True),
+    (None, False), ("latest", False),
+])
+def test_only_a_device_whose_apl_runtime_is_at_least_the_documents_version_gets_the_screen(client, max_version, shown_there):
+    assert screen.apl_version(screen.document()["version"]) == (2023, 3)  # the boundary the cases straddle
+    device = Alexa(client, UtteranceRouter(), user_id="amzn1.ask.account.APL", system=apl_device(max_version))
+    speaker = Alexa(client, UtteranceRouter(), user_id="amzn1.ask.account.SPEAKER")  # no screen at all
+    for words in ("heat or ice", "guide me through breathing", "next"):
+        reply, spoken = device.say(words), speaker.say(words)
+        documents = [d for d in reply.directives if d["type"] == "Alexa.Presentation.APL.RenderDocument"]
+        assert len(documents) == (1 if shown_there else 0), (max_version, words)
+        assert reply.ssml == spoken.ssml  # the same words either way: only the screen differs
+
+
+def _touchables(node, bound=None):
+    """(touchable component, the datasource list its `${data...}` is bound to) for every touchable in a document."""
+    if isinstance(node, dict):
+        bound = node.get("data", bound) if isinstance(node.get("data"), str) else bound
+        if node.get("type") in TOUCHABLE or "onPress" in node:
+            yield node, bound
+        for value in node.values():
+            yield from _touchables(value, bound)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _touchables(value, bound)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=lambda path: path.name)
+def test_every_touchable_has_a_spoken_label_from_the_content_and_an_onpress_list(client, path):
+    document = json.loads(path.read_text())
+    found = list(_touchables(document["mainTemplate"]))
+    assert found, "a document with buttons"
+    data = shown(show(client).say("guide me through breathing"))  # a routine step: every button shown
+    for component, bound in found:
+        label = component.get("accessibilityLabel")
+        assert isinstance(label, str) and label.strip(), component
+        assert isinstance(component.get("onPress", []), list)  # apl-suggester: onPress is an array of commands
+        field = re.fullmatch(r"\$\{data\.(\w+)\}", label)
+        if field:  # bound to the datasource: each button's own words, from the content file
+            source = re.fullmatch(r"\$\{payload\.screen\.(\w+)\}", bound or "")
+            assert source, f"{label} outside a data-bound container"
+            entries = data[source.group(1)]
+            assert entries and all(entry[field.group(1)].strip() for entry in entries)
+            assert {entry[field.group(1)] for entry in entries} == {CONTENT.screen[f"{e['event']}_accessibility"] for e in entries}
+
+
+def test_a_document_without_a_version_a_device_can_be_compared_with_stops_start_up(tmp_path):
+    undated = tmp_path / "screen.json"
+    undated.write_text(json.dumps({**screen.document(), "version": "new"}))
+    with pytest.raises(content_module.ContentError, match="version 'new' is not an APL version"):
+        screen.document(undated)

@@ -176,9 +176,18 @@ def test_a_one_shot_request_and_the_elicitation_that_follows():
 def test_the_permission_question_the_directives_and_alexas_api_calls_are_shown():
     text = run("ask back spasm helper how long has it been", "three hours", "yes", "yes")
     assert "directive: Connections.SendRequest (AskFor)" in text
-    assert "Alexa (its own question): May this skill use alexa::alerts:reminders:skill:readwrite?" in text
+    # Alexa's own words, as its voice permission documentation gives them, never the scope's id.
+    assert ("Alexa (its own question): Do you give Back Spasm Helper permission to update your reminders? "
+            "You can say I approve or no.") in text
+    assert "alexa::" not in "".join(alexa_lines(text))
     assert "-> Connections.Response: permission ACCEPTED" in text
     assert "alexa api: POST /v1/alerts/reminders -> 201" in text and "Alexa: Done. I'll remind you at" in text
+
+
+def test_the_timer_permission_is_asked_in_alexas_words_and_i_approve_grants_it():
+    text = run("ask back spasm helper to set the timer", "i approve")
+    assert "Do you give Back Spasm Helper permission to update your timers? You can say I approve or no." in text
+    assert "-> Connections.Response: permission ACCEPTED" in text and "alexa api: POST /v1/alerts/timers -> 200" in text
 
 
 def test_a_denied_permission_shows_the_card_and_makes_nothing():

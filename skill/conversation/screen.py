@@ -1,7 +1,9 @@
 """What a device with a screen shows: one APL document (skill/content/apl/screen.json), filled per response.
 
-Only devices whose request lists `Alexa.Presentation.APL` among their supported interfaces get the
-RenderDocument directive: sent to a device without a screen, it is an error. The datasource is built
+Only devices whose request lists `Alexa.Presentation.APL` among their supported interfaces, with a
+`runtime.maxVersion` at least the document's `version` (compared as numbers: 1.9 < 2023.3 < 2024.1), get
+the RenderDocument directive: sent to a device without a screen it is an error, and a device with an older
+APL runtime cannot render the document. Those hear the same speech, with no screen. The datasource is built
 from what the response said, by content id (skill/conversation/said.py), so the screen never shows words that are
 not in the content file:
   - a routine step: the routine's name, the step's title, "Step 2 of 5", how long it plays, and buttons;
@@ -48,15 +50,31 @@ def document(path: Path = DOCUMENT_PATH) -> dict[str, Any]:
         raise ContentError(f"{path.name}: not a readable APL document ({error}); fix the JSON") from None
     if not isinstance(loaded, dict) or loaded.get("type") != "APL" or "mainTemplate" not in loaded:
         raise ContentError(f"{path.name}: not an APL document (needs type APL and a mainTemplate)")
+    if apl_version(loaded.get("version")) is None:  # devices are sent it only when their runtime is this new
+        raise ContentError(f"{path.name}: version {loaded.get('version')!r} is not an APL version like 2023.3")
     return loaded
 
 
+def apl_version(text: object) -> tuple[int, ...] | None:
+    """An APL version ("2023.3", "1.9") as numbers to compare; None for anything that is not one."""
+    if not isinstance(text, str) or not re.fullmatch(r"\d{1,6}(?:\.\d{1,6}){0,3}", text.strip()):
+        return None
+    return tuple(int(part) for part in text.strip().split("."))
+
+
 def has_screen(handler_input: HandlerInput) -> bool:
-    """Whether the device says it can show APL (the request lists the interface)."""
+    """Whether the device can show this document: it lists APL, and its runtime's maxVersion is at least the
+    document's version (a device that names no maxVersion is not sent a document it may not render)."""
     system = system_of(handler_input.request_envelope)
     device = system.device if system else None
     interfaces = device.supported_interfaces if device else None
-    return getattr(interfaces, "alexa_presentation_apl", None) is not None
+    apl = getattr(interfaces, "alexa_presentation_apl", None)
+    runtime = getattr(apl, "runtime", None)
+    supported = apl_version(getattr(runtime, "max_version", None))
+    if supported is None:
+        return False
+    needed = apl_version(document().get("version"))
+    return needed is not None and supported >= needed
 
 
 def datasource(content: Content, lines: tuple[tuple[Any, ...], ...], step: RoutineState | None,
@@ -65,7 +83,8 @@ def datasource(content: Content, lines: tuple[tuple[Any, ...], ...], step: Routi
     labels = content.screen
     screen: dict[str, Any] = {"kind": "answer", "title": content.skill_name, "progress": "", "detail": "",
                               "hint": labels["hint"], "buttons": in_routine is not None,
-                              "controls": [{"event": event, "label": labels[event]} for event in CONTROLS]}
+                              "controls": [{"event": event, "label": labels[event],
+                                            "accessibility": labels[f"{event}_accessibility"]} for event in CONTROLS]}
     if in_routine is not None:
         screen["hint"] = labels["hint_step"]
         screen["title"] = _capital(content.routines[in_routine.routine].name)

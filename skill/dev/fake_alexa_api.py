@@ -2,10 +2,13 @@
 
 It keeps to the documented contract, so a request the real service would refuse is refused here too:
   POST /v1/alerts/timers            Authorization: Bearer <apiAccessToken>, JSON body: duration (ISO 8601,
-                                    at most 24 hours), timerLabel (at most 256 characters),
+                                    at most two hours), timerLabel (at most 256 characters),
                                     creationBehavior.displayExperience.visibility, triggeringBehavior
                                     (operation ANNOUNCE with textToAnnounce [{locale, text}],
-                                    notificationConfig.playAudible) -> 200 with the timer
+                                    notificationConfig.playAudible) -> 200 with the timer; 400 when a timer
+                                    on or paused has the label (labels are unique), 403 when the user
+                                    already has ten timers, `personal_timers` counted (skill/platform/alexa_limits.py)
+  GET  /v1/alerts/timers            -> 200 with the skill's timers for this user: {timers, totalCount}
   POST /v1/alerts/reminders         requestTime, trigger SCHEDULED_ABSOLUTE (scheduledTime as local time
                                     without an offset, timeZoneId) or SCHEDULED_RELATIVE (offsetInSeconds),
                                     alertInfo.spokenInfo.content [{locale, text}], pushNotification.status
@@ -36,6 +39,7 @@ from ask_sdk_core.exceptions import ApiClientException
 from ask_sdk_model.services import ApiClient, ApiClientRequest, ApiClientResponse
 
 from skill.platform.alexa_api import REMINDERS, TIMERS
+from skill.platform.alexa_limits import TIMER_MAX_MINUTES, TIMERS_AT_ONCE
 
 TIMER_PATH = "/v1/alerts/timers"
 REMINDER_PATH = "/v1/alerts/reminders"
@@ -136,6 +140,8 @@ class FakeAlexaApi:
     failures: dict[str, int | Answer] = field(default_factory=dict)  # "timers" | "reminders" | "settings" -> ...
     calls: list[Call] = field(default_factory=list)
     created: list[dict[str, Any]] = field(default_factory=list)  # the timers and reminders made, as sent
+    timers: list[dict[str, Any]] = field(default_factory=list)  # the timers made, as the API lists them (status ON)
+    personal_timers: int = 0  # timers the user set by voice, outside the skill: they count toward the ten
 
     def fail(self, api: str, outcome: int | str | Answer) -> None:
         """Answer every later call to `api` ("timers", "reminders", "settings") with this status and the documented
@@ -164,6 +170,8 @@ class FakeAlexaApi:
         try:
             if call.method == "POST" and call.path == TIMER_PATH:
                 return self._timer(call, raw)
+            if call.method == "GET" and call.path == TIMER_PATH:
+                return Answer.json(200, {"timers": self.timers, "totalCount": len(self.timers)})
             if call.method == "POST" and call.path == REMINDER_PATH:
                 return self._reminder(call, raw)
             if call.method == "GET" and TIME_ZONE_PATH.match(call.path):
@@ -180,9 +188,10 @@ class FakeAlexaApi:
         if not match or not any(match.groups()):
             raise ContractError("duration must be ISO 8601, like PT15M")
         hours, minutes, seconds = (int(part or 0) for part in match.groups())
-        if not 0 < hours * 3600 + minutes * 60 + seconds <= 24 * 3600:
-            raise ContractError("duration must be above zero and at most 24 hours")
-        if len(body.get("timerLabel") or "") > 256:
+        if not 0 < hours * 3600 + minutes * 60 + seconds <= TIMER_MAX_MINUTES * 60:
+            raise ContractError(f"duration must be above zero and at most {TIMER_MAX_MINUTES // 60} hours")
+        label = body.get("timerLabel") or ""
+        if len(label) > 256:
             raise ContractError("timerLabel is at most 256 characters")
         if _get(body, "creationBehavior.displayExperience.visibility", str) not in ("VISIBLE", "HIDDEN"):
             raise ContractError("creationBehavior.displayExperience.visibility must be VISIBLE or HIDDEN")
@@ -191,10 +200,17 @@ class FakeAlexaApi:
             raise ContractError("this fake knows the ANNOUNCE operation only")
         _spoken(operation.get("textToAnnounce"), "textToAnnounce")
         _get(body, "triggeringBehavior.notificationConfig.playAudible", bool)
+        running = [timer for timer in self.timers if timer["status"] in ("ON", "PAUSED")]
+        if label and any(timer.get("timerLabel") == label for timer in running):
+            raise ContractError("a timer with this timerLabel is already set: labels must be unique")
+        if len(running) + self.personal_timers >= TIMERS_AT_ONCE:
+            return _error(403, f"the user already has {TIMERS_AT_ONCE} timers, the most Alexa keeps")
         self.created.append(body)
         stamp = _now()
-        return Answer.json(200, {"id": str(uuid.uuid4()), "status": "ON", "duration": body["duration"],
-                                 "timerLabel": body.get("timerLabel"), "createdTime": stamp, "updatedTime": stamp})
+        timer = {"id": str(uuid.uuid4()), "status": "ON", "duration": body["duration"], "timerLabel": body.get("timerLabel"),
+                 "createdTime": stamp, "updatedTime": stamp}
+        self.timers.append(timer)
+        return Answer.json(200, timer)
 
     def _reminder(self, call: Call, raw: bytes) -> Answer:
         body = _body(call, raw)

@@ -5,6 +5,9 @@
 generated copy in the repository; `python -m skill.package --check` exits 1, naming the files, when it has
 drifted from the source (the tests run the same check). A source that cannot make a model is one line naming the fix.
 
+`python -m skill.package check` is the release check (skill/dev/release.py): every reason the package is not
+ready to submit for certification, one line each with the fix, and exit 1; exit 0 when it is ready.
+
 `python -m skill.package --compile` writes each content file's data as JSON beside it
 (skill/content/<locale>.yaml.compiled.json, git-ignored), for a deployment package: a Lambda cold
 start then never imports or runs the YAML parser. The copy is used only while it matches its YAML
@@ -64,6 +67,10 @@ def compile_content() -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    if argv[1:] == ["check"]:
+        from skill.dev import release
+
+        return release.main()
     if argv[1:] == ["--compile"]:
         for name in compile_content():
             print(f"compiled skill/content/{name}")

@@ -14,6 +14,10 @@ Ctrl-D (or /quit) leaves the simulator.
 
 Each run is a new user unless --user or --same-user says otherwise, so a second try does not hear
 "welcome back" and an old routine offered back.
+
+--replay-out FILE writes what you said as an ASK CLI replay file, for `ask dialog --replay FILE` against the
+deployed skill: JSON with skillId, locale, type "text" and userInput, one entry per line you spoke (silences and
+screen touches, which ask dialog cannot send, are left out), ending with ".quit".
 """
 from __future__ import annotations
 
@@ -25,13 +29,15 @@ import subprocess
 import sys
 import urllib.request
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 from skill.dev.fake_alexa_api import FakeAlexaApi, FakeApiClient
 from skill.dev.nlu import Resolution, Resolver, as_request, normalize, resolver_summary
+from skill.platform.alexa_api import REMINDERS, TIMERS
 from skill.words import ssml
 
 SAME_USER = "amzn1.ask.account.SIMULATOR"
@@ -43,6 +49,30 @@ ESPEAK = ["espeak-ng", "-s", str(ssml.WORDS_PER_MINUTE), "-m"]  # at the rate ss
 _BREAK_RUN = re.compile(r"<break\s+time=\"\d+(?:\.\d+)?m?s\"\s*/>(?:\s*<break\s+time=\"\d+(?:\.\d+)?m?s\"\s*/>)+")
 
 Send = Callable[[dict[str, Any]], dict[str, Any]]
+
+# What Alexa itself asks when a skill asks for a permission by voice (Alexa docs, "Set Up Voice Permissions for
+# Reminders": "Do you give Sports News Example permission to update your reminders? You can say I approve or no.");
+# the skill cannot change these words. Timers are asked for the same way.
+CONSENT = "Do you give {skill} permission to update your {what}? You can say I approve or no."
+CONSENT_WHAT = {REMINDERS: "reminders", TIMERS: "timers"}
+ASK_STATES = Path(".ask") / "ask-states.json"  # where `ask deploy` records the skill id it deployed
+
+
+def replay_file(skill_id: str, locale: str, said: Sequence[str]) -> str:
+    """An ASK CLI `ask dialog --replay` file: JSON with skillId, locale, type "text" and userInput, which may hold
+    no empty entry (ask-cli refuses one) and ends with ".quit" (else ask dialog stays open, interactive)."""
+    lines = [" ".join(line.split()) for line in said]
+    user_input = [line for line in lines if line] + [".quit"]
+    return json.dumps({"skillId": skill_id, "locale": locale, "type": "text", "userInput": user_input}, indent=2) + "\n"
+
+
+def deployed_skill_id(states: Path = ASK_STATES) -> str | None:
+    """The skill id `ask deploy` wrote to .ask/ask-states.json (default profile), if there is one."""
+    try:
+        found = json.loads(states.read_text(encoding="utf-8"))["profiles"]["default"]["skillId"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return found if isinstance(found, str) and found.strip() else None
 
 
 def spoken_text(markup: str) -> str:
@@ -121,10 +151,13 @@ class Device:
     asking: dict[str, Any] | None = None  # an AskFor that Alexa is putting to the user: the next words answer it
     locale: str = "en-US"
     screen: bool = False  # an Echo Show: the request says it supports APL, and "touch next" presses a button
+    spoken: list[str] = field(default_factory=list)  # every line the user said, for a replay file
 
     def hear(self, line: str) -> None:
         """What the user says (or an empty line: silence)."""
         words = normalize(line)
+        if words and not (self.screen and re.fullmatch(r"touch \w+", words)):
+            self.spoken.append(line.strip())
         words = re.sub(r"^alexa\s+", "", words)
         invocation = self.resolver.invocation
         if self.asking is not None:
@@ -245,8 +278,7 @@ class Device:
             card = response["card"]
             self._note(f"  card: {card.get('type')} {' '.join(card.get('permissions') or [])}".rstrip())
         if self.asking is not None:
-            scopes = ", ".join(s.get("permissionScope", "") for s in self.asking.get("payload", {}).get("permissionScopes", []))
-            self._say("Alexa (its own question)", f"May this skill use {scopes}? Say yes or no.")
+            self._say("Alexa (its own question)", self._consent_question(self.asking))
             self.attributes = reply.get("sessionAttributes") or {}
             self.last = reply
         elif response.get("shouldEndSession", True):
@@ -254,6 +286,14 @@ class Device:
         else:
             self.attributes = reply.get("sessionAttributes") or {}
             self.last = reply
+
+    def _consent_question(self, directive: dict[str, Any]) -> str:
+        """Alexa's question for an AskFor directive, naming the skill and what it may do in words."""
+        from skill.words.content import load
+
+        scopes = [scope.get("permissionScope", "") for scope in directive.get("payload", {}).get("permissionScopes", [])]
+        what = " and ".join(CONSENT_WHAT.get(scope, "information") for scope in scopes) or "information"
+        return CONSENT.format(skill=load(self.locale).skill_name, what=what)
 
     def _close(self, note: str) -> None:
         self._note(f"  {note}")
@@ -283,6 +323,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--screen", action="store_true",
                         help="be an Echo Show: print what the screen shows; 'touch next' presses a button")
     parser.add_argument("--locale", default="en-US", help="the request locale (en-GB, en-AU, ...; default en-US)")
+    parser.add_argument("--replay-out", metavar="FILE", type=Path,
+                        help="on leaving, write what you said as an ASK CLI replay file (ask dialog --replay FILE)")
+    parser.add_argument("--skill-id", help="the skillId of that file (default: the one ask deploy recorded in "
+                                           f"{ASK_STATES}, else {SKILL_ID})")
     args = parser.parse_args(argv)
     if args.speak and shutil.which("espeak-ng") is None:
         print("--speak needs espeak-ng (Debian: apt-get install espeak-ng); continuing without it.", file=sys.stderr)
@@ -292,20 +336,32 @@ def main(argv: list[str] | None = None) -> int:
                     show_json=args.json, speak=args.speak, api=api, screen=args.screen, locale=args.locale)
     if args.user or args.same_user:
         device.user_id = args.user or SAME_USER
-    if args.say:
-        for line in args.say:
+    try:
+        converse(device, args.say)
+    finally:
+        if args.replay_out:
+            skill_id = args.skill_id or deployed_skill_id() or SKILL_ID
+            args.replay_out.write_text(replay_file(skill_id, args.locale, device.spoken), encoding="utf-8")
+            print(f"(wrote {args.replay_out}: ask dialog --replay {args.replay_out})", file=sys.stderr)
+    return 0
+
+
+def converse(device: Device, turns: list[str]) -> None:
+    """The --say turns, or lines typed at the prompt until Ctrl-D or /quit."""
+    if turns:
+        for line in turns:
             print(f"you> {line}")
             device.hear(line)
-        return 0
+        return
     print(f"Back Spasm Helper simulator. Start with: open {device.resolver.invocation}  (Ctrl-D to leave)")
     while True:
         try:
             line = input("you> ")
         except EOFError:
             print()
-            return 0
+            return
         if line.strip() == "/quit":
-            return 0
+            return
         device.hear(line)
 
 

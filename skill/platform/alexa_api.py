@@ -49,6 +49,8 @@ class Result(Enum):
     NO_PERMISSION = "no_permission"  # 401/403: the user has not allowed it (or took it back), or said no
     NOT_ANSWERED = "not_answered"  # Alexa asked for the permission and heard no answer: not a no
     FAILED = "failed"  # anything else: 400, 429, 5xx, a timeout, no API in this request
+    TIMERS_FULL = "timers_full"  # the Timers API's 403: the user has as many timers as Alexa keeps
+    TIMER_RUNNING = "timer_running"  # the Timers API's 400, and a timer with this label is on or paused
 
 
 class TimedApiClient(ApiClient):
@@ -172,7 +174,22 @@ def create_timer(handler_input: HandlerInput, minutes: float, label: str, announ
             notification_config=NotificationConfig(play_audible=True),
         ),
     )
-    return _call("timer", lambda factory: factory.get_timer_management_service().create_timer(request), handler_input)
+    result = _call("timer", lambda factory: factory.get_timer_management_service().create_timer(request), handler_input,
+                   {403: Result.TIMERS_FULL, 400: Result.TIMER_RUNNING})
+    if result is Result.TIMER_RUNNING and not _label_in_use(handler_input, label):
+        return Result.FAILED  # a 400 for some other reason: only a running timer with this label is "running"
+    return result
+
+
+def _label_in_use(handler_input: HandlerInput, label: str) -> bool:
+    """Whether one of the skill's timers for this user, on or paused, has this label (the Timers API's list)."""
+    found: list[Any] = []
+    if _call("timer list", lambda factory: found.append(factory.get_timer_management_service().get_timers()),
+             handler_input) is not Result.DONE:
+        return False
+    timers = getattr(found[0], "timers", None) or []
+    return any(getattr(timer, "timer_label", None) == label
+               and getattr(getattr(timer, "status", None), "value", None) in ("ON", "PAUSED") for timer in timers)
 
 
 def time_zone(handler_input: HandlerInput) -> ZoneInfo | None:
@@ -256,12 +273,14 @@ class _Watched(ApiClient):
         return response
 
 
-def _call(api: str, call: Any, handler_input: HandlerInput) -> Result:
+def _call(api: str, call: Any, handler_input: HandlerInput, meaning: dict[int, Result] | None = None) -> Result:
     """Run one service-client call; every failure becomes a Result and one log line without ids.
 
     The outcome rests on the status Alexa sent, not on whether its body could be read: the SDK reads the
     body of every answer, error or not, and raises when it is not the documented JSON (an empty 401, an HTML
-    503). Any exception from the call is a failed call, never the user's problem.
+    503). Any exception from the call is a failed call, never the user's problem. `meaning` gives a status
+    what this API documents it to mean, when the answer is the documented JSON error; otherwise 401 and 403
+    are a missing permission, anything else a failure.
     """
     if not available(handler_input):
         log.warning("%s: no API access in this request (no token, or not one of Alexa's endpoints)", api)
@@ -280,6 +299,8 @@ def _call(api: str, call: Any, handler_input: HandlerInput) -> Result:
             return Result.FAILED
         unread = "" if isinstance(error, ServiceException) else f", not as documented ({type(error).__name__})"
         log.warning("%s: Alexa answered HTTP %s%s", api, status, unread)
+        if meaning and status in meaning and not unread:  # a documented meaning needs the documented answer
+            return meaning[status]
         return Result.NO_PERMISSION if status in (401, 403) else Result.FAILED
     return Result.DONE
 

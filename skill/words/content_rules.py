@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from skill.ids import PROMPTS, ROUTINE_PROMPTS, SCREEN_LABELS
+from skill.platform.alexa_limits import TIMER_MAX_MINUTES, TIMERS_AT_ONCE
 from skill.routine import PACES
 from skill.words import pacing, ssml
 from skill.words.content_types import (
     ALERT_LINES,
+    TIMER_LINES,
     TRIAGE_LINES,
     Alert,
     Beat,
@@ -157,13 +159,14 @@ def _read_alerts(reader: _Reader, node: Any) -> dict[str, Alert]:
         entry = reader.mapping(entry, where)
         if ("minutes" in entry) == ("hours" in entry):
             raise reader.fail(where, "give `minutes` (a timer's length) or `hours` (a reminder after onset), not both")
-        kind, key, limit = ("timer", "minutes", 24 * 60) if "minutes" in entry else ("reminder", "hours", 72)
+        # A timer at most as long as Alexa's Timers API allows (skill/platform/alexa_limits.py).
+        kind, key, limit = ("timer", "minutes", TIMER_MAX_MINUTES) if "minutes" in entry else ("reminder", "hours", 72)
         value = entry[key]
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 < value <= limit:
             raise reader.fail(f"{where}.{key}", f"expected a number above 0 and at most {limit}")
         allowed = frozenset({"minutes"} if kind == "timer" else {"when"})
         lines: dict[str, str] = {}
-        for line in (*ALERT_LINES, *(REMINDER_WHEN if kind == "reminder" else {})):
+        for line in (*ALERT_LINES, *(REMINDER_WHEN if kind == "reminder" else TIMER_LINES)):
             text = reader.text(entry, line, where) or ""
             placeholders = REMINDER_WHEN.get(line) or (frozenset() if line in ("label", "announce") else allowed)
             reader.placeholders(text, placeholders, f"{where}.{line}")
@@ -179,6 +182,12 @@ def _read_alerts(reader: _Reader, node: Any) -> dict[str, Alert]:
                               "intent name like SetTimerIntent")
         alerts[alert_id] = Alert(id=alert_id, kind=kind, minutes=float(value) * (60 if kind == "reminder" else 1),
                                  sources=reader.sources(entry, where), lines=lines, intent=intent)
+    timers = [alert for alert in alerts.values() if alert.kind == "timer"]
+    if len(timers) > TIMERS_AT_ONCE:
+        raise reader.fail("alerts", f"at most {TIMERS_AT_ONCE} timers: Alexa keeps no more for a user at once")
+    labels = [alert.lines["label"].lower() for alert in timers]
+    if len(set(labels)) < len(labels):
+        raise reader.fail("alerts", "each timer needs a label of its own: Alexa refuses a second timer with a label in use")
     return alerts
 
 

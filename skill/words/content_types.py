@@ -85,6 +85,8 @@ class TriageBand:
 
 ALERT_LINES = ("label", "offer", "offer_reprompt", "permission", "announce", "done", "declined", "by_hand", "failed",
                "not_answered")
+# A timer's own lines: Alexa's answer that the user's timers are full, or that this timer is already running.
+TIMER_LINES = ("full", "running")
 
 
 @dataclass(frozen=True)

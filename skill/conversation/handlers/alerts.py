@@ -32,7 +32,7 @@ from skill.words.content import DEFAULT_LOCALE, Alert
 log = logging.getLogger(__name__)
 MIN_LEAD = timedelta(minutes=30)  # a check-in due sooner than this is not offered
 LINE_FOR = {Result.DONE: "done", Result.NO_PERMISSION: "by_hand", Result.FAILED: "failed",
-            Result.NOT_ANSWERED: "not_answered"}
+            Result.NOT_ANSWERED: "not_answered", Result.TIMERS_FULL: "full", Result.TIMER_RUNNING: "running"}
 
 
 ROUND_TO = 300  # seconds: "three hours ago" is an estimate, so the check-in is at a round time ("10:30 AM")
