@@ -301,7 +301,8 @@ def test_dynamodb_without_a_region_or_credentials_fails_at_start_up_in_one_line(
 def test_dynamodb_without_a_table_or_the_package_says_what_is_missing(monkeypatch):
     with pytest.raises(StoreError, match="SKILL_DYNAMODB_TABLE"):
         build_adapter("dynamodb", None, None)
-    monkeypatch.setitem(sys.modules, "ask_sdk_dynamodb", None)
+    for name in ("ask_sdk_dynamodb", "ask_sdk_dynamodb.partition_keygen", "ask_sdk_dynamodb.adapter"):  # not installed
+        monkeypatch.setitem(sys.modules, name, None)
     with pytest.raises(StoreError, match="pip install ask-sdk-dynamodb-persistence-adapter"):
         build_adapter("dynamodb", None, "table")
     with pytest.raises(StoreError, match="unknown SKILL_STORE"):
