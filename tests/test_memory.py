@@ -265,12 +265,17 @@ def fake_dynamodb(monkeypatch, region: str | None = "us-east-1", credentials: ob
     keygen_module.user_id_partition_keygen = lambda envelope: "user"  # type: ignore[attr-defined]
     boto3 = types.ModuleType("boto3")
     boto3.session = types.SimpleNamespace(Session=FakeSession)  # type: ignore[attr-defined]
+    boto3.setup_default_session = lambda **settings: setattr(boto3, "DEFAULT_SESSION", FakeSession())  # type: ignore[attr-defined]
     config_module = types.ModuleType("botocore.config")
     config_module.Config = lambda **settings: settings  # type: ignore[attr-defined]
+    exceptions_module = types.ModuleType("botocore.exceptions")
+    exceptions_module.BotoCoreError = type("BotoCoreError", (Exception,), {})  # type: ignore[attr-defined]
     for name, module in (("ask_sdk_dynamodb", types.ModuleType("ask_sdk_dynamodb")), ("boto3", boto3),
                          ("botocore", types.ModuleType("botocore")), ("botocore.config", config_module),
+                         ("botocore.exceptions", exceptions_module),
                          ("ask_sdk_dynamodb.adapter", adapter_module), ("ask_sdk_dynamodb.partition_keygen", keygen_module)):
         monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.delenv("AWS_REGION", raising=False)  # the fake session's region is the only one
     return created
 
 
