@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from skill import content as content_module
 from skill.dev import bundle
+from skill.words import content as content_module
 
 from .aws import ROOT, TEMPLATE, aws_environment, build_bundle, resource, run_in_bundle, template
 
@@ -107,8 +107,8 @@ print(json.dumps({{"reply": reply, "yaml": "yaml" in sys.modules, "flask": "flas
     assert not found["yaml"] and not found["flask"]  # the content is compiled; the web side never loads
 
 
-DEVELOPER_TOOLS = {"skill/dev", "skill/simulate.py", "skill/nlu.py", "skill/fake_alexa_api.py", "skill/modelgen.py",
-                   "skill/package.py", "skill/__main__.py"}
+DEVELOPER_TOOLS = {"skill/dev", "skill/dev/simulate.py", "skill/dev/nlu.py", "skill/dev/fake_alexa_api.py", "skill/dev/modelgen.py",
+                   "skill/dev/package.py", "skill/__main__.py"}
 
 
 def test_the_bundle_carries_no_developer_tool_no_cache_and_nothing_but_the_skill(built):

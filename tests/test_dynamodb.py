@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from skill import content as content_module
-from skill import create_app, lambda_function, store
-from skill.dynamodb_store import EXPIRES_AT, RETENTION_SECONDS
+from skill import create_app, lambda_function
+from skill.storage import store
+from skill.storage.dynamodb_store import EXPIRES_AT, RETENTION_SECONDS
+from skill.words import content as content_module
 
 from .alexa import Alexa, UtteranceRouter
 from .aws import (
@@ -179,7 +180,7 @@ def test_the_flask_app_remembers_users_in_dynamodb_too(endpoint, table):
 
 
 def test_floats_are_written_as_numbers_and_read_back_as_floats(endpoint, table):
-    from skill.dynamodb_store import from_dynamodb, to_dynamodb
+    from skill.storage.dynamodb_store import from_dynamodb, to_dynamodb
 
     value = {"a": 1.5, "b": [2, 0.1], "c": {"d": True, "e": "x"}}
     assert to_dynamodb(value) == {"a": Decimal("1.5"), "b": [2, Decimal("0.1")], "c": {"d": True, "e": "x"}}

@@ -70,7 +70,7 @@ def test_the_lambda_entry_point_imports_no_flask_no_verifier_and_no_sqlite():
 
 
 def test_compiled_content_is_the_same_content_and_a_stale_copy_is_ignored(tmp_path):
-    from skill import content as content_module
+    from skill.words import content as content_module
 
     yaml_file = tmp_path / "en-US.yaml"
     yaml_file.write_bytes((Path(content_module.CONTENT_DIR) / "en-US.yaml").read_bytes())

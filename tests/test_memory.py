@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from skill import content as content_module
 from skill import create_app
-from skill.sqlite_store import SQLiteAdapter
-from skill.store import StoreError, build_adapter
+from skill.storage.sqlite_store import SQLiteAdapter
+from skill.storage.store import StoreError, build_adapter
+from skill.words import content as content_module
 
 from .alexa import Alexa, UtteranceRouter, envelope, intent_request
 

@@ -11,9 +11,9 @@ from ask_sdk_model import RequestEnvelope
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import skill.web
-from skill.alexa_api import REMINDERS, TIMERS
-from skill.serialization import EnvelopeSerializer
+import skill.server.web
+from skill.platform.alexa_api import REMINDERS, TIMERS
+from skill.platform.serialization import EnvelopeSerializer
 
 from .alexa import Alexa, UtteranceRouter, envelope, intent_request
 from .test_hostile import json_values, mutated_envelopes
@@ -97,7 +97,7 @@ def test_every_response_is_written_as_the_stock_serializer_writes_it(client, mon
     from bench.conversations import SCRIPTS
 
     checked = CheckedSerializer()
-    monkeypatch.setattr(skill.web, "SERIALIZER", checked)
+    monkeypatch.setattr(skill.server.web, "SERIALIZER", checked)
     alexa = Alexa(client, UtteranceRouter(), system=system, locale=locale)
     for script in [*SCRIPTS, [None, "start ice or heat", "next", "next", "next", "next", "next", "yes"],
                    [None, "it's been three hours", "yes"], [None, "set the timer"], [None, "what's the weather"]]:

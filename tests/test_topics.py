@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from skill import content as content_module
+from skill.words import content as content_module
 
 CONTENT = content_module.load()
 

@@ -26,7 +26,7 @@ import tomllib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .. import content
+from skill.words import content
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 RUNTIME = "python3.11"  # the Lambda runtime (ask-resources.json and the template name it too; a test keeps them equal)
