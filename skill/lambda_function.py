@@ -1,4 +1,9 @@
-"""AWS Lambda entry point: the same skill without Flask. Handler setting: skill.lambda_function.handler
+"""AWS Lambda entry point: the same skill without Flask.
+
+The deployed bundle's top-level lambda_function.py (handler setting `lambda_function.handler`, written by
+`python -m skill.package lambda`) calls start() when the function starts, so the skill is built during the
+function's init and a wrong setting is one line in its log, never a traceback; `skill.lambda_function.handler`
+also works as a handler setting, building the skill at the first request.
 
 Alexa invokes a Lambda function directly (the function's Alexa trigger carries the skill id), so there is
 no HTTP signature to check; SKILL_ID, when set, still makes the skill refuse requests for other skills
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from typing import Any
 
 from ask_sdk_core.exceptions import AskSdkException
@@ -23,10 +29,10 @@ from ask_sdk_core.skill import CustomSkill
 
 from skill.conversation.builder import build_skill
 from skill.platform import envelope as envelopes
-from skill.storage.store import build_adapter
+from skill.storage.store import StoreError, build_adapter
 from skill.words import content as content_module
 
-logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "INFO"))
+logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "").strip().upper() or "INFO")
 _skill: CustomSkill | None = None
 
 
@@ -34,9 +40,18 @@ def _build() -> CustomSkill:
     table = os.environ.get("SKILL_DYNAMODB_TABLE") or None
     kind = os.environ.get("SKILL_STORE") or ("dynamodb" if table else "none")
     if kind == "sqlite":
-        raise RuntimeError("SKILL_STORE=sqlite is not supported on Lambda: use dynamodb or none")
+        raise StoreError("SKILL_STORE=sqlite is not supported on Lambda: use dynamodb (with SKILL_DYNAMODB_TABLE) or none")
     return build_skill(content_module.Contents(content_module.locales()), build_adapter(kind, None, table),
                        skill_id=_skill_id())
+
+
+def start() -> None:
+    """Build the skill now (at the function's init); a wrong setting or content file is one line and exit status 1."""
+    global _skill
+    try:
+        _skill = _build()
+    except (StoreError, content_module.ContentError) as error:
+        sys.exit(f"back-spasm-helper: cannot start: {error}")
 
 
 def _skill_id() -> str | None:

@@ -42,7 +42,9 @@ def test_the_package_has_the_ask_cli_layout():
     resources = json.loads((ROOT / "ask-resources.json").read_text())
     assert resources["askcliResourcesVersion"] == "2020-03-31"
     assert resources["profiles"]["default"]["skillMetadata"]["src"] == "./skill-package"
-    assert set(resources["profiles"]["default"]) == {"skillMetadata"}  # self-hosted: no code or infrastructure
+    # The Lambda code folder and the CloudFormation deployer (tests/test_deploy.py); self-hosted, `ask deploy
+    # --target skill-metadata` uploads the package alone
+    assert set(resources["profiles"]["default"]) == {"skillMetadata", "code", "skillInfrastructure"}
     assert (ROOT / "skill-package" / "interactionModels" / "custom" / "en-US.json").is_file()
 
 

@@ -265,12 +265,17 @@ def fake_dynamodb(monkeypatch, region: str | None = "us-east-1", credentials: ob
     keygen_module.user_id_partition_keygen = lambda envelope: "user"  # type: ignore[attr-defined]
     boto3 = types.ModuleType("boto3")
     boto3.session = types.SimpleNamespace(Session=FakeSession)  # type: ignore[attr-defined]
+    boto3.setup_default_session = lambda **settings: setattr(boto3, "DEFAULT_SESSION", FakeSession())  # type: ignore[attr-defined]
     config_module = types.ModuleType("botocore.config")
     config_module.Config = lambda **settings: settings  # type: ignore[attr-defined]
+    exceptions_module = types.ModuleType("botocore.exceptions")
+    exceptions_module.BotoCoreError = type("BotoCoreError", (Exception,), {})  # type: ignore[attr-defined]
     for name, module in (("ask_sdk_dynamodb", types.ModuleType("ask_sdk_dynamodb")), ("boto3", boto3),
                          ("botocore", types.ModuleType("botocore")), ("botocore.config", config_module),
+                         ("botocore.exceptions", exceptions_module),
                          ("ask_sdk_dynamodb.adapter", adapter_module), ("ask_sdk_dynamodb.partition_keygen", keygen_module)):
         monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.delenv("AWS_REGION", raising=False)  # the fake session's region is the only one
     return created
 
 
@@ -301,7 +306,8 @@ def test_dynamodb_without_a_region_or_credentials_fails_at_start_up_in_one_line(
 def test_dynamodb_without_a_table_or_the_package_says_what_is_missing(monkeypatch):
     with pytest.raises(StoreError, match="SKILL_DYNAMODB_TABLE"):
         build_adapter("dynamodb", None, None)
-    monkeypatch.setitem(sys.modules, "ask_sdk_dynamodb", None)
+    for name in ("ask_sdk_dynamodb", "ask_sdk_dynamodb.partition_keygen", "ask_sdk_dynamodb.adapter"):  # not installed
+        monkeypatch.setitem(sys.modules, name, None)
     with pytest.raises(StoreError, match="pip install ask-sdk-dynamodb-persistence-adapter"):
         build_adapter("dynamodb", None, "table")
     with pytest.raises(StoreError, match="unknown SKILL_STORE"):

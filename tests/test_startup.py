@@ -113,7 +113,12 @@ def test_a_store_path_that_can_never_work_is_a_setting_and_stops_start_up_in_one
 
 
 def test_dynamodb_without_its_package_is_one_line(tmp_path):
-    line = one_line_exit_1(start({**OFF, "SKILL_STORE": "dynamodb", "SKILL_DYNAMODB_TABLE": "t"}, tmp_path))
+    hidden = tmp_path / "no-dynamodb" / "ask_sdk_dynamodb"  # in front of the installed one (a dev dependency)
+    hidden.mkdir(parents=True)
+    (hidden / "__init__.py").write_text("raise ImportError('ask_sdk_dynamodb is not installed')\n")
+    search = os.pathsep.join(filter(None, [str(hidden.parent), os.environ.get("PYTHONPATH")]))
+    line = one_line_exit_1(start({**OFF, "SKILL_STORE": "dynamodb", "SKILL_DYNAMODB_TABLE": "t", "PYTHONPATH": search},
+                                 tmp_path))
     assert "pip install ask-sdk-dynamodb-persistence-adapter" in line
 
 

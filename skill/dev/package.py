@@ -12,6 +12,8 @@ ready to submit for certification, one line each with the fix, and exit 1; exit 
 (skill/content/<locale>.yaml.compiled.json, git-ignored), for a deployment package: a Lambda cold
 start then never imports or runs the YAML parser. The copy is used only while it matches its YAML
 byte for byte, and is checked like the YAML.
+
+`python -m skill.package lambda [--install]` builds the AWS Lambda code folder (skill/dev/bundle.py).
 """
 from __future__ import annotations
 
@@ -71,6 +73,10 @@ def main(argv: list[str]) -> int:
         from skill.dev import release
 
         return release.main()
+    if argv[1:2] == ["lambda"]:
+        from skill.dev import bundle
+
+        return bundle.main(argv[2:])
     if argv[1:] == ["--compile"]:
         for name in compile_content():
             print(f"compiled skill/content/{name}")

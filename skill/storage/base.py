@@ -11,6 +11,8 @@ from ask_sdk_model import RequestEnvelope
 
 from skill.platform.envelope import system_of
 
+RETENTION_DAYS = 90  # a user's record unused this long is deleted (SQLite: a purge; DynamoDB: a time-to-live)
+
 
 class StoreError(RuntimeError):
     """A store setting is wrong, so the store can never work; the message names the setting, and the fix."""

@@ -34,15 +34,14 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 
-from skill.storage.base import Change, StoreError, user_id_of, user_ref
+from skill.storage.base import RETENTION_DAYS, Change, StoreError, user_id_of, user_ref
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 READ_WAIT_SECONDS = 0.3  # the most a request waits to open the store and read the user's row
 WRITE_WAIT_SECONDS = 0.6  # the most a request waits to write it (a request reads once and writes once at most)
-RETENTION_DAYS = 90  # rows untouched this long are deleted: at start-up, then every PURGE_EVERY_SECONDS
-PURGE_EVERY_SECONDS = 3600.0
+PURGE_EVERY_SECONDS = 3600.0  # rows untouched RETENTION_DAYS are deleted: at start-up, then this often
 PURGE_RETRY_SECONDS = 60.0  # a purge the store was too busy for is tried again this soon
 STORE_FAULTS = (sqlite3.Error, OSError)  # what a store that does not work raises (locked, full, read-only, ...)
 
