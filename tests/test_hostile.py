@@ -1,4 +1,5 @@
-"""Random and mutated Alexa envelopes: never a 5xx; always a valid Alexa response or a 4xx."""
+"""Hostile input inside valid requests: random and mutated envelopes and forged session attributes (repeat never
+replays words from the session) get a valid Alexa response or a 4xx, never a 5xx or an error answer."""
 from __future__ import annotations
 
 import copy
@@ -10,9 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skill import create_app
+from skill.words import content as content_module
 from tests import ssml_rules
 
-from .alexa import envelope, intent_request
+from .alexa import Alexa, UtteranceRouter, envelope, intent_request
 
 _FOLDER = tempfile.TemporaryDirectory()
 APP = create_app({"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False, "STORE": "sqlite",
@@ -33,6 +35,8 @@ json_values = st.recursive(
 INTENTS = ["HeatOrIceIntent", "QuestionIntent", "HowLongHasItBeenIntent", "StartRoutineIntent", "AMAZON.NextIntent",
            "AMAZON.YesIntent", "ForgetMeIntent", "EmergencyRedFlagIntent", "NoSuchIntent", "AMAZON.ResumeIntent"]
 REQUEST_TYPES = ["LaunchRequest", "IntentRequest", "SessionEndedRequest", "CanFulfillIntentRequest", "Made.Up", "System.ExceptionEncountered"]
+
+CONTENT = content_module.load()
 
 
 def assert_acceptable(reply) -> None:
@@ -113,3 +117,37 @@ def test_mutated_envelopes(body):
 )
 def test_intents_with_odd_slots_and_dialog_states(name, slots, dialog_state):
     post(envelope(intent_request(name, slots, dialog_state)))
+
+
+def forged(client, attributes: dict, request: dict):
+    body = envelope(request, attributes=attributes, new=False)
+    return client.post("/", data=json.dumps(body), content_type="application/json").get_json()
+
+def spoken(result: dict) -> str:
+    return result["response"]["outputSpeech"]["ssml"]
+
+def test_repeat_never_replays_words_from_the_session(client):
+    attributes = {"last_reply": {"speech": "<speak>Take ten ibuprofen now.</speak>", "reprompt": "<speak>Ten.</speak>"}}
+    result = forged(client, attributes, intent_request("AMAZON.RepeatIntent"))
+    assert "ibuprofen" not in spoken(result) and "Ten." not in json.dumps(result)
+
+def test_repeat_re_renders_from_content_ids_and_refuses_unknown_ones(client):
+    alexa = Alexa(client, UtteranceRouter())
+    answer = alexa.say("heat or ice")
+    assert alexa.say("repeat").ssml == answer.ssml
+    for bad in ({"say": [["topic", "heat_or_ice", "answer"], ["raw", "Take ten ibuprofen"]]},
+                {"say": [["topic", "no_such_topic", "answer"]]}, {"say": "Take ten ibuprofen"}):
+        result = forged(client, {"last_reply": bad}, intent_request("AMAZON.RepeatIntent"))
+        assert spoken(result) == f"<speak>{CONTENT.prompts['nothing_to_repeat']}</speak>"
+
+KEYS = ["pending", "last_topic", "routine", "last_reply", "previous_turn"]
+
+WRONG: list[object] = [None, 7, -1, 1.5, True, "x", "", [], [1, 2], {}, {"offer": "forget", "x": 1}, {"routine": "yoga"}, "\u202e", {"a": {"b": []}}]
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(attributes=st.dictionaries(st.sampled_from(KEYS), st.sampled_from(WRONG), max_size=5),
+       intent=st.sampled_from(["AMAZON.RepeatIntent", "AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.NextIntent",
+                               "MoreIntent", "AMAZON.FallbackIntent", "AMAZON.HelpIntent", "AMAZON.PauseIntent"]))
+def test_forged_session_shapes_get_a_normal_answer_never_an_error(client, attributes, intent):
+    result = forged(client, attributes, intent_request(intent))
+    assert CONTENT.prompts["error"] not in spoken(result)

@@ -1,16 +1,24 @@
-"""The HTTP endpoint: bad input gets a 4xx with a short reason, never a 500 or a stack trace."""
+"""The HTTP endpoint: bad input (malformed, deep, huge, chunked, wrong method) gets a 4xx with a short reason, never
+a 500 or a stack trace; one log line a request that cannot be forged; slow clients cannot starve it under gunicorn."""
 from __future__ import annotations
 
 import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
-from skill import create_app
-
 from .alexa import SKILL_ID, envelope, intent_request
 
 EXAMPLES = Path(__file__).parent / "requests"
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def post(client, body, content_type="application/json"):
@@ -104,35 +112,6 @@ class TestSkillId:
         assert "another skill" in reply.get_json()["error"]
 
 
-def test_verification_is_on_by_default(monkeypatch):
-    for name in ("ASK_SDK_VERIFY_SIGNATURE", "ASK_SDK_VERIFY_TIMESTAMP", "ALLOW_ANY_SKILL_ID"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SKILL_ID", SKILL_ID)
-    client = create_app({"STORE": "none"}).test_client()
-    reply = post(client, envelope({"type": "LaunchRequest"}))
-    assert reply.status_code == 400
-    assert "Signature" in reply.get_json()["error"]
-    assert "ASK_SDK_VERIFY_SIGNATURE=false" in reply.get_json()["error"]  # how to try it locally
-
-
-def test_verification_can_be_turned_off_by_environment_with_a_warning(monkeypatch, caplog):
-    monkeypatch.setenv("ASK_SDK_VERIFY_SIGNATURE", "false")
-    monkeypatch.setenv("ASK_SDK_VERIFY_TIMESTAMP", "false")
-    with caplog.at_level("WARNING"):
-        client = create_app().test_client()
-    assert post(client, envelope({"type": "LaunchRequest"})).status_code == 200
-    assert any("verification is OFF" in record.getMessage() for record in caplog.records)
-
-
-def test_an_old_timestamp_is_rejected_when_only_timestamp_checks_are_on():
-    client = create_app({"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": True}).test_client()
-    body = envelope({"type": "LaunchRequest"})
-    body["request"]["timestamp"] = "2020-01-01T00:00:00Z"
-    reply = post(client, body)
-    assert reply.status_code == 400
-    assert "Timestamp" in reply.get_json()["error"]
-
-
 def test_each_request_is_logged_with_ids_type_intent_status_and_latency(alexa, caplog):
     alexa.user_id = "amzn1.ask.account.SECRET-USER-ID-12345"
     with caplog.at_level("INFO"):
@@ -152,3 +131,66 @@ def test_rejected_requests_are_logged_with_their_status(client, caplog):
     with caplog.at_level("INFO"):
         post(client, "nope")
     assert any("status=400" in r.getMessage() and "not valid JSON" in r.getMessage() for r in caplog.records)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+def test_slow_clients_do_not_starve_real_requests_under_the_shipped_gunicorn_config(tmp_path):
+    port = free_port()
+    env = {**os.environ, "SKILL_DB_PATH": str(tmp_path / "s.sqlite3"), "ASK_SDK_VERIFY_SIGNATURE": "false",
+           "ASK_SDK_VERIFY_TIMESTAMP": "false", "LOG_LEVEL": "warning", "GUNICORN_BIND": f"127.0.0.1:{port}"}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:app"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    slow: list[socket.socket] = []
+    try:
+        deadline = time.monotonic() + 30
+        while True:  # wait for gunicorn to answer, however busy the machine is
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except OSError:
+                assert time.monotonic() < deadline and server.poll() is None, "gunicorn did not start"
+                time.sleep(0.1)
+        # Eight slow clients: four stop mid-headers, four send headers and only part of the body.
+        for number in range(8):
+            sock = socket.create_connection(("127.0.0.1", port))
+            if number % 2:
+                sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\n")
+            else:
+                sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{")
+            slow.append(sock)
+        time.sleep(0.5)
+        for _ in range(6):
+            body = json.dumps(envelope({"type": "LaunchRequest"})).encode()
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/", data=body,
+                                             headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=15) as response:
+                assert response.status == 200
+    finally:
+        for sock in slow:
+            sock.close()
+        server.terminate()
+        server.wait(timeout=10)
+
+def test_a_newline_in_a_request_id_or_intent_cannot_forge_a_log_line(client, caplog):
+    body = envelope(intent_request("Heat\nINFO fake: admin logged in" + "x" * 120_000))
+    body["request"]["requestId"] = "id\nWARNING forged line"
+    with caplog.at_level(logging.INFO):
+        client.post("/", data=json.dumps(body), content_type="application/json")
+    for record in caplog.records:
+        message = record.getMessage()
+        assert "\n" not in message and "\r" not in message, message[:200]
+        assert len(message) < 2000
+
+def test_a_chunked_body_over_the_limit_is_413(client):
+    import io
+
+    body = io.BytesIO(b"x" * (200 * 1024))  # no Content-Length: as a server hands on a de-chunked body
+    reply = client.post("/", input_stream=body, content_type="application/json", headers={"Transfer-Encoding": "chunked"})
+    assert reply.status_code == 413
+
+def test_options_is_not_allowed(client):
+    assert client.open("/", method="OPTIONS").status_code == 405

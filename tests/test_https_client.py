@@ -1,4 +1,4 @@
-"""The client that calls Alexa's APIs: one deadline for the whole call, and a cap on the answer (issue 21).
+"""Outbound HTTPS (Alexa's APIs, and the certificate fetch): one deadline for the whole call, a cap on the answer.
 
 Before, a call had a timeout per read: an answer that trickled in a byte a second held the thread for as long
 as it trickled, and a 50 MB answer was read whole into memory. Each test serves the fake of Alexa's APIs over
@@ -10,14 +10,18 @@ import socket
 import threading
 import time
 import tracemalloc
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 
 import pytest
 from ask_sdk_core.exceptions import ApiClientException
 from ask_sdk_model.services import ApiClientRequest
 
+from skill import create_app
 from skill.dev.fake_alexa_api import HUGE_BYTES, TIMER_PATH, Answer, FakeAlexaApi
 from skill.platform.alexa_api import API_TIMEOUT_SECONDS, MAX_ANSWER_BYTES, TIMERS, TimedApiClient
+from skill.server import verification
 
 from . import fake_api_server
 from .alexa import Alexa, UtteranceRouter
@@ -63,7 +67,6 @@ def timed(call) -> tuple[object, float]:
 @pytest.mark.parametrize("delivery", ["trickle", "slow body"])
 def test_an_answer_trickling_a_byte_a_second_ends_at_the_deadline_with_the_calm_line(app_config, served, fake,
                                                                                      monkeypatch, delivery):
-    from skill import create_app
 
     monkeypatch.setattr(fake_api_server, "TRICKLE_SECONDS", 1.0)  # as measured in issue 21: 1 byte/s
     fake.fail("timers", Answer(200, b'{"id": "5f0c", "status": "ON"}', delivery=delivery))
@@ -160,3 +163,39 @@ def test_the_request_goes_out_as_the_sdks_client_sends_it(served, fake):
     assert (call.method, call.path, call.body) == ("POST", TIMER_PATH, {"duration": "PT15M"})
     assert call.headers["authorization"] == "Bearer api-token-abc" and call.headers["content-type"] == "application/json"
     assert answer.status_code == 400 and "duration" not in answer.body  # the fake refuses this half a timer
+
+
+@contextmanager
+def trickling_server(byte_every: float, total: int):
+    """An HTTP server on loopback that answers one byte at a time."""
+    class Slow(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Length", str(total))
+            self.end_headers()
+            try:
+                for _ in range(total):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(byte_every)
+            except OSError:
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/echo.api/cert.pem"
+    finally:
+        httpd.shutdown()
+
+def test_a_trickling_certificate_server_is_cut_off_at_the_deadline():
+    with trickling_server(byte_every=0.2, total=100) as url:  # would take 20 s; each byte well inside a read timeout
+        started = time.monotonic()
+        with pytest.raises(TimeoutError, match="deadline"):
+            verification.fetch_url(url, deadline=1.0)
+        assert time.monotonic() - started < 10  # the whole answer would take 20 s

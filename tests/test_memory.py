@@ -1,7 +1,9 @@
-"""Remembering users across sessions: resume, preferences, forget-me, and a store that fails safely."""
+"""Remembering users across sessions: resume, preferences, forget-me (nothing left in any file), retention and
+expiry, healing a stored profile of the wrong shape, and a store that fails safely."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import socket
@@ -479,3 +481,68 @@ def test_a_malformed_decline_is_dropped_and_the_offer_made(app_config, store_pat
         connection.execute("UPDATE attributes SET data = ? WHERE user_id = ?",
                            (json.dumps({"visits": 1, "reminder_declined": value}), USER))
     assert checkin_offered(alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"}))
+
+
+def store_files(path: Path) -> list[Path]:
+    return [p for p in path.parent.iterdir() if p.name.startswith(path.name)]
+
+def test_after_forget_me_nothing_of_the_user_is_left_in_any_file_the_store_writes(alexa, store_path):
+    alexa.launch()
+    alexa.say("guide me through positions")
+    alexa.intent("HowLongHasItBeenIntent", {"duration": "P3D"})
+    alexa.say("forget me")
+    alexa.say("yes")
+    for path in store_files(store_path):
+        data = path.read_bytes()
+        for trace in (USER.encode(), b"spasm_started", b"positions", b"visits"):
+            assert trace not in data, f"{trace!r} still in {path.name}"
+
+def test_an_expired_routine_is_dropped_from_the_store_whenever_the_profile_is_read(alexa, store_path):
+    alexa.say("guide me through positions")
+    alexa.end_session()
+    alexa.timestamp = (datetime.now(UTC) + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    alexa.launch()  # reads the profile: the routine, four hours old, is dropped and the row saved without it
+    with sqlite3.connect(store_path) as connection:
+        (data,) = connection.execute("SELECT data FROM attributes WHERE user_id = ?", (USER,)).fetchone()
+    assert "routine" not in json.loads(data)
+
+def test_tidy_drops_what_has_expired_and_what_is_malformed():
+    from skill.storage import memory
+
+    now = datetime(2026, 11, 24, 12, tzinfo=UTC)
+    profile = {"visits": 2, "routine": {"routine": "breathing", "step": 0, "pace": 1, "touched": "2026-11-24T08:00:00Z"},
+               "pace": "x"}
+    assert memory.tidy(profile, now) == ["pace"]
+    assert profile == {"visits": 2}  # the routine, four hours old, expired
+
+def test_the_retention_purge_also_runs_on_a_schedule_not_only_at_start_up(store_path):
+    clock = [1_000_000_000.0]
+    adapter = SQLiteAdapter(store_path, clock=lambda: clock[0])
+    old = envelope({"type": "LaunchRequest"}, user_id="amzn1.ask.account.old")
+    from skill.platform.serialization import EnvelopeSerializer
+    serializer = EnvelopeSerializer()
+    adapter.save_attributes(serializer.envelope(old), {"visits": 1})
+    clock[0] += 91 * 86400  # ninety-one days later, the same process still running
+    adapter.save_attributes(serializer.envelope(envelope({"type": "LaunchRequest"}, user_id="amzn1.ask.account.new")),
+                            {"visits": 1})
+    with sqlite3.connect(store_path) as connection:
+        users = {user for (user,) in connection.execute("SELECT user_id FROM attributes")}
+    assert users == {"amzn1.ask.account.new"}
+
+def test_a_stored_profile_of_the_wrong_shape_is_healed_keeping_what_is_good(alexa, store_path, caplog):
+    alexa.launch()
+    alexa.end_session()
+    bad = {"visits": 3, "disclaimer_heard": True, "pace": "fast", "routine": [1, 2], "spasm_started": 7,
+           "spasm_told": {"x": 1}, "unknown_field": "x" * 10}
+    with sqlite3.connect(store_path) as connection:
+        connection.execute("UPDATE attributes SET data = ? WHERE user_id = ?", (json.dumps(bad), USER))
+    with caplog.at_level(logging.WARNING):
+        reply = alexa.launch()
+    assert reply.speech.startswith(CONTENT.prompts["welcome_back"])  # the good fields were kept
+    with sqlite3.connect(store_path) as connection:
+        (data,) = connection.execute("SELECT data FROM attributes WHERE user_id = ?", (USER,)).fetchone()
+    healed = json.loads(data)
+    assert healed["visits"] == 4 and healed["disclaimer_heard"] is True
+    assert not {"pace", "routine", "spasm_started", "spasm_told", "unknown_field"} & set(healed)
+    assert len([r for r in caplog.records if "healed" in r.getMessage()]) == 1
+    assert alexa.launch().speech.startswith(CONTENT.prompts["welcome_back"])

@@ -158,6 +158,9 @@ def test_no_endpoint_is_ready_only_where_ask_deploy_provisions_one(tmp_path):
     manifest = manifest_of(project)
     del manifest["manifest"]["apis"]["custom"]["endpoint"]
     save(project, manifest)
+    resources = json.loads(project.resources.read_text())
+    resources["profiles"]["default"].pop("skillInfrastructure", None)  # self-hosted: nothing provisions one
+    project.resources.write_text(json.dumps(resources))
     [problem] = release.problems(project)
     assert "apis.custom.endpoint: missing" in problem and "skillInfrastructure" in problem
     resources = json.loads(project.resources.read_text())

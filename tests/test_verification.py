@@ -1,8 +1,12 @@
-"""Request verification with the SDK's real verifiers, a locally made PKI, and no network."""
+"""Request verification: signatures, timestamps, the skill id, replays, and the certificate fetch and its cache
+under attack (junk URLs, floods, concurrent fetches), with the SDK's real verifiers, a locally made PKI, no network."""
 from __future__ import annotations
 
 import json
+import logging
 import socket
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -63,6 +67,10 @@ def client(pki, server, tmp_path):
         "CERT_FETCH": server, "CERT_TRUST_ROOTS": pki.trust_roots,
     })
     return app.test_client()
+
+
+def unsigned_post(client, body: dict):
+    return client.post("/", data=json.dumps(body), content_type="application/json")
 
 
 def signed_post(client, key, body: dict | None = None, url: str = CERT_URL, raw: bytes | None = None, headers=None):
@@ -320,3 +328,218 @@ def parsed(request: dict):
     from skill.platform.envelope import read
 
     return read(envelope(request))
+
+
+def verifying_app(pki, server, **extra):
+    return create_app({"VERIFY_SIGNATURE": True, "VERIFY_TIMESTAMP": True, "STORE": "none", "SKILL_ID": None,
+                       "ALLOW_ANY_SKILL_ID": True, "CERT_FETCH": server, "CERT_TRUST_ROOTS": pki.trust_roots, **extra})
+
+def test_an_unsigned_body_is_refused_before_it_is_parsed(pki, server, monkeypatch):
+    import skill.server.web
+
+    parsed = []
+    real = skill.server.web.parse_envelope
+    def counting(text: str):
+        parsed.append(1)
+        return real(text)
+
+    monkeypatch.setattr(skill.server.web, "parse_envelope", counting)
+    client = verifying_app(pki, server).test_client()
+    body = json.dumps(envelope({"type": "LaunchRequest"})).encode() + b" " * 100_000
+    rejected(client.post("/", data=body, content_type="application/json"), "Missing Signature")
+    rejected(client.post("/", data=body, content_type="application/json",
+                         headers={"SignatureCertChainUrl": CERT_URL, "Signature-256": "AAAA"}), "not valid")
+    assert parsed == []
+
+@pytest.mark.parametrize("url", [
+    CERT_URL + "?n=1", CERT_URL + "#frag", "https://user:pw@s3.amazonaws.com/echo.api/echo-api-cert-12.pem",
+    "https://user@s3.amazonaws.com/echo.api/echo-api-cert-12.pem", CERT_URL + ";params",
+])
+def test_cert_urls_with_a_query_fragment_or_user_info_are_refused_without_fetching(pki, server, url):
+    rejected(signed_post(verifying_app(pki, server).test_client(), pki.leaf_key, url=url), "certificate url")
+    assert server.fetches == []
+
+def test_spellings_of_one_url_share_one_cache_entry_and_one_fetch(pki, server):
+    client = verifying_app(pki, server).test_client()
+    for url in (CERT_URL, "https://S3.AMAZONAWS.COM/echo.api/echo-api-cert-12.pem",
+                "https://s3.amazonaws.com:443/echo.api/echo-api-cert-12.pem",
+                "https://s3.amazonaws.com/echo.api/../echo.api/echo-api-cert-12.pem",
+                "https://s3.amazonaws.com/echo.api/%65cho-api-cert-12.pem"):
+        assert signed_post(client, pki.leaf_key, url=url).status_code == 200
+    assert [url for url, _ in server.fetches] == [CERT_URL]
+
+def test_the_cache_holds_a_few_chains_at_most(pki, server):
+    clock = [1_000_000.0]
+    verifier = verification.AlexaSignatureVerifier(fetch=server, trust_roots=pki.trust_roots, clock=lambda: clock[0])
+    for number in range(50):
+        url = f"https://s3.amazonaws.com/echo.api/cert-{number}.pem"
+        server.chains[url] = pki.chain
+        verifier._retrieve_and_validate_certificate_chain(url)
+    assert len(verifier._chains) <= verification.MAX_CACHED_CHAINS
+
+def test_a_failed_fetch_is_remembered_so_one_bad_url_is_one_fetch(pki, server):
+    client = verifying_app(pki, server).test_client()
+    bad = "https://s3.amazonaws.com/echo.api/missing.pem"
+    for _ in range(20):
+        rejected(signed_post(client, pki.leaf_key, url=bad), "certificate")
+    assert [url for url, _ in server.fetches] == [bad]
+
+def test_a_flood_of_junk_certificate_urls_never_locks_out_a_real_request(pki, server):
+    """Issue 21: 60 unsigned requests, each naming a new /echo.api/ URL, used up a fetch budget on a cold
+    cache, and Alexa's own requests then got 400 "too many fetches" for a minute or more."""
+    client = verifying_app(pki, server).test_client()  # cold: no chain fetched yet
+    for number in range(200):
+        rejected(signed_post(client, pki.other_key, url=f"https://s3.amazonaws.com/echo.api/junk-{number}.pem"),
+                 "certificate")
+    started = time.monotonic()
+    reply = signed_post(client, pki.leaf_key)
+    assert reply.status_code == 200, reply.get_json()
+    assert time.monotonic() - started < 2  # at once: nothing to wait for
+    assert signed_post(client, pki.other_key).status_code == 400  # the real URL signs nothing else
+
+def test_a_junk_url_is_fetched_once_however_often_it_is_sent(pki, server):
+    client = verifying_app(pki, server).test_client()
+    urls = [f"https://s3.amazonaws.com/echo.api/missing-{number}.pem" for number in range(50)]
+    for url in urls * 3:
+        signed_post(client, pki.other_key, url=url)
+    assert sorted(url for url, _ in server.fetches) == sorted(urls)  # one fetch per request at most, and per URL
+
+class HeldServer(Server):
+    """Holds every fetch of a URL containing `hold` until released, counting those in progress."""
+
+    def __init__(self, chains: dict[str, bytes], hold: str):
+        super().__init__(chains)
+        self.hold, self.release, self.waiting = hold, threading.Event(), threading.Semaphore(0)
+
+    def __call__(self, url: str, timeout: float) -> bytes:
+        if self.hold in url:
+            self.waiting.release()
+            assert self.release.wait(10), "never released"
+        return super().__call__(url, timeout)
+
+def in_threads(*calls) -> list[threading.Thread]:
+    threads = [threading.Thread(target=call, daemon=True) for call in calls]
+    for thread in threads:
+        thread.start()
+    return threads
+
+def attempt(verifier, url: str, outcomes: list):
+    def run():
+        try:
+            outcomes.append(verifier._retrieve_and_validate_certificate_chain(url))
+        except verification.VerificationException as error:
+            outcomes.append(error)
+    return run
+
+def test_new_urls_are_fetched_a_few_at_a_time_and_a_url_that_succeeded_before_is_never_held_back(pki):
+    server = HeldServer({CERT_URL: pki.chain}, hold="junk")
+    clock = [time.time()]
+    verifier = verification.AlexaSignatureVerifier(fetch=server, trust_roots=pki.trust_roots, clock=lambda: clock[0])
+    verifier._retrieve_and_validate_certificate_chain(CERT_URL)  # Alexa's URL: it succeeded once
+    clock[0] += verification.CHAIN_MAX_AGE_SECONDS + 1  # its cache entry is due for a fresh fetch
+    outcomes: list = []
+    held = in_threads(*(attempt(verifier, f"https://s3.amazonaws.com/echo.api/junk-{n}.pem", outcomes)
+                        for n in range(verification.MAX_NEW_FETCHES_AT_ONCE)))
+    for _ in held:
+        assert server.waiting.acquire(timeout=10)  # every slot for new URLs is taken
+    with pytest.raises(verification.VerificationException, match="busy"):
+        verifier._retrieve_and_validate_certificate_chain("https://s3.amazonaws.com/echo.api/junk-more.pem")
+    assert verifier._retrieve_and_validate_certificate_chain(CERT_URL) is not None  # not held back by junk
+    server.release.set()
+    for thread in held:
+        thread.join(10)
+    assert len(outcomes) == verification.MAX_NEW_FETCHES_AT_ONCE
+    assert all(isinstance(outcome, verification.VerificationException) for outcome in outcomes)
+
+def test_a_url_that_validated_before_is_not_shut_out_by_one_failed_fetch(pki, server):
+    clock = [time.time()]
+    verifier = verification.AlexaSignatureVerifier(fetch=server, trust_roots=pki.trust_roots, clock=lambda: clock[0])
+    verifier._retrieve_and_validate_certificate_chain(CERT_URL)
+    clock[0] += verification.CHAIN_MAX_AGE_SECONDS + 1
+    chain = server.chains.pop(CERT_URL)  # a network blip as the cache entry is renewed
+    with pytest.raises(verification.VerificationException):
+        verifier._retrieve_and_validate_certificate_chain(CERT_URL)
+    server.chains[CERT_URL] = chain
+    assert verifier._retrieve_and_validate_certificate_chain(CERT_URL) is not None  # not "failed recently"
+
+def test_requests_naming_a_url_being_fetched_share_that_fetch(pki):
+    server = HeldServer({CERT_URL: pki.chain}, hold="echo-api-cert")
+    verifier = verification.AlexaSignatureVerifier(fetch=server, trust_roots=pki.trust_roots)
+    outcomes: list = []
+    threads = in_threads(*(attempt(verifier, CERT_URL, outcomes) for _ in range(6)))
+    assert server.waiting.acquire(timeout=10)
+    time.sleep(0.2)  # the other five arrive while the first fetch is held
+    server.release.set()
+    for thread in threads:
+        thread.join(10)
+    assert len(outcomes) == 6 and all(not isinstance(o, Exception) for o in outcomes), outcomes
+    assert [url for url, _ in server.fetches] == [CERT_URL]
+
+def test_an_unverified_request_logs_no_identifiers_from_its_body(pki, server, caplog):
+    client = verifying_app(pki, server).test_client()
+    body = envelope({"type": "LaunchRequest"})
+    body["request"]["requestId"] = "amzn1.echo-api.request.attacker-chosen"
+    with caplog.at_level(logging.INFO):
+        client.post("/", data=json.dumps(body), content_type="application/json")
+    assert not any("attacker-chosen" in record.getMessage() for record in caplog.records)
+
+def test_verification_on_without_a_skill_id_refuses_to_start(pki, server):
+    from skill.config import ConfigError
+
+    with pytest.raises(ConfigError, match="SKILL_ID"):
+        create_app({"VERIFY_SIGNATURE": True, "VERIFY_TIMESTAMP": True, "STORE": "none", "SKILL_ID": None,
+                    "CERT_FETCH": server, "CERT_TRUST_ROOTS": pki.trust_roots})
+
+def nested(depth: int) -> bytes:
+    """A small body that is JSON nested `depth` deep inside an otherwise plausible envelope."""
+    inner = "[" * depth + "]" * depth
+    return ('{"version":"1.0","session":{"attributes":{"x":' + inner + '}},"request":{"type":"LaunchRequest"}}').encode()
+
+@pytest.mark.parametrize("depth", [100, 1000, 5000])
+@pytest.mark.parametrize("verify", [False, True])
+def test_deeply_nested_json_is_a_400_not_a_500(pki, server, caplog, depth, verify):
+    app = verifying_app(pki, server) if verify else create_app(
+        {"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False, "STORE": "none"})
+    body = nested(depth)
+    reply = (signed_post(app.test_client(), pki.leaf_key, raw=body) if verify
+             else app.test_client().post("/", data=body, content_type="application/json"))
+    assert reply.status_code == 400, reply.get_data(as_text=True)[:200]
+    assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
+
+@pytest.mark.parametrize("text, deeper", [
+    ("[" * 32 + "]" * 32, False), ("[" * 33 + "]" * 33, True), ("{" + '"a":' * 0 + "}", False),
+    ('{"a":"' + "[" * 40 + '"}', False),  # brackets inside a string do not nest
+    ('{"a":"\\"' + "[" * 40 + '"}', False),  # nor after an escaped quote
+    ("[{" * 17 + "}]" * 17, True), ("[" * 40, True),  # unbalanced is not JSON either
+])
+def test_nesting_is_measured_without_parsing(text, deeper):
+    from skill.server.web import MAX_JSON_DEPTH, nests_deeper_than
+
+    assert MAX_JSON_DEPTH == 32 and nests_deeper_than(text, MAX_JSON_DEPTH) is deeper
+
+
+def test_verification_is_on_by_default(monkeypatch):
+    for name in ("ASK_SDK_VERIFY_SIGNATURE", "ASK_SDK_VERIFY_TIMESTAMP", "ALLOW_ANY_SKILL_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SKILL_ID", SKILL_ID)
+    client = create_app({"STORE": "none"}).test_client()
+    reply = unsigned_post(client, envelope({"type": "LaunchRequest"}))
+    assert reply.status_code == 400
+    assert "Signature" in reply.get_json()["error"]
+    assert "ASK_SDK_VERIFY_SIGNATURE=false" in reply.get_json()["error"]  # how to try it locally
+
+def test_verification_can_be_turned_off_by_environment_with_a_warning(monkeypatch, caplog):
+    monkeypatch.setenv("ASK_SDK_VERIFY_SIGNATURE", "false")
+    monkeypatch.setenv("ASK_SDK_VERIFY_TIMESTAMP", "false")
+    with caplog.at_level("WARNING"):
+        client = create_app().test_client()
+    assert unsigned_post(client, envelope({"type": "LaunchRequest"})).status_code == 200
+    assert any("verification is OFF" in record.getMessage() for record in caplog.records)
+
+def test_an_old_timestamp_is_rejected_when_only_timestamp_checks_are_on():
+    client = create_app({"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": True}).test_client()
+    body = envelope({"type": "LaunchRequest"})
+    body["request"]["timestamp"] = "2020-01-01T00:00:00Z"
+    reply = unsigned_post(client, body)
+    assert reply.status_code == 400
+    assert "Timestamp" in reply.get_json()["error"]

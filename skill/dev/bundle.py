@@ -34,7 +34,7 @@ ARCHITECTURE = "x86_64"  # the function's architecture; every dependency is pure
 PLATFORM, PYTHON_VERSION = "manylinux2014_x86_64", "3.11"  # what --install asks pip for: the runtime's
 HANDLER = "lambda_function.handler"
 # The runtime package's developer tools, as modules or as thin shims, and its command-line entry: never deployed.
-DEV_TOOLS = ("dev", "simulate.py", "nlu.py", "fake_alexa_api.py", "modelgen.py", "package.py", "__main__.py")
+DEV_TOOLS = ("dev", "simulate.py", "package.py", "__main__.py")  # skill/dev/, and the two modules that run its tools
 # What the Lambda path imports, by distribution (tests/test_deploy.py checks the list against what it imports):
 # the SDK, the DynamoDB adapter, and tzdata for zoneinfo where the runtime has no zone files.
 LAMBDA_REQUIREMENTS = ("ask-sdk-core", "ask-sdk-model", "ask-sdk-dynamodb-persistence-adapter", "tzdata")
