@@ -150,16 +150,19 @@ def test_every_market_has_its_model_publishing_privacy_and_country_and_nothing_e
 
 
 def test_a_new_market_half_added_is_told_what_it_lacks():
-    # en-NZ in the content only: each missing piece is named with its file and fix.
-    problems = " | ".join(market_problems(MANIFEST, {**MARKETS, "en-NZ": ("111", "")}, MODEL_LOCALES))
-    for expected in ("en-NZ (a market in skill/content/locales.yaml): needs its emergency_number and the emergency_source",
-                     "no interaction model: add 'en-NZ: {}' under locales:", "no publishing text: add publishingInformation.locales.en-NZ",
-                     "no privacy links", "not distributed: add 'NZ'"):
+    # A market in the content only (en-NZ, or the next English locale not yet a market): each missing piece is
+    # named with its file and fix.
+    new = next(locale for locale in ["en-NZ", "en-IE", "en-ZA", "en-SG"] if locale not in MARKETS)
+    country = new.split("-")[1]
+    problems = " | ".join(market_problems(MANIFEST, {**MARKETS, new: ("111", "")}, MODEL_LOCALES))
+    for expected in (f"{new} (a market in skill/content/locales.yaml): needs its emergency_number and the emergency_source",
+                     f"no interaction model: add '{new}: {{}}' under locales:", f"no publishing text: add publishingInformation.locales.{new}",
+                     "no privacy links", f"not distributed: add '{country}'"):
         assert expected in problems, problems
     # and published without a market
     broken = copy.deepcopy(MANIFEST)
-    broken["publishingInformation"]["distributionCountries"].append("NZ")
-    assert "NZ: distribute only where the emergency wording is right" in " | ".join(market_problems(broken, MARKETS, MODEL_LOCALES))
+    broken["publishingInformation"]["distributionCountries"].append(country)
+    assert f"{country}: distribute only where the emergency wording is right" in " | ".join(market_problems(broken, MARKETS, MODEL_LOCALES))
 
 
 def test_the_manifest_check_can_fail():
