@@ -1,6 +1,8 @@
 """Fixtures: the app (verification off unless a test turns it on), a client, and a conversation."""
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from skill import create_app
@@ -44,3 +46,12 @@ def router() -> UtteranceRouter:
 def alexa(client) -> Alexa:
     """A fresh conversation with the skill."""
     return Alexa(client, _ROUTER)
+
+
+@pytest.fixture(autouse=True)
+def skill_log_level():
+    """The simulator quiets the skill's log for its console; tests that run it in-process leave the level as found."""
+    logger = logging.getLogger("skill")
+    level = logger.level
+    yield
+    logger.setLevel(level)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import logging
 import re
 from pathlib import Path
 
@@ -22,10 +21,7 @@ def own_store(monkeypatch, tmp_path):
     monkeypatch.setenv("SKILL_DB_PATH", str(tmp_path / "sim.sqlite3"))
     for name in ("ASK_SDK_VERIFY_SIGNATURE", "ASK_SDK_VERIFY_TIMESTAMP", "SKILL_ID"):
         monkeypatch.delenv(name, raising=False)
-    logger = logging.getLogger("skill")
-    level = logger.level
     yield
-    logger.setLevel(level)  # the simulator quiets the skill's log for its console; other tests read it
 
 
 def simulated(tmp_path: Path, *turns: str, options: tuple[str, ...] = ()) -> dict:
