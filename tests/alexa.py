@@ -1,7 +1,6 @@
 """Speaks Alexa's wire format to the Flask app: full request envelopes, session carried turn to turn."""
 from __future__ import annotations
 
-import functools
 import json
 import re
 import uuid
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from skill.conversation.builder import MODEL_DIR
-from skill.dev.nlu import FALLBACK, Resolver
+from skill.dev.nlu import FALLBACK, Resolver, shared
 from tests import ssml_rules
 
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
@@ -140,9 +139,8 @@ def _plain(markup: str) -> str:
     return " ".join(text.split())
 
 
-@functools.cache
 def _resolver(model_path: Path) -> Resolver:
-    return Resolver(model_path)
+    return shared(model_path)  # one per model file for the whole run, the simulator's too
 
 
 class UtteranceRouter:

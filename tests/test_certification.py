@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from skill.dev import modelgen, package, release
-from skill.dev.nlu import Resolver
+from skill.dev.nlu import shared
 from skill.platform import alexa_api
 from skill.storage import memory
 from skill.storage.sqlite_store import RETENTION_DAYS
@@ -32,7 +32,7 @@ MARKETS = {locale: (market.emergency_number, market.emergency_source)
            for locale, market in ((locale, content_module.load(locale)) for locale in content_module.locales())}
 MODEL_LOCALES = modelgen.locales(modelgen.load_source(package.MODEL_SOURCE))
 USED_SCOPES = frozenset(alexa_api.SCOPES[alert.kind] for alert in CONTENT.alerts.values())
-RESOLVER = Resolver()
+RESOLVER = shared()
 
 
 # --- The package is what `ask deploy` expects ----------------------------------------------

@@ -241,9 +241,9 @@ def test_no_red_flag_phrasing_can_land_where_its_words_are_lost(words, flag):
 
 @functools.cache
 def _resolver():
-    from skill.dev.nlu import Resolver
+    from skill.dev.nlu import shared
 
-    return Resolver()
+    return shared()
 
 
 # --- What Alexa sends for words the model does not cover --------------------------------------

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from skill.dev.fake_alexa_api import FakeAlexaApi, FakeApiClient
-from skill.dev.nlu import Resolution, Resolver, as_request, normalize, resolver_summary
+from skill.dev.nlu import Resolution, Resolver, as_request, normalize, resolver_summary, shared
 from skill.platform.alexa_api import REMINDERS, TIMERS
 from skill.words import ssml
 
@@ -332,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
         print("--speak needs espeak-ng (Debian: apt-get install espeak-ng); continuing without it.", file=sys.stderr)
         args.speak = False
     api = None if args.url else FakeAlexaApi(token=API_TOKEN, granted=set())  # a new user has granted nothing yet
-    device = Device(send=over_http(args.url) if args.url else in_process(api), resolver=Resolver(),
+    device = Device(send=over_http(args.url) if args.url else in_process(api), resolver=shared(),
                     show_json=args.json, speak=args.speak, api=api, screen=args.screen, locale=args.locale)
     if args.user or args.same_user:
         device.user_id = args.user or SAME_USER
