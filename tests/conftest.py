@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -13,10 +16,19 @@ from .alexa import Alexa, UtteranceRouter
 _ROUTER = UtteranceRouter()
 
 
+# A fresh SQLite file for each test is made in memory-backed /dev/shm where there is one: creating one on disk
+# waits for the disk to sync (about 30 ms of every test that talks to the skill); in /dev/shm it takes 3 ms.
+MEMORY_DISK = Path("/dev/shm")
+
+
 @pytest.fixture
 def store_path(tmp_path):
     """A fresh SQLite file for each test."""
-    return tmp_path / "store.sqlite3"
+    if not (MEMORY_DISK.is_dir() and os.access(MEMORY_DISK, os.W_OK)):
+        yield tmp_path / "store.sqlite3"
+        return
+    with tempfile.TemporaryDirectory(dir=MEMORY_DISK, prefix="back-spasm-test-") as folder:
+        yield Path(folder) / "store.sqlite3"
 
 
 @pytest.fixture
