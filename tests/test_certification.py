@@ -146,7 +146,8 @@ def test_the_manifest_keeps_the_rules():
 
 
 def test_every_market_has_its_model_publishing_privacy_and_country_and_nothing_else_is_published():
-    assert market_problems(MANIFEST, MARKETS, MODEL_LOCALES) == []
+    problems = market_problems(MANIFEST, MARKETS, MODEL_LOCALES)
+    assert not problems, "\n".join(problems)
 
 
 def test_a_new_market_half_added_is_told_what_it_lacks():

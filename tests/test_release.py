@@ -64,6 +64,8 @@ FILLED = {  # what a deployer fills in: addresses on a real domain, the operator
     "https://REPLACE-WITH-YOUR-DOMAIN.example/back-spasm-helper/": "https://backspasmhelper.org/",
     "https://REPLACE-WITH-YOUR-HOST.example/": "https://skill.backspasmhelper.org/",
 }
+# Every locale the package publishes, as skill.json names them (a new market needs no edit here).
+LOCALES = sorted(json.loads((ROOT / "skill-package" / "skill.json").read_text())["manifest"]["publishingInformation"]["locales"])
 PRIVACY_FILLED = {"REPLACE WITH YOUR NAME OR ORGANISATION": "Back Spasm Helper Ltd",
                   "REPLACE WITH AN EMAIL ADDRESS": "privacy@backspasmhelper.org",
                   "REPLACE WITH THE DATE": "1 December 2026"}
@@ -185,7 +187,7 @@ def test_a_missing_wrong_sized_or_broken_icon_is_named_per_locale(tmp_path):
            f"{release.FIXES['largeIconUri']}" in found
     assert any(line.startswith(f"{where}.en-CA.largeIconUri: 'assets/images/largeIcon.png' is neither") for line in found)
     sized = [line for line in found if "is 512x512, not 108x108" in line]
-    assert len(sized) == 4  # every locale but en-GB, whose small icon is missing
+    assert len(sized) == len(LOCALES) - 1  # every locale but en-GB, whose small icon is missing
     (images / "largeIcon.png").write_text("not a picture")
     assert any("en-US.largeIconUri: file://assets/images/largeIcon.png is not a PNG" in line
                for line in release.problems(project))
@@ -196,8 +198,9 @@ def test_a_model_over_its_byte_or_intent_budget_is_refused(tmp_path, monkeypatch
     monkeypatch.setattr(modelgen, "MODEL_BYTES", 700_000)
     monkeypatch.setattr(modelgen, "MAX_INTENTS", 10)
     found = release.problems(project)
-    for locale in ("en-US", "en-GB", "en-CA", "en-AU", "en-IN"):
-        assert any(line.startswith(f"skill-package/interactionModels/custom/{locale}.json: 705,148 bytes, over the "
+    for locale in LOCALES:
+        size = (project.package / "interactionModels" / "custom" / f"{locale}.json").stat().st_size
+        assert any(line.startswith(f"skill-package/interactionModels/custom/{locale}.json: {size:,} bytes, over the "
                                    "700,000-byte budget") for line in found), locale
         assert any(line.startswith(f"skill-package/interactionModels/custom/{locale}.json: ") and "intents, over 10"
                    in line for line in found), locale
@@ -231,7 +234,7 @@ def test_a_timer_over_alexas_two_hours_is_refused(tmp_path):
     edit(project.content / "en-US.yaml", {"  timer:\n    minutes: 15\n": "  timer:\n    minutes: 180\n"})
     found = release.problems(project)
     assert found and all("alerts.timer.minutes: expected a number above 0 and at most 120" in line for line in found)
-    assert {re.findall(r"\((\S+)\)", line)[0] for line in found} == {"en-US", "en-GB", "en-CA", "en-AU", "en-IN"}
+    assert {re.findall(r"\((\S+)\)", line)[0] for line in found} == set(LOCALES)
 
 
 def test_the_command_prints_each_problem_on_a_line_and_exits_1_or_says_ready(tmp_path, capsys, monkeypatch):
@@ -239,6 +242,7 @@ def test_the_command_prints_each_problem_on_a_line_and_exits_1_or_says_ready(tmp
     assert "Ready to submit" in capsys.readouterr().out
     assert release.main(copy_project(tmp_path / "shipped", filled=False)) == 1
     err = capsys.readouterr().err.splitlines()
-    assert len(err) == 11 + len(PRIVACY_FILLED) + 1 and err[-1].startswith("14 problem(s): not ready to submit")
+    placeholders = 2 * len(LOCALES) + 1 + len(PRIVACY_FILLED)  # privacy and terms addresses per locale, the endpoint, the policy
+    assert len(err) == placeholders + 1 and err[-1].startswith(f"{placeholders} problem(s): not ready to submit")
     monkeypatch.setattr(release, "main", lambda project=None: 7)
     assert package.main(["python -m skill.package", "check"]) == 7  # the subcommand runs the release check
