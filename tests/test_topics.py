@@ -109,3 +109,24 @@ def test_falling_asleep_is_no_fall():
 def test_the_word_that_carries_the_question_outweighs_where_it_hurts(words, topic):
     # "on my back" is three words and "cold" one: places rank after the words that are asked about.
     assert CONTENT.matcher.match(words).id == topic
+
+
+# README's examples are promises to a reader: each reaches an answer, never "not sure" (a new topic that ties
+# with an old one on README's own example would otherwise go unnoticed).
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+ASK_TABLE = README.split("## What you can ask", 1)[1].split("**How long has it been.**", 1)[0]
+EXAMPLE_ROWS = [re.findall(r'"([^"]+)"', line.split("|")[1]) for line in ASK_TABLE.splitlines() if line.startswith('| "')]
+OWN_WORDS = re.findall(r'"([^"]+)"', ASK_TABLE.split("**In your own words.**", 1)[1].split(":", 1)[0])
+
+
+@pytest.mark.parametrize("phrasings", EXAMPLE_ROWS + [[phrase] for phrase in OWN_WORDS], ids=lambda row: row[0])
+def test_readmes_examples_reach_an_answer_and_a_row_reaches_one_topic(client, phrasings):
+    from .alexa import Alexa, UtteranceRouter
+
+    topics = set()
+    for phrase in phrasings:
+        reply = Alexa(client, UtteranceRouter(generalise=True)).say(phrase)
+        for unsure in ("not_sure", "not_sure_again", "fallback"):
+            assert not reply.speech.startswith(CONTENT.prompts[unsure]), f"README's example {phrase!r} got {unsure}"
+        topics.add(reply.attributes.get("last_topic"))
+    assert len(topics) == 1, f"README's examples {phrasings} reach different topics: {topics}"
