@@ -71,6 +71,22 @@ def test_any_body_reads_as_the_stock_serializer_reads_it(body):
     assert _read(lambda: FAST.envelope(copy.deepcopy(body))) == stock
 
 
+# Declared types of every kind the SDK's reader tells apart: primitives, lists, dicts, dates, enums, models with and
+# without a discriminator, object, and a class name that does not exist.
+DECLARED = ["str", "int", "float", "bool", "object", "datetime", "date", "list[str]", "list[int]", "dict(str, str)",
+            "dict(str, ask_sdk_model.slot.Slot)", "list[ask_sdk_model.slu.entityresolution.resolution.Resolution]",
+            "ask_sdk_model.dialog_state.DialogState", "ask_sdk_model.request.Request", "ask_sdk_model.intent.Intent",
+            "ask_sdk_model.no.such.Model", RequestEnvelope]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(DECLARED), json_values | st.sampled_from(["2026-11-23T10:00:00Z", "Nov 23 2026", "STARTED", "12"])
+       | st.fixed_dictionaries({"type": st.sampled_from(["IntentRequest", "LaunchRequest", "Nope"]), "intent": json_values}))
+def test_any_value_of_any_declared_type_reads_as_the_stock_serializer_reads_it(declared, value):
+    text = json.dumps(value)
+    assert _read(lambda: FAST.deserialize(text, declared)) == _read(lambda: STOCK.deserialize(text, declared))
+
+
 class CheckedSerializer(EnvelopeSerializer):
     """The endpoint's serializer, checking every response it writes against the stock serializer's, key order too."""
 
