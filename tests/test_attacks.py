@@ -480,6 +480,27 @@ def test_a_chunked_body_over_the_limit_is_413(client):
     assert reply.status_code == 413
 
 
+@pytest.mark.parametrize("missing", [1, 500])
+def test_a_body_shorter_than_its_content_length_is_refused(client, missing):
+    import io
+
+    body = json.dumps(envelope({"type": "LaunchRequest"})).encode()
+    reply = client.post("/", input_stream=io.BytesIO(body), content_type="application/json",
+                        environ_overrides={"CONTENT_LENGTH": str(len(body) + missing)})  # the client stopped sending
+    assert reply.status_code == 400
+    assert reply.get_json() == {"error": "body shorter than its Content-Length"}
+
+
+def test_only_the_declared_length_is_read(client):
+    import io
+
+    body = json.dumps(envelope({"type": "LaunchRequest"})).encode()
+    reply = client.post("/", input_stream=io.BytesIO(body + b"} trailing bytes of the next request"),
+                        content_type="application/json", environ_overrides={"CONTENT_LENGTH": str(len(body))})
+    assert reply.status_code == 200
+    assert reply.get_json()["response"]["outputSpeech"]["ssml"].startswith("<speak>")
+
+
 def test_options_is_not_allowed(client):
     assert client.open("/", method="OPTIONS").status_code == 405
 
