@@ -5,7 +5,6 @@ import logging
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response, SessionEndedRequest
 
 from .. import memory, said, ssml
@@ -16,6 +15,7 @@ from .base import (
     LAST_REPLY,
     ROUTINE,
     IntentHandler,
+    RequestTypeHandler,
     content_of,
     disclaimer,
     intent_name,
@@ -31,11 +31,10 @@ from .base import (
 log = logging.getLogger(__name__)
 
 
-class LaunchHandler(AbstractRequestHandler):
+class LaunchHandler(RequestTypeHandler):
     """Opening the skill: a short welcome, the disclaimer the first time, what to ask."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("LaunchRequest")(handler_input)
+    request_types = ("LaunchRequest",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         returning = bool(profile(handler_input).get("visits"))
@@ -159,11 +158,10 @@ class UnknownIntentHandler(FallbackHandler):
         return intent_name(handler_input) is not None
 
 
-class SessionEndedHandler(AbstractRequestHandler):
+class SessionEndedHandler(RequestTypeHandler):
     """The session closed (user left, timeout, error): log why; nothing may be spoken."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("SessionEndedRequest")(handler_input)
+    request_types = ("SessionEndedRequest",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
