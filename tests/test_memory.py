@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from skill import content as content_module
 from skill import create_app
@@ -473,3 +475,36 @@ def test_a_malformed_decline_is_dropped_and_the_offer_made(app_config, store_pat
         connection.execute("UPDATE attributes SET data = ? WHERE user_id = ?",
                            (json.dumps({"visits": 1, "reminder_declined": value}), USER))
     assert checkin_offered(alexa.intent("HowLongHasItBeenIntent", {"duration": "PT3H"}))
+
+
+_NEAR_MOMENTS = st.builds(
+    lambda parts, seps: "".join(part + sep for part, sep in zip(parts, seps, strict=True)),
+    st.tuples(*[st.one_of(st.integers(0, 9999).map(str), st.integers(0, 99).map(lambda n: f"{n:02d}"),
+                          st.sampled_from(["", "٣", "２０２６", "-1", " 7", "+5"])) for _ in range(6)]),
+    st.tuples(*[st.sampled_from([sep, "", " ", "Z", "T", "-"]) for sep in ("-", "-", "T", ":", ":", "Z")]))
+
+
+def _moment_text(numbers: tuple[int, ...], padded: tuple[bool, ...], field: int, value: int) -> str:
+    numbers = numbers[:field] + (value,) + numbers[field + 1:] if field < 6 else numbers
+    return "{}-{}-{}T{}:{}:{}Z".format(*(f"{n:0{width}d}" if pad else str(n) for n, width, pad in
+                                          zip(numbers, (4, 2, 2, 2, 2, 2), padded, strict=True)))
+
+
+_NUMBERED_MOMENTS = st.builds(  # the right shape: every number in range but perhaps one, padded or not
+    _moment_text,
+    st.tuples(*[st.integers(low, high) for low, high in ((0, 9999), (1, 12), (1, 28), (0, 23), (0, 59), (0, 59))]),
+    st.one_of(st.just((True,) * 6), st.tuples(*[st.booleans()] * 6)),
+    st.integers(0, 7), st.integers(0, 99999))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_NUMBERED_MOMENTS, _NEAR_MOMENTS, st.text(max_size=24), st.just("2026-11-23T10:00:00Z")))
+def test_a_stored_moment_reads_as_strptime_reads_it(text):
+    from skill import memory
+
+    try:
+        expected: datetime | None = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        expected = None
+    assert memory.valid_moment(text) == (expected is not None)
+    assert memory._parse(text) == expected
