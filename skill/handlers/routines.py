@@ -11,7 +11,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from .. import memory, pacing, said, ssml
-from ..content import Routine
+from ..content import Content, Routine
 from ..routine import HOLD, MOVE, Action, Event, Outcome, RoutineState, advance, start
 from ..scopes import AGAIN, STEP_PLAYED, request_scope  # noqa: F401  (STEP_PLAYED, AGAIN: re-exported)
 from . import alerts
@@ -96,8 +96,7 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
         content = content_of(handler_input)
         state = outcome.state
         again = outcome.note in ("slower", "faster")  # go on from where the user is: the breaths, not the introduction
-        body = pacing.step_speech(routine, state.step, state.part, state.factor, content.routine_prompts,
-                                  content.routine_closings, again)
+        body = step_speech(content, routine, state, again)
         request_scope(handler_input)[STEP_PLAYED] = AGAIN if again else True
         if state.part == HOLD and routine.steps[state.step].ask:
             offer(handler_input, ask="step_question")  # "Has the worst passed?": yes goes on, no ends the routine
@@ -121,6 +120,16 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
         return reply(handler_input, speech, prompt(handler_input, "general_reprompt"))
     log.info("routine stopped: %s", routine.id)
     return reply(handler_input, routine_prompt(handler_input, "stopped"), end=True)
+
+
+def step_speech(content: Content, routine: Routine, state: RoutineState, again: bool) -> ssml.Ssml:
+    """A step's paced words: the same for everyone at a step, part and pace, so rendered once and kept with the content."""
+    key = ("step", routine.id, state.step, state.part, state.factor, again)
+    speech = content.rendered.get(key)
+    if speech is None:
+        speech = content.rendered[key] = pacing.step_speech(routine, state.step, state.part, state.factor,
+                                                            content.routine_prompts, content.routine_closings, again)
+    return speech
 
 
 def _reprompt_for(state: RoutineState) -> str:
