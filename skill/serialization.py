@@ -177,10 +177,10 @@ class EnvelopeSerializer(DefaultSerializer):
         kind: type = type(obj)
         if kind in _AS_IS:
             return obj
-        if kind is dict:
-            return {key: self.serialize(value) for key, value in obj.items()}
+        if kind is dict:  # plain values as they are, without a call each
+            return {key: value if type(value) in _AS_IS else self.serialize(value) for key, value in obj.items()}
         if kind is list:
-            return [self.serialize(value) for value in obj]
+            return [value if type(value) in _AS_IS else self.serialize(value) for value in obj]
         fields = _fields(kind)
         own = getattr(obj, "__dict__", {})
         if fields is None or "deserialized_types" in own or "attribute_map" in own:
@@ -189,7 +189,7 @@ class EnvelopeSerializer(DefaultSerializer):
         for attribute, key in fields.write:
             value = getattr(obj, attribute)
             if value is not None:
-                written[key] = self.serialize(value)
+                written[key] = value if type(value) in _AS_IS else self.serialize(value)
         return written
 
     def _DefaultSerializer__load_class_from_name(self, class_name: str) -> Any:
