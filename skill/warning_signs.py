@@ -90,9 +90,12 @@ Part = tuple[tuple[str, ...], ...]  # one part of a phrase: its alternatives, ea
 Phrase = tuple[Part, ...]  # a phrase: one part, or several that must all be in the clause
 
 
-def _found_parts(phrase: Phrase, words: Sequence[str]) -> list[tuple[int, int]]:
-    """Spans where a phrase is found: a one-part phrase where its words are; several parts, the first of each."""
-    found = [[span for alternative in part for span in _found(alternative, words)] for part in phrase]
+def _found_parts(phrase: Phrase, words: Sequence[str], worth: Sequence[Part] | None = None) -> list[tuple[int, int]]:
+    """Spans where a phrase is found: a one-part phrase where its words are; several parts, the first of each.
+
+    `worth`: of each part, only the alternatives that could be found in these words, in their order (default: all).
+    """
+    found = [[span for alternative in part for span in _found(alternative, words)] for part in (worth or phrase)]
     if len(phrase) == 1:
         return found[0]
     if not all(found):
@@ -137,6 +140,19 @@ class WarningScreen:
         for number, (_, phrase) in enumerate(self._numbered):
             for alternative in phrase[0]:
                 self._starting.setdefault(alternative[0], set()).add(number)
+        # Within a phrase, likewise: each part's alternatives by their first word ("{numb} {legs}" stands for
+        # hundreds), and the words each needs; only those whose every word is in a clause are read, in their order.
+        self._firsts: list[tuple[dict[str, tuple[int, ...]], ...]] = []
+        self._needs = [tuple(tuple(frozenset(alternative) for alternative in part) for part in phrase)
+                       for _, phrase in self._numbered]
+        for _, phrase in self._numbered:
+            parts = []
+            for part in phrase:
+                firsts: dict[str, list[int]] = {}
+                for index, alternative in enumerate(part):
+                    firsts.setdefault(alternative[0], []).append(index)
+                parts.append({word: tuple(indices) for word, indices in firsts.items()})
+            self._firsts.append(tuple(parts))
 
     def _parts(self, phrase: str) -> Phrase:
         """A phrase as its parts ("a + b"), each with every alternative its {group}s stand for."""
@@ -194,25 +210,43 @@ class WarningScreen:
                 return ASKED
         return SAID
 
-    def _could_be_in(self, clause: Sequence[str]) -> set[int]:
-        """The numbers of the phrases that could be found in a clause: those starting with one of its words."""
+    @staticmethod
+    def _present(clause: Sequence[str]) -> set[str]:
+        """A clause's words, and MANY if one of them is a large number."""
         words = set(clause)
         if any(_many(word) for word in words):
             words.add(MANY)
+        return words
+
+    def _could_be_in(self, words: set[str]) -> set[int]:
+        """The numbers of the phrases that could be found in a clause (its words): those starting with one of them."""
         return set().union(*(self._starting.get(word, ()) for word in words))
+
+    def _worth(self, number: int, words: set[str]) -> list[Part] | None:
+        """Of each part of a phrase, the alternatives whose words are all among a clause's, in their order (only those
+        can be found in it: _found looks for each of their words); None when a part has none (nothing can be found)."""
+        worth = []
+        for part, firsts, needs in zip(self._numbered[number][1], self._firsts[number], self._needs[number], strict=True):
+            indices = [index for word in words & firsts.keys() for index in firsts[word] if needs[index] <= words]
+            if not indices:
+                return None
+            worth.append(tuple(part[index] for index in sorted(indices)))
+        return worth
 
     def screen(self, text: str) -> Heard | None:
         """The most urgent sign said; else one asked about; else one denied; else None."""
         if not text or not text.strip():
             return None
-        clauses = [(clause, self._could_be_in(clause)) for clause in self.clauses(text)]
+        clauses = [(clause, words, self._could_be_in(words)) for clause in self.clauses(text)
+                   for words in [self._present(clause)]]
         quieter: dict[str, Heard] = {}
-        for number in sorted(set().union(*(could for _, could in clauses))):  # in the order phrases are tried
+        for number in sorted(set().union(*(could for _, _, could in clauses))):  # in the order phrases are tried
             flag, phrase = self._numbered[number]
-            for clause, could in clauses:
-                if number not in could:
+            for clause, words, could in clauses:
+                worth = self._worth(number, words) if number in could else None
+                if worth is None:
                     continue
-                for start, end in _found_parts(phrase, clause):
+                for start, end in _found_parts(phrase, clause, worth):
                     how = self.read(clause, start, end, phrase)
                     heard = Heard(how, flag, " ".join(clause[start:end]))
                     if how == SAID:
