@@ -37,8 +37,11 @@ DELETED_KEY = "profile_deleted"  # request attribute: the user asked to be forgo
 LOAD_FAILED_KEY = "profile_load_failed"  # request attribute: the store could not be read this request
 
 
+_FREEZE = json.JSONEncoder(sort_keys=True, default=str).encode  # json.dumps with these makes an encoder each call
+
+
 def _frozen(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, default=str)
+    return _FREEZE(data)
 
 
 def profile(handler_input: HandlerInput) -> MutableMapping[str, Any]:

@@ -125,3 +125,25 @@ def test_every_response_is_written_as_the_stock_serializer_writes_it(client, mon
     assert len(checked.directives) > 30
     assert "Alexa.Presentation.APL.RenderDocument" in checked.directives if system is SCREEN else True
     assert "Connections.SendRequest" in checked.directives if system == {} else True
+
+
+def _containers(value) -> list[int]:
+    if isinstance(value, dict):
+        return [id(value), *(i for item in value.values() for i in _containers(item))]
+    if isinstance(value, list):
+        return [id(value), *(i for item in value for i in _containers(item))]
+    return []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), json_values, max_size=5))
+def test_the_session_attributes_the_sdk_copies_are_a_whole_copy(attributes):
+    from ask_sdk_core.attributes_manager import AttributesManager
+
+    from skill import envelope as envelopes
+
+    read = envelopes.read(json.loads(json.dumps(envelope(intent_request("AMAZON.HelpIntent"), attributes=attributes))))
+    assert read.session is not None
+    copied = AttributesManager(request_envelope=read).session_attributes  # what the SDK gives the handlers
+    assert copied == attributes == read.session.attributes and type(copied) is dict
+    assert not set(_containers(copied)) & set(_containers(read.session.attributes))  # nothing shared
