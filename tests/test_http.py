@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
 
 from skill import create_app
 
-from .alexa import SKILL_ID, envelope, intent_request
+from .alexa import SKILL_ID, Alexa, envelope, intent_request
 
 EXAMPLES = Path(__file__).parent / "requests"
 
@@ -146,6 +147,23 @@ def test_each_request_is_logged_with_ids_type_intent_status_and_latency(alexa, c
     everything = "\n".join(r.getMessage() for r in caplog.records)
     assert "SECRET-USER-ID" not in everything
     assert "walruses" not in everything and "private worry" not in everything
+
+
+def test_at_info_each_turn_writes_one_line_its_own(client, router, caplog):
+    # docs/privacy.md: one line a request. What a turn was about (the routine started, the topic a question matched,
+    # the warning sign asked about) is DEBUG: it would say something of the user's condition, and costs a line each.
+    from bench.conversations import SCRIPTS
+
+    for number, script in enumerate(SCRIPTS):
+        alexa = Alexa(client, router, user_id=f"amzn1.ask.account.lines{number}")
+        for utterance in script:
+            caplog.clear()
+            with caplog.at_level("INFO"):
+                reply = alexa.launch() if utterance is None else alexa.say(utterance)
+            lines = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+            assert len(lines) == 1 and lines[0].startswith("request id="), (utterance, lines)
+            if reply.ended:
+                break
 
 
 def test_rejected_requests_are_logged_with_their_status(client, caplog):

@@ -167,7 +167,7 @@ class SessionEndedHandler(RequestTypeHandler):
         request = handler_input.request_envelope.request
         if isinstance(request, SessionEndedRequest):
             reason = request.reason.value if request.reason else "unknown"
-            log.info("session ended: %s", clean(reason))
+            log.debug("session ended: %s", clean(reason))
             if request.error is not None:
                 log.warning("session ended with error: %s", clean(request.error.message or "-"))
         return handler_input.response_builder.response
@@ -180,5 +180,5 @@ class OtherRequestHandler(AbstractRequestHandler):
         return True
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        log.info("no conversation for request type %s", clean(getattr(handler_input.request_envelope.request, "object_type", "-")))
+        log.debug("no conversation for request type %s", clean(getattr(handler_input.request_envelope.request, "object_type", "-")))
         return handler_input.response_builder.response

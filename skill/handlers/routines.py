@@ -108,7 +108,7 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
     if outcome.action is Action.PAUSED:
         return reply(handler_input, routine_prompt(handler_input, "paused"), routine_prompt(handler_input, "paused_reprompt"))
     if outcome.action is Action.FINISHED:
-        log.info("routine finished: %s", routine.id)
+        log.debug("routine finished: %s", routine.id)
         outro = said.say(content_of(handler_input), "outro", routine.id)
         if routine.alert is not None:  # "Shall I set a timer?": yes or no ends the session (skill/handlers/alerts.py)
             offer_words = alerts.offer_alert(handler_input, content_of(handler_input).alerts[routine.alert])
@@ -118,7 +118,7 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
             return reply(handler_input, ssml.join([*note, outro]), end=True)
         speech = ssml.join([*note, outro, routine_prompt(handler_input, "finished_question")])
         return reply(handler_input, speech, prompt(handler_input, "general_reprompt"))
-    log.info("routine stopped: %s", routine.id)
+    log.debug("routine stopped: %s", routine.id)
     return reply(handler_input, routine_prompt(handler_input, "stopped"), end=True)
 
 
@@ -138,7 +138,7 @@ def _reprompt_for(state: RoutineState) -> str:
 
 def begin(handler_input: HandlerInput, routine: Routine) -> Response:
     """Start a routine from its first step, at the pace the user last chose."""
-    log.info("routine started: %s", routine.id)
+    log.debug("routine started: %s", routine.id)
     outcome = start(routine.id, routine.shape, memory.preferred_pace(profile(handler_input)))
     return speak_outcome(handler_input, outcome, routine, before=disclaimer(handler_input))
 
@@ -151,7 +151,7 @@ def act_on(handler_input: HandlerInput, state: RoutineState, event: Event) -> Re
 
 def resume(handler_input: HandlerInput, state: RoutineState) -> Response:
     """Pick a remembered routine up where it was left."""
-    log.info("routine resumed: %s", state.routine)
+    log.debug("routine resumed: %s", state.routine)
     return act_on(handler_input, state, Event.RESUME)
 
 
@@ -219,7 +219,7 @@ class StepQuestionHandler(InRoutine):
         routine = content_of(handler_input).routines[state.routine]
         session(handler_input).pop(ROUTINE, None)
         memory.forget_routine(profile(handler_input))
-        log.info("routine declined at its question: %s", routine.id)
+        log.debug("routine declined at its question: %s", routine.id)
         words = said.say(content_of(handler_input), "step_if_no", routine.id, state.step)
         return reply(handler_input, ssml.join([words, prompt(handler_input, "after_more")]), prompt(handler_input, "general_reprompt"))
 

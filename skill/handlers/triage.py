@@ -108,7 +108,7 @@ def advise(handler_input: HandlerInput, hours: float, remembered: bool = False) 
     content = content_of(handler_input)
     hours = content.triage.rounded(hours)
     band = content.triage.band_for(hours)
-    log.info("triage band %s", band.id)
+    log.debug("triage band %s", band.id)
     opening = [said.say(content, "remembered", hours)] if remembered else []
     notice = disclaimer(handler_input)
     words = ssml.join([*opening, said.say(content, "band", band.id, hours), notice])
@@ -130,7 +130,7 @@ def advise_range(handler_input: HandlerInput, time_range: TimeRange) -> Response
     """The advice for a range ("a few days"), said with the range's words. No check-in offer, and nothing
     remembered: the start is not known closely enough for either."""
     content = content_of(handler_input)
-    log.info("triage range %s", time_range.id)
+    log.debug("triage range %s", time_range.id)
     notice = disclaimer(handler_input)
     words = ssml.join([said.say(content, "band_range", time_range.id), notice])
     closing = ssml.join([safety_reminder(handler_input, notice), said.say(content, "triage", "next")])
