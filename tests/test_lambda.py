@@ -69,6 +69,25 @@ def test_the_lambda_entry_point_imports_no_flask_no_verifier_and_no_sqlite():
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
 
 
+def test_a_cold_start_that_hears_no_words_never_reads_the_warning_sign_phrases():
+    # Reading them takes tens of milliseconds (bench/coldstart.py); a launch has no words to screen.
+    import subprocess
+    import sys
+
+    code = ("import json; from skill.lambda_function import handler; from skill import content; "
+            "handler(json.load(open('tests/requests/launch.json')), None); "
+            "screens = [c.warning_screen for c in content._LOADED.values()]; "
+            "print(len(screens), sum('_tables' in s.__dict__ for s in screens)); "
+            "event = json.load(open('tests/requests/see-doctor.json')); "
+            "event['request']['intent'] = {'name': 'QuestionIntent', 'slots': {'query': {'name': 'query', 'value': 'is tingling bad'}}}; "
+            "handler(event, None); "
+            "print(sum('_tables' in s.__dict__ for s in screens))")
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
+                            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)})
+    assert result.stdout.split() == ["1", "0", "1"]  # one locale loaded; read only once words came
+
+
 def test_compiled_content_is_the_same_content_and_a_stale_copy_is_ignored(tmp_path):
     from skill import content as content_module
 
