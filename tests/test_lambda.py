@@ -54,7 +54,8 @@ def test_sqlite_is_refused_on_lambda(monkeypatch):
 
 def test_the_lambda_entry_point_imports_no_flask_no_verifier_and_no_sqlite():
     # Nor `requests` (Alexa's APIs are called on few requests) or the APL models (only for screens): each
-    # costs a cold start 15 to 70 ms (bench/coldstart.py).
+    # costs a cold start 15 to 70 ms (bench/coldstart.py). Nor, for a few ms more, time zones (reminders only),
+    # the dialog models (triage's questions) or the Connections models (permission questions and answers).
     import subprocess
     import sys
 
@@ -62,7 +63,8 @@ def test_the_lambda_entry_point_imports_no_flask_no_verifier_and_no_sqlite():
             "handler(json.load(open('tests/requests/launch.json')), None); "
             "print(json.dumps(sorted(m for m in ('flask', 'werkzeug', 'ask_sdk_webservice_support', 'certvalidator', "
             "'cryptography', 'sqlite3', 'xml.etree.ElementTree', 'requests', "
-            "'ask_sdk_model.interfaces.alexa.presentation.apl') if m in sys.modules)))")
+            "'ask_sdk_model.interfaces.alexa.presentation.apl', 'zoneinfo', 'ask_sdk_model.dialog', "
+            "'ask_sdk_model.interfaces.connections') if m in sys.modules)))")
     root = Path(__file__).resolve().parent.parent
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
                             env={"PATH": "/usr/bin:/bin"})

@@ -12,7 +12,6 @@ from datetime import timedelta
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Intent, IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
-from ask_sdk_model.dialog import ElicitSlotDirective
 
 from .. import alexa_api, duration, memory, said, ssml
 from ..content import TimeRange, Topic
@@ -69,6 +68,8 @@ def add_elicit_directive(handler_input: HandlerInput, slot: str = DURATION_SLOT)
             for name in (DURATION_SLOT, DATE_SLOT, RANGE_SLOT)
         },
     )
+    from ask_sdk_model.dialog import ElicitSlotDirective  # here: a cold start need not import every dialog model
+
     handler_input.response_builder.add_directive(ElicitSlotDirective(updated_intent=intent, slot_to_elicit=slot))
 
 
