@@ -10,8 +10,8 @@ from flask import Flask
 
 from skill import create_app
 from skill.config import ConfigError
-from skill.content import ContentError
-from skill.store import StoreError
+from skill.storage.store import StoreError
+from skill.words.content import ContentError
 
 USAGE = """settings (environment variables; README, "Configuration", has them all):
   HOST, PORT                   where to listen (default 127.0.0.1:5000)

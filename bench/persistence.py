@@ -22,7 +22,7 @@ import logging  # noqa: E402
 logging.disable(logging.WARNING)
 
 from skill import create_app  # noqa: E402
-from skill.sqlite_store import SQLiteAdapter  # noqa: E402
+from skill.storage.sqlite_store import SQLiteAdapter  # noqa: E402
 from tests.alexa import Alexa, UtteranceRouter, envelope, intent_request  # noqa: E402
 
 TURNS = ["heat or ice", "guide me through breathing", "next", "slower", "next", "stop"]

@@ -4,7 +4,7 @@ For each table (tests/data/fresh_phrasings.yaml, kept apart from the model; test
 which was used to grow it) it prints:
   exact    - the share the interaction model routes to the right intent by sample matching alone
              (no generalisation: the floor of what Alexa's language model does);
-  resolver - the same with the simulator's generalising resolver (skill/nlu.py: nearest sample by TF-IDF);
+  resolver - the same with the simulator's generalising resolver (skill/dev/nlu.py: nearest sample by TF-IDF);
   rescue   - of what the resolver does not route right, the share the matcher gets right once the words
              arrive as free text (a carrier phrase such as "what about ..." sends them to QuestionIntent);
   wrong    - phrasings the resolver sends to a different topic or red flag: worse than "not sure";
@@ -26,8 +26,8 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from skill import content as content_module  # noqa: E402
-from skill.nlu import Resolver  # noqa: E402
+from skill.dev.nlu import Resolver  # noqa: E402
+from skill.words import content as content_module  # noqa: E402
 
 # QuestionIntent (its AMAZON.SearchQuery slot) and the catch-all hand the words to the warning-sign screen and the
 # matcher. AMAZON.FallbackIntent carries no words at all: on a device nothing can rescue what lands there.
@@ -87,7 +87,7 @@ def safety_report(name: str) -> None:
     import tempfile
 
     from skill import create_app
-    from skill.fake_alexa_api import FakeAlexaApi, FakeApiClient
+    from skill.dev.fake_alexa_api import FakeAlexaApi, FakeApiClient
     from tests.safety_tables import MARKETS, load_table, measure
     from tests.test_sweep import STATES
 

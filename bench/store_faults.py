@@ -4,7 +4,7 @@ Runs a launch, a routine start and a step for each of N users through the Flask 
 store working, then while another connection holds the write lock, then while it holds every lock
 (reads fail too), and prints each case's mean and slowest reply. Before issue 21 a held write lock cost
 each saving request the 10-second busy timeout, past Alexa's 8-second limit; the store's waits are now
-bounded (skill/sqlite_store.py: READ_WAIT_SECONDS, WRITE_WAIT_SECONDS).
+bounded (skill/storage/sqlite_store.py: READ_WAIT_SECONDS, WRITE_WAIT_SECONDS).
 Run: .venv/bin/python bench/store_faults.py [users]
 """
 from __future__ import annotations

@@ -12,14 +12,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .factory import create_app, default_config
+    from skill.factory import create_app, default_config
 
 __all__ = ["create_app", "default_config"]
 
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        from . import factory
+        from skill import factory
 
         return getattr(factory, name)
     raise AttributeError(f"module 'skill' has no attribute {name!r}")

@@ -11,14 +11,14 @@ from typing import Any
 
 from flask import Flask
 
-from . import config as config_module
-from . import content as content_module
-from . import screen
-from .builder import MODEL_DIR, build_skill, check_against_model
-from .config import env_flag
-from .store import build_adapter
-from .verification import SeenRequests, build_verifiers, fetch_url
-from .web import SkillEndpoint
+from skill import config as config_module
+from skill.config import env_flag
+from skill.conversation import screen
+from skill.conversation.builder import MODEL_DIR, build_skill, check_against_model
+from skill.server.verification import SeenRequests, build_verifiers, fetch_url
+from skill.server.web import SkillEndpoint
+from skill.storage.store import build_adapter
+from skill.words import content as content_module
 
 log = logging.getLogger(__name__)
 

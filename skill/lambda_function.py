@@ -21,10 +21,10 @@ from typing import Any
 from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.skill import CustomSkill
 
-from . import content as content_module
-from . import envelope as envelopes
-from .builder import build_skill
-from .store import build_adapter
+from skill.conversation.builder import build_skill
+from skill.platform import envelope as envelopes
+from skill.storage.store import build_adapter
+from skill.words import content as content_module
 
 logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "INFO"))
 _skill: CustomSkill | None = None

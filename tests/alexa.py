@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from skill import ssml
-from skill.nlu import FALLBACK, Resolver
+from skill.dev.nlu import FALLBACK, Resolver
+from skill.words import ssml
 
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000000"
 MODEL_PATH = Path(__file__).resolve().parent.parent / "interaction_model" / "en-US.json"
@@ -145,7 +145,7 @@ def _resolver(model_path: Path) -> Resolver:
 
 
 class UtteranceRouter:
-    """Routes typed utterances by the interaction model's samples only (skill/nlu.py, exact matching).
+    """Routes typed utterances by the interaction model's samples only (skill/dev/nlu.py, exact matching).
 
     No generalisation: an utterance reaches an intent only when it matches a sample, with slots
     typed as Alexa sends them; anything else becomes AMAZON.FallbackIntent.

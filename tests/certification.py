@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from skill.nlu import Resolver
+from skill.dev.nlu import Resolver
 
 # Invocation name requirements (Alexa docs, "Choose the Invocation Name for a Custom Skill").
 WAKE_WORDS = {"alexa", "amazon", "echo", "computer", "ziggy", "skill", "app"}

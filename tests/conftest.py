@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from skill import create_app
-from skill.fake_alexa_api import FakeAlexaApi, FakeApiClient
+from skill.dev.fake_alexa_api import FakeAlexaApi, FakeApiClient
 
 from .alexa import Alexa, UtteranceRouter
 

@@ -1,4 +1,4 @@
-"""Serves skill/fake_alexa_api.py over HTTPS on loopback, as Alexa's API endpoint for a test.
+"""Serves skill/dev/fake_alexa_api.py over HTTPS on loopback, as Alexa's API endpoint for a test.
 
 The skill's client refuses anything but HTTPS, so the fake gets a certificate for 127.0.0.1 from a
 throwaway CA (`ca_file()`), which the test's client is told to trust. Each Answer is delivered as it says:
@@ -21,7 +21,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 
-from skill.fake_alexa_api import HUGE_BYTES, Answer, Call, FakeAlexaApi
+from skill.dev.fake_alexa_api import HUGE_BYTES, Answer, Call, FakeAlexaApi
 from tests import pki
 
 _KEYS = Path(tempfile.mkdtemp(prefix="fake-alexa-api-"))  # one throwaway CA for the whole run

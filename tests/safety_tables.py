@@ -17,8 +17,9 @@ from pathlib import Path
 
 import yaml
 
-from skill import content as content_module
-from skill import said, ssml
+from skill.conversation import said
+from skill.words import content as content_module
+from skill.words import ssml
 
 from .alexa import Alexa, UtteranceRouter, intent_request
 

@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from skill import content as content_module
 from skill import create_app
-from skill.alexa_api import REMINDERS, TIMERS, TimedApiClient
-from skill.fake_alexa_api import ODD_ANSWERS, REMINDER_PATH, TIMER_PATH, FakeAlexaApi, FakeApiClient
+from skill.dev.fake_alexa_api import ODD_ANSWERS, REMINDER_PATH, TIMER_PATH, FakeAlexaApi, FakeApiClient
+from skill.platform.alexa_api import REMINDERS, TIMERS, TimedApiClient
+from skill.words import content as content_module
 
 from .alexa import Alexa, UtteranceRouter
 from .fake_api_server import ca_file, serve

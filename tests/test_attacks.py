@@ -24,9 +24,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skill import content as content_module
-from skill import create_app, verification
-from skill.sqlite_store import SQLiteAdapter
+from skill import create_app
+from skill.server import verification
+from skill.storage.sqlite_store import SQLiteAdapter
+from skill.words import content as content_module
 
 from .alexa import Alexa, UtteranceRouter, envelope, intent_request
 from .pki import Pki, make_pki
@@ -80,21 +81,21 @@ def test_deeply_nested_json_is_a_400_not_a_500(pki, server, caplog, depth, verif
     ("[{" * 17 + "}]" * 17, True), ("[" * 40, True),  # unbalanced is not JSON either
 ])
 def test_nesting_is_measured_without_parsing(text, deeper):
-    from skill.web import MAX_JSON_DEPTH, nests_deeper_than
+    from skill.server.web import MAX_JSON_DEPTH, nests_deeper_than
 
     assert MAX_JSON_DEPTH == 32 and nests_deeper_than(text, MAX_JSON_DEPTH) is deeper
 
 
 def test_an_unsigned_body_is_refused_before_it_is_parsed(pki, server, monkeypatch):
-    import skill.web
+    import skill.server.web
 
     parsed = []
-    real = skill.web.parse_envelope
+    real = skill.server.web.parse_envelope
     def counting(text: str):
         parsed.append(1)
         return real(text)
 
-    monkeypatch.setattr(skill.web, "parse_envelope", counting)
+    monkeypatch.setattr(skill.server.web, "parse_envelope", counting)
     client = verifying_app(pki, server).test_client()
     body = json.dumps(envelope({"type": "LaunchRequest"})).encode() + b" " * 100_000
     rejected(client.post("/", data=body, content_type="application/json"), "Missing Signature")
@@ -382,7 +383,7 @@ def test_an_expired_routine_is_dropped_from_the_store_whenever_the_profile_is_re
 
 
 def test_tidy_drops_what_has_expired_and_what_is_malformed():
-    from skill import memory
+    from skill.storage import memory
 
     now = datetime(2026, 11, 24, 12, tzinfo=UTC)
     profile = {"visits": 2, "routine": {"routine": "breathing", "step": 0, "pace": 1, "touched": "2026-11-24T08:00:00Z"},
@@ -395,7 +396,7 @@ def test_the_retention_purge_also_runs_on_a_schedule_not_only_at_start_up(store_
     clock = [1_000_000_000.0]
     adapter = SQLiteAdapter(store_path, clock=lambda: clock[0])
     old = envelope({"type": "LaunchRequest"}, user_id="amzn1.ask.account.old")
-    from skill.serialization import EnvelopeSerializer
+    from skill.platform.serialization import EnvelopeSerializer
     serializer = EnvelopeSerializer()
     adapter.save_attributes(serializer.envelope(old), {"visits": 1})
     clock[0] += 91 * 86400  # ninety-one days later, the same process still running

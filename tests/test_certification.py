@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from skill import alexa_api, memory, package
-from skill import content as content_module
-from skill.nlu import Resolver
-from skill.sqlite_store import RETENTION_DAYS
+from skill.dev import package
+from skill.dev.nlu import Resolver
+from skill.platform import alexa_api
+from skill.storage import memory
+from skill.storage.sqlite_store import RETENTION_DAYS
+from skill.words import content as content_module
 
 from .alexa import Alexa, UtteranceRouter
 from .certification import example_phrase_problems, invocation_problems, manifest_problems, spoken_problems
@@ -23,7 +25,7 @@ from .test_content import LINES
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = json.loads((ROOT / "skill-package" / "skill.json").read_text())["manifest"]
 CONTENT = content_module.load()
-# The permission scopes the skill asks for: one per kind of alert its content offers (skill/alexa_api.py).
+# The permission scopes the skill asks for: one per kind of alert its content offers (skill/platform/alexa_api.py).
 NUMBERS = {locale: content_module.load(locale).emergency_number for locale in content_module.locales()}
 USED_SCOPES = frozenset(alexa_api.SCOPES[alert.kind] for alert in CONTENT.alerts.values())
 RESOLVER = Resolver()
@@ -69,7 +71,7 @@ def test_a_drifted_model_is_found_and_rewritten(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("path", sorted((ROOT / "skill-package" / "interactionModels" / "custom").glob("*.json")), ids=lambda p: p.name)
 def test_each_locales_model_stays_inside_the_size_budget(path):
-    from skill.modelgen import MAX_INTENTS, MODEL_BYTES
+    from skill.dev.modelgen import MAX_INTENTS, MODEL_BYTES
 
     assert path.stat().st_size <= MODEL_BYTES, f"{path.name}: {path.stat().st_size:,} bytes"
     intents = json.loads(path.read_text())["interactionModel"]["languageModel"]["intents"]

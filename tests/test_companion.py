@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from skill import content as content_module
+from skill.words import content as content_module
 
 from .alexa import Alexa, UtteranceRouter
 from .test_sweep import STATES

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from skill import content as content_module
-from skill.builder import request_handlers
-from skill.nlu import BUILTIN_SAMPLES, normalize
+from skill.conversation.builder import request_handlers
+from skill.dev.nlu import BUILTIN_SAMPLES, normalize
+from skill.words import content as content_module
 
 from .alexa import MODEL_PATH
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from skill import content as content_module
 from skill import create_app
+from skill.words import content as content_module
 
 CONTENT = content_module.load()
 # Every market: the source file's, each locale's (its swapped words and replaced lines), the markets that

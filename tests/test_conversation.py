@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from skill import content as content_module
+from skill.words import content as content_module
 
 CONTENT = content_module.load()
 
@@ -75,7 +75,7 @@ def test_session_ended_request_is_accepted_silently(alexa):
 
 
 def test_an_exception_in_a_handler_gets_a_calm_apology_and_is_logged(alexa, monkeypatch, caplog):
-    from skill.handlers import answers
+    from skill.conversation.handlers import answers
 
     def broken(*args, **kwargs):
         raise RuntimeError("content store exploded")

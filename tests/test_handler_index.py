@@ -1,4 +1,4 @@
-"""The handler index (skill/builder.py) picks exactly the handler the SDK's mapper picks, asking fewer of them.
+"""The handler index (skill/conversation/builder.py) picks exactly the handler the SDK's mapper picks, asking fewer of them.
 
 Every request below goes through the app's index and, beside it, through the SDK's own mapper over the same
 handlers (every can_handle in turn): a handler that said yes outside the intents or request types it names,
@@ -12,9 +12,9 @@ from collections import Counter
 from ask_sdk_runtime.dispatch_components.request_components import GenericRequestMapper
 from hypothesis import HealthCheck, given, settings
 
-from skill.builder import HandlerIndex, request_handlers
-from skill.handlers import safety
-from skill.handlers.base import IntentHandler, RequestTypeHandler
+from skill.conversation.builder import HandlerIndex, request_handlers
+from skill.conversation.handlers import safety
+from skill.conversation.handlers.base import IntentHandler, RequestTypeHandler
 
 from .alexa import Alexa, UtteranceRouter, envelope
 from .test_hostile import mutated_envelopes

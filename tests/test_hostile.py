@@ -9,7 +9,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skill import create_app, ssml
+from skill import create_app
+from skill.words import ssml
 
 from .alexa import envelope, intent_request
 

@@ -16,8 +16,8 @@ import pytest
 from ask_sdk_core.exceptions import ApiClientException
 from ask_sdk_model.services import ApiClientRequest
 
-from skill.alexa_api import API_TIMEOUT_SECONDS, MAX_ANSWER_BYTES, TIMERS, TimedApiClient
-from skill.fake_alexa_api import HUGE_BYTES, TIMER_PATH, Answer, FakeAlexaApi
+from skill.dev.fake_alexa_api import HUGE_BYTES, TIMER_PATH, Answer, FakeAlexaApi
+from skill.platform.alexa_api import API_TIMEOUT_SECONDS, MAX_ANSWER_BYTES, TIMERS, TimedApiClient
 
 from . import fake_api_server
 from .alexa import Alexa, UtteranceRouter

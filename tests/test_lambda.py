@@ -91,7 +91,7 @@ def test_a_cold_start_that_hears_no_words_never_reads_the_warning_sign_phrases()
 
 
 def test_compiled_content_is_the_same_content_and_a_stale_copy_is_ignored(tmp_path):
-    from skill import content as content_module
+    from skill.words import content as content_module
 
     yaml_file = tmp_path / "en-US.yaml"
     yaml_file.write_bytes((Path(content_module.CONTENT_DIR) / "en-US.yaml").read_bytes())

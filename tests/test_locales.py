@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from skill import content as content_module
 from skill import lambda_function
-from skill.content import ContentError
+from skill.words import content as content_module
+from skill.words.content import ContentError
 
 from .alexa import Alexa, UtteranceRouter
 

@@ -17,10 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skill import content as content_module
 from skill import create_app
-from skill.sqlite_store import SQLiteAdapter
-from skill.store import StoreError, build_adapter
+from skill.storage.sqlite_store import SQLiteAdapter
+from skill.storage.store import StoreError, build_adapter
+from skill.words import content as content_module
 
 from .alexa import Alexa, UtteranceRouter, envelope, intent_request
 
@@ -500,7 +500,7 @@ _NUMBERED_MOMENTS = st.builds(  # the right shape: every number in range but per
 @settings(max_examples=500, deadline=None)
 @given(st.one_of(_NUMBERED_MOMENTS, _NEAR_MOMENTS, st.text(max_size=24), st.just("2026-11-23T10:00:00Z")))
 def test_a_stored_moment_reads_as_strptime_reads_it(text):
-    from skill import memory
+    from skill.storage import memory
 
     try:
         expected: datetime | None = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)

@@ -1,8 +1,8 @@
 """The interaction model's one source: pattern expansion and the checks that refuse a bad source."""
 import pytest
 
-from skill import modelgen
-from skill.modelgen import ModelError, build, expand
+from skill.dev import modelgen
+from skill.dev.modelgen import ModelError, build, expand
 
 
 def test_choices_options_and_rules_expand_in_order():

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from skill import content as content_module
+from skill.words import content as content_module
 
 CONTENT = content_module.load()
 USER = "amzn1.ask.account.TESTUSER"

@@ -1,11 +1,11 @@
-"""The oscrypto version-detection fix (skill/openssl_compat.py)."""
+"""The oscrypto version-detection fix (skill/server/openssl_compat.py)."""
 from __future__ import annotations
 
 import re
 import subprocess
 import sys
 
-from skill import openssl_compat
+from skill.server import openssl_compat
 
 
 def _version_regex(source: str) -> str:
@@ -31,7 +31,7 @@ def test_the_original_pattern_fails_on_a_two_digit_patch_number():
 
 def test_the_verifier_imports_and_oscrypto_reads_this_machines_openssl():
     code = (
-        "import ssl, skill.verification, oscrypto._openssl._libcrypto as lib;"
+        "import ssl, skill.server.verification, oscrypto._openssl._libcrypto as lib;"
         "print(lib.libcrypto_version, '|', ssl.OPENSSL_VERSION)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)

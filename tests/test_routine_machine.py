@@ -3,19 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from skill.routine import (
-    DEFAULT_PACE,
-    HOLD,
-    MOVE,
-    PACES,
-    Action,
-    Event,
-    RoutineState,
-    Shape,
-    advance,
-    from_the_top_of_its_step,
-    start,
-)
+from skill.routine import DEFAULT_PACE, HOLD, MOVE, PACES, Action, Event, RoutineState, Shape, advance, from_the_top_of_its_step, start
 
 PLAIN = Shape(moves=(False, False, False, False))  # four timed steps, nothing to get into place for
 MOVING = Shape(moves=(False, True, True))  # steps 1 and 2 start with a movement

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from skill import content as content_module
-from skill import pacing, ssml
 from skill.routine import DEFAULT_PACE, HOLD, MOVE, PACES
+from skill.words import content as content_module
+from skill.words import pacing, ssml
 
 from .alexa import said_twice
 
@@ -540,7 +540,7 @@ def test_a_beat_with_both_a_pause_and_a_count_stops_start_up(tmp_path):
 
 def test_a_count_with_its_words_inside_keeps_the_break_rules():
     # Point 4 of issue 20: however a count is cut for its words, Alexa still gets breaks of 10 s at most.
-    from skill.content import Beat
+    from skill.words.content import Beat
 
     long_count = Beat(say="Breathe in, slowly and fully.", pause=15, words_inside=True)
     words, silence = pacing.beat(long_count, 1.0, {})
@@ -552,7 +552,7 @@ def test_a_count_with_its_words_inside_keeps_the_break_rules():
 
 
 def test_a_step_kept_with_the_content_is_the_step_pacing_renders():
-    from skill.handlers.routines import step_speech
+    from skill.conversation.handlers.routines import step_speech
     from skill.routine import RoutineState
 
     content = content_module.load()  # a fresh copy: nothing kept with it yet

@@ -10,8 +10,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skill import content as content_module
-from skill import said
+from skill.conversation import said
+from skill.words import content as content_module
 
 from .alexa import intent_request
 
@@ -241,7 +241,7 @@ def test_no_red_flag_phrasing_can_land_where_its_words_are_lost(words, flag):
 
 @functools.cache
 def _resolver():
-    from skill.nlu import Resolver
+    from skill.dev.nlu import Resolver
 
     return Resolver()
 
@@ -295,7 +295,7 @@ def test_the_sign_intents_answer_without_alarm(alexa, intent, slots, starts):
 
 def test_a_sign_said_inside_a_denial_frame_is_still_heard():
     # "i've got no feeling down there" matches "i've got no {sign}": the screen hears "no feeling down there".
-    from skill.handlers.safety import FRAMED
+    from skill.conversation.handlers.safety import FRAMED
 
     words = CONTENT.warning_screen.words.frames[FRAMED["SignDeniedIntent"]].format(sign="feeling down there")
     heard = CONTENT.warning_screen.screen(words)
@@ -351,7 +351,7 @@ def test_every_red_flag_line_fits_one_breath_and_leads_with_the_action(locale):
 
 def _screen_every_phrase(screen, text: str):
     """The screen as it was before its index: every phrase of every flag, read against every clause."""
-    from skill.warning_signs import ASKED, DENIED, SAID, Heard, _found_parts
+    from skill.words.warning_signs import ASKED, DENIED, SAID, Heard, _found_parts
 
     if not text or not text.strip():
         return None

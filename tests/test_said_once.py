@@ -2,7 +2,7 @@
 
 A brand-new user's first answer carries the full disclaimer, which ends with the emergency warning; the
 triage reminder and the see-a-doctor answer have their own, and leave it out beside the disclaimer's
-(skill/handlers/base.py, warns_of_emergency). Every reply here comes from a real Alexa request envelope
+(skill/conversation/handlers/base.py, warns_of_emergency). Every reply here comes from a real Alexa request envelope
 posted to the app (tests/alexa.py), for a user the skill has never met unless the test says otherwise.
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from skill import content as content_module
 from skill.routine import HOLD
+from skill.words import content as content_module
 
 from .alexa import Alexa, Reply, UtteranceRouter, said_twice
 
@@ -49,7 +49,7 @@ def assert_said_once(reply: Reply) -> None:
 
 @pytest.mark.parametrize("locale", MARKETS)
 def test_the_full_disclaimer_carries_the_warning_the_replies_beside_it_leave_out(locale):
-    # If prompts.disclaimer ever stops saying it, skill/handlers/base.py must stop counting on it.
+    # If prompts.disclaimer ever stops saying it, skill/conversation/handlers/base.py must stop counting on it.
     disclaimer = content_module.load(locale).prompt("disclaimer")
     assert warnings_in(disclaimer) == 1 and "emergency" in disclaimer
 

@@ -7,9 +7,10 @@ import re
 
 import pytest
 
-from skill import content as content_module
-from skill import pacing, screen, ssml
+from skill.conversation import screen
 from skill.routine import HOLD, MOVE, PACES, RoutineState
+from skill.words import content as content_module
+from skill.words import pacing, ssml
 
 from .alexa import Alexa, UtteranceRouter
 

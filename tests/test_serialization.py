@@ -11,9 +11,9 @@ from ask_sdk_model import RequestEnvelope
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import skill.web
-from skill.alexa_api import REMINDERS, TIMERS
-from skill.serialization import EnvelopeSerializer
+import skill.server.web
+from skill.platform.alexa_api import REMINDERS, TIMERS
+from skill.platform.serialization import EnvelopeSerializer
 
 from .alexa import Alexa, UtteranceRouter, envelope, intent_request
 from .test_hostile import json_values, mutated_envelopes
@@ -113,7 +113,7 @@ def test_every_response_is_written_as_the_stock_serializer_writes_it(client, mon
     from bench.conversations import SCRIPTS
 
     checked = CheckedSerializer()
-    monkeypatch.setattr(skill.web, "SERIALIZER", checked)
+    monkeypatch.setattr(skill.server.web, "SERIALIZER", checked)
     alexa = Alexa(client, UtteranceRouter(), system=system, locale=locale)
     for script in [*SCRIPTS, [None, "start ice or heat", "next", "next", "next", "next", "next", "yes"],
                    [None, "it's been three hours", "yes"], [None, "set the timer"], [None, "what's the weather"]]:
@@ -140,7 +140,7 @@ def _containers(value) -> list[int]:
 def test_the_session_attributes_the_sdk_copies_are_a_whole_copy(attributes):
     from ask_sdk_core.attributes_manager import AttributesManager
 
-    from skill import envelope as envelopes
+    from skill.platform import envelope as envelopes
 
     read = envelopes.read(json.loads(json.dumps(envelope(intent_request("AMAZON.HelpIntent"), attributes=attributes))))
     assert read.session is not None

@@ -11,10 +11,12 @@ from datetime import date
 import pytest
 from werkzeug.serving import make_server
 
-from skill import content as content_module
-from skill import create_app, pacing, simulate, ssml
-from skill.nlu import FALLBACK, Resolver, spoken_date, spoken_duration
+from skill import create_app
+from skill.dev import simulate
+from skill.dev.nlu import FALLBACK, Resolver, spoken_date, spoken_duration
 from skill.routine import PACES
+from skill.words import content as content_module
+from skill.words import pacing, ssml
 
 from .alexa import MODEL_PATH
 

@@ -99,7 +99,7 @@ def test_a_corrupt_sqlite_file_does_not_stop_start_up_it_is_one_line_naming_it(t
     result = start({**OFF, "SKILL_DB_PATH": str(bad)}, tmp_path)
     assert result.returncode == 0, result.stderr  # a store having a bad moment: the skill serves without it
     assert "Traceback" not in result.stderr
-    lines = [line for line in result.stderr.splitlines() if "skill.sqlite_store" in line]
+    lines = [line for line in result.stderr.splitlines() if "skill.storage.sqlite_store" in line]
     assert len(lines) == 1 and f"cannot use {bad} now" in lines[0]
 
 
@@ -128,8 +128,8 @@ def test_start_up_says_where_users_are_remembered_and_what_is_checked(tmp_path):
 def test_content_and_model_that_name_different_intents_stop_start_up(tmp_path):
     import json
 
-    from skill import content as content_module
-    from skill.builder import check_against_model
+    from skill.conversation.builder import check_against_model
+    from skill.words import content as content_module
 
     content = content_module.load()
     model = json.loads((ROOT / "interaction_model" / "en-US.json").read_text())
@@ -149,8 +149,8 @@ def test_content_and_model_that_name_different_intents_stop_start_up(tmp_path):
 
 def test_the_web_app_reads_every_locales_warning_sign_phrases_at_start_up(store_path):
     # A Lambda function reads them when it first hears words (tests/test_lambda.py); a worker before its first request.
-    from skill import content as content_module
     from skill import create_app
+    from skill.words import content as content_module
 
     content_module._LOADED.clear()
     create_app({"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False, "STORE": "none"})

@@ -27,8 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from skill import content as content_module
-from skill import create_app, sqlite_store
+from skill import create_app
+from skill.storage import sqlite_store
+from skill.words import content as content_module
 
 from .alexa import Alexa, UtteranceRouter, envelope, intent_request
 
@@ -173,7 +174,7 @@ def test_the_skill_starts_on_a_store_that_does_not_work_and_saves_once_it_does(c
     with FAULTS[fault](deep_store):
         with caplog.at_level("WARNING"):
             app = create_app(config)  # a worker booting mid-fault: no exception
-        lines = [r.getMessage() for r in caplog.records if r.name == "skill.sqlite_store"]
+        lines = [r.getMessage() for r in caplog.records if r.name == "skill.storage.sqlite_store"]
         assert len(lines) <= 1 and all(str(deep_store) in line for line in lines)  # one line at most, naming the store
         reply = talk(app).say("guide me through breathing")
         assert "Step 1 of" in reply.speech and CONTENT.prompt("error") not in reply.speech
@@ -324,7 +325,7 @@ def test_requests_for_one_user_at_once_lose_no_update(config, deep_store, monkey
 
 
 def test_a_save_applies_what_this_request_changed_to_what_is_stored_by_then():
-    from skill.memory import merge
+    from skill.storage.memory import merge
 
     loaded = {"visits": 2, "pace": 1, "routine": {"step": 0}, "disclaimer_heard": True}
     changed = {"visits": 3, "pace": 2, "disclaimer_heard": True}  # a visit, a new pace, the routine finished

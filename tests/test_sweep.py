@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import pytest
 
-from skill import content as content_module
+from skill.words import content as content_module
 
 from .alexa import MODEL_PATH, Alexa, intent_request, said_twice
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skill import content as content_module
+from skill.words import content as content_module
 
 CONTENT = content_module.load()
 
@@ -151,7 +151,7 @@ def test_the_word_that_carries_the_question_outweighs_where_it_hurts(words, topi
 
 def _match_every_phrase(matcher, text: str):
     """The matcher as it was before its index: every phrase of every flag and topic looked for in the words."""
-    from skill.matcher import MIN_SCORE, Match, phrase_in, tokens
+    from skill.words.matcher import MIN_SCORE, Match, phrase_in, tokens
 
     words = tokens(text)
     for flag, phrases in matcher.red_flags:
@@ -205,7 +205,7 @@ def test_the_matcher_matches_any_words_as_it_did_reading_every_phrase(words):
 
 
 def test_an_indexed_red_flag_list_keeps_its_order():
-    from skill.matcher import Matcher
+    from skill.words.matcher import Matcher
 
     matcher = Matcher({"emergency": ["bladder", "numb groin"], "nerve": ["numb leg"]}, {"a": ["leg"]})
     for text in ["numb leg and bladder", "bladder", "my leg is numb", "numb groin and numb leg", "leg"]:

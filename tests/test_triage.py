@@ -1,15 +1,15 @@
 """'How long has it been': times read where the user is, one rounding, and what happens when the time is unclear.
 
 Conversations are full request envelopes; Alexa's Settings API is the in-process fake of its documented
-contract (skill/fake_alexa_api.py), so each test chooses the device's time zone or makes the API fail.
+contract (skill/dev/fake_alexa_api.py), so each test chooses the device's time zone or makes the API fail.
 Assertions are on the lines said (content ids and the hours they were rendered with), not on wording.
 """
 from __future__ import annotations
 
 import pytest
 
-from skill import content as content_module
-from skill.fake_alexa_api import TIME_ZONE_PATH, FakeAlexaApi, FakeApiClient
+from skill.dev.fake_alexa_api import TIME_ZONE_PATH, FakeAlexaApi, FakeApiClient
+from skill.words import content as content_module
 
 from .alexa import Alexa, UtteranceRouter
 

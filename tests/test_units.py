@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from skill import duration, ssml
-from skill.matcher import Matcher, phrase_in, tokens
+from skill.conversation import duration
+from skill.words import ssml
+from skill.words.matcher import Matcher, phrase_in, tokens
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from skill import create_app, verification
-from skill.fake_alexa_api import FakeAlexaApi, FakeApiClient
+from skill import create_app
+from skill.dev.fake_alexa_api import FakeAlexaApi, FakeApiClient
+from skill.server import verification
 
 from .alexa import SKILL_ID, envelope, intent_request
 from .pki import ALEXA_DOMAIN, Pki, certificate, make_pki, pem, sign
@@ -316,6 +317,6 @@ def test_request_ids_are_remembered_while_a_replay_could_pass_and_no_longer(pki)
 
 
 def parsed(request: dict):
-    from skill.envelope import read
+    from skill.platform.envelope import read
 
     return read(envelope(request))

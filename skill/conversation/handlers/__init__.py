@@ -1,0 +1,1 @@
+"""Request handlers, one small class each; registered in order by skill.conversation.builder."""

@@ -1,0 +1,1 @@
+"""Developer tools (simulator, model generator, packaging, release check): never shipped in the Lambda bundle."""

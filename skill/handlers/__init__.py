@@ -1,1 +1,0 @@
-"""Request handlers, one small class each; registered in order by skill.builder."""

@@ -1,0 +1,1 @@
+"""The HTTPS endpoint: Flask route, request signature and timestamp verification."""

@@ -1,0 +1,144 @@
+"""What is remembered about the user: loaded on first use in a request, saved after, only if changed.
+
+The ASK SDK never saves persistent attributes by itself. Loading is lazy, like the SDK's own
+persistent_attributes: a request whose handlers never look at the profile (most questions)
+costs no store read. A save writes only what this request changed, applied to what the store
+holds by then (memory.merge, in one transaction where the store can: SQLite), so two requests for
+the same user at once lose nothing.
+
+A store failure never costs the user their answer: a failed load gives an empty profile for this
+request and no save (so what they had saved is not overwritten); a failed save is logged. Where it
+matters, the user hears it once a session: a place in a routine that could not be kept.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, MutableMapping
+from datetime import UTC, datetime
+from typing import Any
+
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_core.dispatch_components import AbstractResponseInterceptor
+from ask_sdk_core.exceptions import AttributesManagerException
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+from ask_sdk_model.ui import SsmlOutputSpeech
+
+from skill.logsafe import clean
+from skill.platform.scopes import NOT_SAVED_TOLD, request_scope, session_scope
+from skill.storage import memory
+from skill.storage.store import UpdatingAdapter, user_id_of, user_ref
+from skill.words import ssml
+
+log = logging.getLogger(__name__)
+PROFILE_KEY = "profile"  # request attribute: the user's remembered attributes (see skill/storage/memory.py)
+SNAPSHOT_KEY = "profile_snapshot"  # request attribute: the profile as loaded, to detect changes
+DELETED_KEY = "profile_deleted"  # request attribute: the user asked to be forgotten
+LOAD_FAILED_KEY = "profile_load_failed"  # request attribute: the store could not be read this request
+
+
+_FREEZE = json.JSONEncoder(sort_keys=True, default=str).encode  # json.dumps with these makes an encoder each call
+
+
+def _frozen(data: Any) -> str:
+    return _FREEZE(data)
+
+
+def profile(handler_input: HandlerInput) -> MutableMapping[str, Any]:
+    """The user's remembered attributes, read from the store the first time a request asks."""
+    attributes = request_scope(handler_input)
+    if PROFILE_KEY in attributes:
+        return attributes[PROFILE_KEY]
+    attributes[PROFILE_KEY] = {}
+    if user_id_of(handler_input.request_envelope) is None:
+        return attributes[PROFILE_KEY]
+    try:
+        loaded = handler_input.attributes_manager.persistent_attributes
+    except AttributesManagerException:  # no store configured (SKILL_STORE=none)
+        return attributes[PROFILE_KEY]
+    except Exception as error:  # any store failure: answer anyway, save nothing
+        log.error("store: load failed for user %s: %s", user_ref(user_id_of(handler_input.request_envelope)), error)
+        attributes[LOAD_FAILED_KEY] = True
+        return attributes[PROFILE_KEY]
+    if not isinstance(loaded, dict):
+        loaded = {}
+        handler_input.attributes_manager.persistent_attributes = loaded
+    attributes[PROFILE_KEY] = loaded
+    attributes[SNAPSHOT_KEY] = _frozen(loaded)  # before tidying: a healed or expired profile is saved back
+    malformed = memory.tidy(loaded, request_time(handler_input))
+    if malformed:
+        log.warning("store: healed the profile of user %s: dropped malformed fields %s",
+                    user_ref(user_id_of(handler_input.request_envelope)), sorted(clean(key, 40) for key in malformed))
+    return loaded
+
+
+def request_time(handler_input: HandlerInput) -> datetime:
+    """The request's own timestamp (so answers are reproducible), else the clock."""
+    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
+    if isinstance(stamp, datetime):
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+class SaveProfileInterceptor(AbstractResponseInterceptor):
+    """Writes what the handler changed in the user's attributes; says so once a session if a place was lost.
+
+    `not_saved` gives the words for that (the content's prompt: this layer holds no words).
+    """
+
+    def __init__(self, store: AbstractPersistenceAdapter, not_saved: Callable[[HandlerInput], ssml.Ssml]):
+        self.store = store
+        self.not_saved = not_saved
+        self.updating = isinstance(store, UpdatingAdapter)  # once: a Protocol isinstance takes 4 us
+
+    def process(self, handler_input: HandlerInput, response: Response) -> None:
+        attributes = request_scope(handler_input)
+        if PROFILE_KEY not in attributes or attributes.get(DELETED_KEY):
+            return
+        changed = attributes[PROFILE_KEY]
+        snapshot = attributes.get(SNAPSHOT_KEY)
+        if snapshot is None:  # not loaded: no user id, or the store could not be read (so nothing may be written)
+            if attributes.get(LOAD_FAILED_KEY) and memory.unsaved_place({}, changed):
+                self._tell(handler_input, response)
+            return
+        if _frozen(changed) == snapshot:
+            return
+        loaded = json.loads(snapshot)
+        try:
+            if self.updating:
+                self.store.update_attributes(handler_input.request_envelope,  # type: ignore[attr-defined]  # updating
+                                             lambda stored: memory.merge(stored, loaded, changed))
+            else:  # DynamoDB: the SDK's adapter writes the whole record (the last write wins)
+                handler_input.attributes_manager.save_persistent_attributes()
+        except Exception as error:
+            log.error("store: save failed for user %s: %s", user_ref(user_id_of(handler_input.request_envelope)), error)
+            if memory.unsaved_place(loaded, changed):
+                self._tell(handler_input, response)
+
+    def _tell(self, handler_input: HandlerInput, response: Response | None) -> None:
+        """Lead the reply with the words that the user's place was not saved, once a session."""
+        speech = response.output_speech if response is not None else None
+        if handler_input.request_envelope.session is None or not isinstance(speech, SsmlOutputSpeech) or not speech.ssml:
+            return
+        session = session_scope(handler_input)
+        if session.get(NOT_SAVED_TOLD):
+            return
+        speech.ssml = ssml.lead_with(speech.ssml, self.not_saved(handler_input))
+        session[NOT_SAVED_TOLD] = True
+
+
+def forget_user(handler_input: HandlerInput) -> bool:
+    """Delete everything stored for this user; False if the store could not do it."""
+    profile(handler_input)
+    attributes = request_scope(handler_input)
+    if SNAPSHOT_KEY not in attributes:
+        return False
+    try:
+        handler_input.attributes_manager.delete_persistent_attributes()
+    except Exception as error:
+        log.error("store: delete failed for user %s: %s", user_ref(user_id_of(handler_input.request_envelope)), error)
+        return False
+    attributes[DELETED_KEY] = True
+    attributes[PROFILE_KEY] = {}
+    return True

@@ -1,0 +1,322 @@
+"""The SQLite store: one row per Alexa user id, the attributes as JSON.
+
+SQLiteAdapter implements ask-sdk-core's AbstractPersistenceAdapter. It is safe with several
+gunicorn workers on one file: WAL mode lets readers and one writer work at once, and each process
+and thread opens its own connection. A save is committed before the response leaves
+(synchronous=NORMAL in WAL mode survives the process being killed; only a power cut can roll back
+the last commits).
+
+The store failing never stops the skill (issue 21). Nothing about the file is needed to start: a
+store that is locked, full, read-only, corrupt, missing, or from a newer version is one log line at
+start-up, and every request tries it again. A connection is opened when a request first needs one,
+and dropped after any error or when the file at the path is no longer the one it opened (deleted,
+or restored from a copy), so the skill saves again on its own once the fault clears. Waits are
+bounded: a request waits at most READ_WAIT_SECONDS to read and WRITE_WAIT_SECONDS to write, well
+inside Alexa's 8 seconds; the retention purge never makes a request wait. Only a wrong setting stops
+start-up (a path that is a folder, or lies under a file), in one line naming it and the fix.
+
+A save is one transaction that reads the row, applies the request's change and writes it back
+(update_attributes), so two requests for the same user at once never lose each other's update.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_core.exceptions import PersistenceException
+from ask_sdk_model import RequestEnvelope
+
+from skill.storage.store import Change, StoreError, user_id_of, user_ref
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+READ_WAIT_SECONDS = 0.3  # the most a request waits to open the store and read the user's row
+WRITE_WAIT_SECONDS = 0.6  # the most a request waits to write it (a request reads once and writes once at most)
+RETENTION_DAYS = 90  # rows untouched this long are deleted: at start-up, then every PURGE_EVERY_SECONDS
+PURGE_EVERY_SECONDS = 3600.0
+PURGE_RETRY_SECONDS = 60.0  # a purge the store was too busy for is tried again this soon
+STORE_FAULTS = (sqlite3.Error, OSError)  # what a store that does not work raises (locked, full, read-only, ...)
+_ENCODE = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode  # made once: json.dumps makes one per call
+
+
+class NewerSchema(sqlite3.DatabaseError):
+    """The file was written by a newer version of the skill: this code neither reads nor writes it."""
+
+
+def check_path(path: Path) -> None:
+    """Refuse a path that can never hold the store: a wrong setting, not a store having a bad moment."""
+    if os.path.isdir(path):
+        raise StoreError(f"the store path {path} is a folder: set SKILL_DB_PATH to a file in it, "
+                         f"e.g. {path / 'back-spasm-helper.sqlite3'}")
+    for parent in path.parents:
+        if os.path.lexists(parent):
+            if not os.path.isdir(parent):
+                raise StoreError(f"the store path {path} lies under {parent}, which is a file, not a folder: "
+                                 "set SKILL_DB_PATH to a file in a folder")
+            return
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at the path now (device and inode), or None if none is."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+def _wait_until(connection: sqlite3.Connection, deadline: float) -> None:
+    """Let the next statements wait for another connection's lock until `deadline` (time.monotonic), no longer."""
+    connection.execute(f"PRAGMA busy_timeout = {max(0, int((deadline - time.monotonic()) * 1000))}")
+
+
+class SQLiteAdapter(AbstractPersistenceAdapter):
+    """Persistent attributes in one SQLite file.
+
+    Deletion is real: secure_delete overwrites a deleted row's bytes in the database file, and a
+    WAL checkpoint that truncates the -wal file follows every "forget me" and every purge, so no
+    copy of the row is left in any file the store writes.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], clock: Callable[[], float] = time.time):
+        self.path = Path(path)
+        check_path(self.path)
+        self._clock = clock
+        self._next_purge = 0.0  # due at the first write that works
+        self._erase_due = False  # rows were deleted and the -wal file may still hold them: checkpoint it
+        self._write_lock = threading.Lock()  # this process's writers queue here, not in SQLite's polling
+        self._local = threading.local()
+        self._failing: set[str] = set()  # "read", "write": what failed last time, so a change is logged once
+        try:
+            connection = self._open(time.monotonic() + READ_WAIT_SECONDS)
+        except STORE_FAULTS as error:
+            self._failed("read", error)
+            return
+        try:
+            with self._write_lock:  # at start-up, the purge may wait as long as a write (for another worker's, say)
+                self._upkeep(connection, time.monotonic() + WRITE_WAIT_SECONDS)
+        finally:
+            connection.close()
+
+    # --- Connections: opened lazily, per process and thread; dropped after any fault ------------
+
+    def _open(self, deadline: float) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, timeout=0, isolation_level=None, check_same_thread=True)
+        try:
+            _wait_until(connection, deadline)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("PRAGMA secure_delete=ON")  # a deleted row's bytes are overwritten, not left behind
+            self._migrate(connection)
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _migrate(self, connection: sqlite3.Connection) -> None:
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise NewerSchema(f"it has schema version {version} and this code knows up to {SCHEMA_VERSION}: "
+                              "run the newer code, or set SKILL_DB_PATH to another file")
+        if version == SCHEMA_VERSION and connection.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'attributes'").fetchone():
+            return  # the usual case: nothing to write, so opening never waits for a writer
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS attributes ("
+                " user_id TEXT PRIMARY KEY,"
+                " data TEXT NOT NULL,"
+                " updated_at REAL NOT NULL)"
+            )
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            connection.execute("COMMIT")
+        except BaseException:
+            _roll_back(connection)
+            raise
+
+    def _connection(self, deadline: float) -> sqlite3.Connection:
+        """This thread's connection in this process, to the file now at the path (a forked worker opens its own)."""
+        local = self._local
+        connection: sqlite3.Connection | None = getattr(local, "connection", None)
+        if connection is not None and (local.pid != os.getpid() or local.identity != _identity(self.path)
+                                       or local.identity is None):
+            self._drop()
+            connection = None
+        if connection is None:
+            connection = self._open(deadline)
+            local.connection, local.pid, local.identity = connection, os.getpid(), _identity(self.path)
+        else:
+            _wait_until(connection, deadline)
+        return connection
+
+    def _drop(self) -> None:
+        """Forget this thread's connection, so the next request opens the store afresh."""
+        connection = getattr(self._local, "connection", None)
+        self._local.connection = None
+        if connection is not None and getattr(self._local, "pid", None) == os.getpid():  # never one from before a fork
+            try:
+                connection.close()
+            except sqlite3.Error:
+                pass
+
+    def _failed(self, operation: str, error: BaseException) -> None:
+        """Drop the connection; log when the store stops working (not at every request while it stays down)."""
+        self._drop()
+        if not self._failing:
+            log.error("store: cannot use %s now (%s); answering without memory, and trying again with each request",
+                      self.path, error)
+        self._failing.add(operation)
+
+    def _worked(self, operation: str) -> None:
+        """A read clears a failed read; a write (which reads too) clears everything."""
+        if not self._failing:
+            return
+        self._failing -= {"read", "write"} if operation == "write" else {"read"}
+        if not self._failing:
+            log.warning("store: %s works again", self.path)
+
+    # --- Upkeep: the retention purge and erasing deleted rows; after a save, never waited for ----
+
+    def _purge(self, connection: sqlite3.Connection, deadline: float = 0.0) -> None:
+        """Delete rows untouched for RETENTION_DAYS; put off for a minute if another connection is writing."""
+        _wait_until(connection, deadline)
+        try:
+            cutoff = self._clock() - RETENTION_DAYS * 86400
+            removed = connection.execute("DELETE FROM attributes WHERE updated_at < ?", (cutoff,)).rowcount
+        except sqlite3.Error as error:
+            self._next_purge = self._clock() + PURGE_RETRY_SECONDS
+            busy = (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF == sqlite3.SQLITE_BUSY  # another worker's write
+            log.log(logging.INFO if busy else logging.WARNING, "store: the retention purge of %s is put off: %s",
+                    self.path, error)
+            return
+        self._next_purge = self._clock() + PURGE_EVERY_SECONDS
+        if removed:
+            log.info("store: deleted %d users unseen for %d days", removed, RETENTION_DAYS)
+            self._erase_due = True
+
+    def _erase_traces(self, connection: sqlite3.Connection) -> None:
+        """Move everything from the -wal file into the database and empty it, so deleted rows leave no copy."""
+        busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        self._erase_due = bool(busy)
+        if busy:  # another connection is mid-read; the next write checkpoints again
+            log.warning("store: WAL checkpoint after a delete was busy; it will be retried")
+
+    def _upkeep(self, connection: sqlite3.Connection, deadline: float = 0.0) -> None:
+        """The purge when due, then the checkpoint a deletion owes, each waiting for locks until `deadline`.
+
+        Runs at start-up and after each write; never raises (the write itself is done).
+        """
+        try:
+            if self._clock() >= self._next_purge:
+                self._purge(connection, deadline)
+            if self._erase_due:
+                _wait_until(connection, deadline)
+                self._erase_traces(connection)
+        except sqlite3.Error as error:
+            self._erase_due = True
+            log.warning("store: upkeep of %s failed; it will be retried: %s", self.path, error)
+
+    # --- The adapter ----------------------------------------------------------------------------
+
+    def _user(self, envelope: RequestEnvelope) -> str:
+        user_id = user_id_of(envelope)
+        if not user_id:
+            raise PersistenceException("the request carries no user id")
+        return user_id
+
+    def _attributes(self, row: tuple[Any, ...] | None, user_id: str) -> dict[str, Any]:
+        if row is None:
+            return {}
+        try:
+            data = json.loads(row[0])
+        except (TypeError, ValueError):
+            data = None
+        if not isinstance(data, dict):
+            log.error("store: unreadable attributes for user %s; treating as a new user", user_ref(user_id))
+            return {}
+        return data
+
+    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
+        """The user's attributes; {} for a new user or an unreadable row (logged)."""
+        user_id = self._user(request_envelope)
+        try:
+            connection = self._connection(time.monotonic() + READ_WAIT_SECONDS)
+            row = connection.execute("SELECT data FROM attributes WHERE user_id = ?", (user_id,)).fetchone()
+        except STORE_FAULTS as error:
+            self._failed("read", error)
+            raise PersistenceException(f"store read failed: {error}") from error
+        self._worked("read")
+        return self._attributes(row, user_id)
+
+    def update_attributes(self, request_envelope: RequestEnvelope, change: Change) -> None:
+        """Apply `change` to the user's attributes as stored now, in one transaction, committed before this returns."""
+        user_id = self._user(request_envelope)
+        deadline = time.monotonic() + WRITE_WAIT_SECONDS
+        if not self._write_lock.acquire(timeout=WRITE_WAIT_SECONDS):
+            raise PersistenceException("store write failed: this process's other writes took too long")
+        try:
+            connection = self._connection(deadline)
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                row = connection.execute("SELECT data FROM attributes WHERE user_id = ?", (user_id,)).fetchone()
+                data = _ENCODE(change(self._attributes(row, user_id)))
+                connection.execute(
+                    "INSERT INTO attributes (user_id, data, updated_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT(user_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+                    (user_id, data, self._clock()),
+                )
+                connection.execute("COMMIT")
+            except BaseException:
+                _roll_back(connection)
+                raise
+            self._upkeep(connection)  # after the commit: upkeep that fails never fails the save
+        except STORE_FAULTS as error:
+            self._failed("write", error)
+            raise PersistenceException(f"store write failed: {error}") from error
+        except (TypeError, ValueError) as error:
+            raise PersistenceException(f"store write failed: {error}") from error
+        finally:
+            self._write_lock.release()
+        self._worked("write")
+
+    def save_attributes(self, request_envelope: RequestEnvelope, attributes: dict[str, Any]) -> None:
+        """Write the user's attributes as given, committed before this returns."""
+        self.update_attributes(request_envelope, lambda stored: attributes)
+
+    def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
+        """Remove the user's row, and every copy of it the store's files hold."""
+        user_id = self._user(request_envelope)
+        deadline = time.monotonic() + WRITE_WAIT_SECONDS
+        if not self._write_lock.acquire(timeout=WRITE_WAIT_SECONDS):
+            raise PersistenceException("store delete failed: this process's other writes took too long")
+        try:
+            connection = self._connection(deadline)
+            connection.execute("DELETE FROM attributes WHERE user_id = ?", (user_id,))
+            self._erase_due = True
+            self._upkeep(connection, deadline)  # empties the -wal file; if it cannot now, the next write does
+        except STORE_FAULTS as error:
+            self._failed("write", error)
+            raise PersistenceException(f"store delete failed: {error}") from error
+        finally:
+            self._write_lock.release()
+        self._worked("write")
+
+
+def _roll_back(connection: sqlite3.Connection) -> None:
+    """End a failed transaction; the connection is dropped after a fault anyway."""
+    if connection.in_transaction:
+        try:
+            connection.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
