@@ -1,7 +1,8 @@
 """Lambda cold start: this skill's handler against an ASK SDK hello-world handler, in the same run.
 
 Each sample is a fresh interpreter that imports the handler, builds the skill, and answers one
-LaunchRequest (what a new Lambda instance does before its first reply). Samples alternate, so a slow
+LaunchRequest (what a new Lambda instance does before its first reply), with the modules Lambda's own
+runtime imports before the handler already loaded (RUNTIME_IMPORTS). Samples alternate, so a slow
 spell on the machine hits all alike; the figures are medians. Memory is the fresh process's peak
 resident set size. The skill is measured twice: as packaged for Lambda (a copy of skill/ with its
 content compiled by `python -m skill.package --compile`, as README's Lambda steps say), and straight
@@ -40,8 +41,14 @@ def launch(handler_input):
 handler = sb.lambda_handler()
 '''
 
+# What Lambda's Python runtime has imported before it imports the handler (awslambdaric's bootstrap.py), for
+# every handler alike: a fresh interpreter has not, and would charge logging (about 7 ms with traceback) to
+# whichever handler imports it first.
+RUNTIME_IMPORTS = "importlib, json, logging, os, sys, time, traceback"
+
 PROBE = '''
-import json, resource, sys, time
+import {runtime}
+import resource
 started = time.perf_counter()
 sys.path[:0] = [{root!r}, {folder!r}]  # the skill's folder first: the packaged copy, or the checkout
 from {module} import handler
@@ -56,7 +63,7 @@ print(json.dumps({{"import_ms": 1000 * (imported - started), "total_ms": 1000 * 
 
 
 def sample(module: str, folder: str, event: str, root: Path = ROOT) -> dict:
-    code = PROBE.format(root=str(root), folder=folder, module=module, event=event)
+    code = PROBE.format(root=str(root), folder=folder, module=module, event=event, runtime=RUNTIME_IMPORTS)
     env = {"PATH": "/usr/bin:/bin", "LOG_LEVEL": "WARNING"}  # memory off (no table), as a bare function runs
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     return json.loads(result.stdout)

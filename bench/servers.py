@@ -139,11 +139,15 @@ def start(target: str, workers: int = 2, env: dict[str, str] | None = None, conf
     port = free_port()
     environment = {**os.environ, "LOG_LEVEL": "WARNING", **(env or {})}
     began = time.perf_counter()
+    # The workers' log lines go to a file: a pipe no one reads fills up (64 KiB) and then stalls every worker that
+    # logs (a red flag is a WARNING line), which under load is a matter of seconds.
+    errors = tempfile.TemporaryFile()  # noqa: SIM115  # closed with the process
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", str(config), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning", "--chdir", str(ROOT), *options, target],
-        env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=environment, stdout=subprocess.DEVNULL, stderr=errors,
     )
+    process.stderr = errors  # type: ignore[assignment]  # read back only if it exits
     _wait_for_health(port, process, target)
     server = Server(process, port, time.perf_counter() - began, described=_describe(config, options))
     while len(server.worker_pids()) < workers:  # every worker up, not just the first
@@ -160,7 +164,10 @@ def _wait_for_health(port: int, process: subprocess.Popen, what: str) -> None:
     deadline = time.perf_counter() + 60
     while time.perf_counter() < deadline:
         if process.poll() is not None:
-            errors = process.stderr.read().decode() if process.stderr else ""
+            errors = ""
+            if process.stderr:
+                process.stderr.seek(0)
+                errors = process.stderr.read().decode(errors="replace")
             raise RuntimeError(f"{what} exited: {errors[-2000:]}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1):
@@ -216,8 +223,10 @@ def _nginx(folder: str, upstream: int) -> tuple[int, subprocess.Popen]:
     port = free_port()
     conf = Path(folder) / "nginx.conf"
     conf.write_text(NGINX_CONF.format(folder=folder, upstream=upstream, port=port))
+    errors = tempfile.TemporaryFile()  # noqa: SIM115  # closed with the process
     process = subprocess.Popen([nginx, "-p", folder, "-c", str(conf), "-g", "daemon off;"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               stdout=subprocess.DEVNULL, stderr=errors)
+    process.stderr = errors  # type: ignore[assignment]  # read back only if it exits
     return port, process
 
 

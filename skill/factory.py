@@ -55,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for locale in contents:  # every locale loaded and checked now: a mistake stops start-up, not a request
         model = MODEL_DIR / f"{locale}.json"
         check_against_model(contents[locale], model if model.is_file() else MODEL_DIR / f"{content_module.DEFAULT_LOCALE}.json")
+        contents[locale].warning_screen.prepare()  # ready before the first words, not during them
     screen.document()  # the APL document for devices with a screen: a broken file stops start-up, in one line
     store_path = app.config["STORE_PATH"] or os.path.join(app.instance_path, "back-spasm-helper.sqlite3")
     store = build_adapter(app.config["STORE"], store_path, app.config["DYNAMODB_TABLE"])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .alexa import SKILL_ID, envelope, intent_request
+from .alexa import SKILL_ID, Alexa, envelope, intent_request
 
 EXAMPLES = Path(__file__).parent / "requests"
 
@@ -127,6 +127,23 @@ def test_each_request_is_logged_with_ids_type_intent_status_and_latency(alexa, c
     assert "walruses" not in everything and "private worry" not in everything
 
 
+def test_at_info_each_turn_writes_one_line_its_own(client, router, caplog):
+    # docs/privacy.md: one line a request. What a turn was about (the routine started, the topic a question matched,
+    # the warning sign asked about) is DEBUG: it would say something of the user's condition, and costs a line each.
+    from bench.conversations import SCRIPTS
+
+    for number, script in enumerate(SCRIPTS):
+        alexa = Alexa(client, router, user_id=f"amzn1.ask.account.lines{number}")
+        for utterance in script:
+            caplog.clear()
+            with caplog.at_level("INFO"):
+                reply = alexa.launch() if utterance is None else alexa.say(utterance)
+            lines = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+            assert len(lines) == 1 and lines[0].startswith("request id="), (utterance, lines)
+            if reply.ended:
+                break
+
+
 def test_rejected_requests_are_logged_with_their_status(client, caplog):
     with caplog.at_level("INFO"):
         post(client, "nope")
@@ -194,3 +211,24 @@ def test_a_chunked_body_over_the_limit_is_413(client):
 
 def test_options_is_not_allowed(client):
     assert client.open("/", method="OPTIONS").status_code == 405
+
+
+@pytest.mark.parametrize("missing", [1, 500])
+def test_a_body_shorter_than_its_content_length_is_refused(client, missing):
+    import io
+
+    body = json.dumps(envelope({"type": "LaunchRequest"})).encode()
+    reply = client.post("/", input_stream=io.BytesIO(body), content_type="application/json",
+                        environ_overrides={"CONTENT_LENGTH": str(len(body) + missing)})  # the client stopped sending
+    assert reply.status_code == 400
+    assert reply.get_json() == {"error": "body shorter than its Content-Length"}
+
+
+def test_only_the_declared_length_is_read(client):
+    import io
+
+    body = json.dumps(envelope({"type": "LaunchRequest"})).encode()
+    reply = client.post("/", input_stream=io.BytesIO(body + b"} trailing bytes of the next request"),
+                        content_type="application/json", environ_overrides={"CONTENT_LENGTH": str(len(body))})
+    assert reply.status_code == 200
+    assert reply.get_json()["response"]["outputSpeech"]["ssml"].startswith("<speak>")

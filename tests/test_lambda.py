@@ -54,7 +54,8 @@ def test_sqlite_is_refused_on_lambda(monkeypatch):
 
 def test_the_lambda_entry_point_imports_no_flask_no_verifier_and_no_sqlite():
     # Nor `requests` (Alexa's APIs are called on few requests) or the APL models (only for screens): each
-    # costs a cold start 15 to 70 ms (bench/coldstart.py).
+    # costs a cold start 15 to 70 ms (bench/coldstart.py). Nor, for a few ms more, time zones (reminders only),
+    # the dialog models (triage's questions) or the Connections models (permission questions and answers).
     import subprocess
     import sys
 
@@ -62,11 +63,31 @@ def test_the_lambda_entry_point_imports_no_flask_no_verifier_and_no_sqlite():
             "handler(json.load(open('tests/requests/launch.json')), None); "
             "print(json.dumps(sorted(m for m in ('flask', 'werkzeug', 'ask_sdk_webservice_support', 'certvalidator', "
             "'cryptography', 'sqlite3', 'xml.etree.ElementTree', 'requests', "
-            "'ask_sdk_model.interfaces.alexa.presentation.apl') if m in sys.modules)))")
+            "'ask_sdk_model.interfaces.alexa.presentation.apl', 'zoneinfo', 'ask_sdk_model.dialog', "
+            "'ask_sdk_model.interfaces.connections') if m in sys.modules)))")
     root = Path(__file__).resolve().parent.parent
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
                             env={"PATH": "/usr/bin:/bin"})
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+def test_a_cold_start_that_hears_no_words_never_reads_the_warning_sign_phrases():
+    # Reading them takes tens of milliseconds (bench/coldstart.py); a launch has no words to screen.
+    import subprocess
+    import sys
+
+    code = ("import json; from skill.lambda_function import handler; from skill.words import content; "
+            "handler(json.load(open('tests/requests/launch.json')), None); "
+            "screens = [c.warning_screen for c in content._LOADED.values()]; "
+            "print(len(screens), sum('_tables' in s.__dict__ for s in screens)); "
+            "event = json.load(open('tests/requests/see-doctor.json')); "
+            "event['request']['intent'] = {'name': 'QuestionIntent', 'slots': {'query': {'name': 'query', 'value': 'is tingling bad'}}}; "
+            "handler(event, None); "
+            "print(sum('_tables' in s.__dict__ for s in screens))")
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
+                            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)})
+    assert result.stdout.split() == ["1", "0", "1"]  # one locale loaded; read only once words came
 
 
 def test_compiled_content_is_the_same_content_and_a_stale_copy_is_ignored(tmp_path):

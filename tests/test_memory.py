@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from skill import create_app
 from skill.storage.sqlite_store import SQLiteAdapter
@@ -546,3 +548,34 @@ def test_a_stored_profile_of_the_wrong_shape_is_healed_keeping_what_is_good(alex
     assert not {"pace", "routine", "spasm_started", "spasm_told", "unknown_field"} & set(healed)
     assert len([r for r in caplog.records if "healed" in r.getMessage()]) == 1
     assert alexa.launch().speech.startswith(CONTENT.prompts["welcome_back"])
+_NEAR_MOMENTS = st.builds(
+    lambda parts, seps: "".join(part + sep for part, sep in zip(parts, seps, strict=True)),
+    st.tuples(*[st.one_of(st.integers(0, 9999).map(str), st.integers(0, 99).map(lambda n: f"{n:02d}"),
+                          st.sampled_from(["", "٣", "２０２６", "-1", " 7", "+5"])) for _ in range(6)]),
+    st.tuples(*[st.sampled_from([sep, "", " ", "Z", "T", "-"]) for sep in ("-", "-", "T", ":", ":", "Z")]))
+
+
+def _moment_text(numbers: tuple[int, ...], padded: tuple[bool, ...], field: int, value: int) -> str:
+    numbers = numbers[:field] + (value,) + numbers[field + 1:] if field < 6 else numbers
+    return "{}-{}-{}T{}:{}:{}Z".format(*(f"{n:0{width}d}" if pad else str(n) for n, width, pad in
+                                          zip(numbers, (4, 2, 2, 2, 2, 2), padded, strict=True)))
+
+
+_NUMBERED_MOMENTS = st.builds(  # the right shape: every number in range but perhaps one, padded or not
+    _moment_text,
+    st.tuples(*[st.integers(low, high) for low, high in ((0, 9999), (1, 12), (1, 28), (0, 23), (0, 59), (0, 59))]),
+    st.one_of(st.just((True,) * 6), st.tuples(*[st.booleans()] * 6)),
+    st.integers(0, 7), st.integers(0, 99999))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_NUMBERED_MOMENTS, _NEAR_MOMENTS, st.text(max_size=24), st.just("2026-11-23T10:00:00Z")))
+def test_a_stored_moment_reads_as_strptime_reads_it(text):
+    from skill.storage import memory
+
+    try:
+        expected: datetime | None = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        expected = None
+    assert memory.valid_moment(text) == (expected is not None)
+    assert memory._parse(text) == expected

@@ -550,3 +550,20 @@ def test_a_count_with_its_words_inside_keeps_the_break_rules():
     assert ssml.duration_seconds(markup) == pytest.approx(15)
     assert re.findall(r'time="(\d+)ms"', markup) == ["10000", "3000"]
     assert ssml_rules.problems(ssml.speak(ssml.Ssml(markup))) == []
+
+
+def test_a_step_kept_with_the_content_is_the_step_pacing_renders():
+    from skill.conversation.handlers.routines import step_speech
+    from skill.routine import RoutineState
+
+    content = content_module.load()  # a fresh copy: nothing kept with it yet
+    cases = [(routine, index, part, pace, again) for routine in content.routines.values()
+             for index, step in enumerate(routine.steps) for part in pacing.parts(step)
+             for pace in range(routine.slowest_pace + 1) for again in (False, True)]
+    for _ in range(2):  # rendered, then said from what was kept
+        for routine, index, part, pace, again in cases:
+            said = step_speech(content, routine, RoutineState(routine.id, index, pace, False, part), again)
+            assert said == pacing.step_speech(routine, index, part, PACES[pace], content.routine_prompts,
+                                              content.routine_closings, again)
+    assert 0 < len(content.rendered) <= len(cases)
+    assert content == content_module.load()  # what is kept is no part of the content

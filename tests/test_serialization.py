@@ -71,6 +71,22 @@ def test_any_body_reads_as_the_stock_serializer_reads_it(body):
     assert _read(lambda: FAST.envelope(copy.deepcopy(body))) == stock
 
 
+# Declared types of every kind the SDK's reader tells apart: primitives, lists, dicts, dates, enums, models with and
+# without a discriminator, object, and a class name that does not exist.
+DECLARED = ["str", "int", "float", "bool", "object", "datetime", "date", "list[str]", "list[int]", "dict(str, str)",
+            "dict(str, ask_sdk_model.slot.Slot)", "list[ask_sdk_model.slu.entityresolution.resolution.Resolution]",
+            "ask_sdk_model.dialog_state.DialogState", "ask_sdk_model.request.Request", "ask_sdk_model.intent.Intent",
+            "ask_sdk_model.no.such.Model", RequestEnvelope]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(DECLARED), json_values | st.sampled_from(["2026-11-23T10:00:00Z", "Nov 23 2026", "STARTED", "12"])
+       | st.fixed_dictionaries({"type": st.sampled_from(["IntentRequest", "LaunchRequest", "Nope"]), "intent": json_values}))
+def test_any_value_of_any_declared_type_reads_as_the_stock_serializer_reads_it(declared, value):
+    text = json.dumps(value)
+    assert _read(lambda: FAST.deserialize(text, declared)) == _read(lambda: STOCK.deserialize(text, declared))
+
+
 class CheckedSerializer(EnvelopeSerializer):
     """The endpoint's serializer, checking every response it writes against the stock serializer's, key order too."""
 
@@ -109,3 +125,25 @@ def test_every_response_is_written_as_the_stock_serializer_writes_it(client, mon
     assert len(checked.directives) > 30
     assert "Alexa.Presentation.APL.RenderDocument" in checked.directives if system is SCREEN else True
     assert "Connections.SendRequest" in checked.directives if system == {} else True
+
+
+def _containers(value) -> list[int]:
+    if isinstance(value, dict):
+        return [id(value), *(i for item in value.values() for i in _containers(item))]
+    if isinstance(value, list):
+        return [id(value), *(i for item in value for i in _containers(item))]
+    return []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), json_values, max_size=5))
+def test_the_session_attributes_the_sdk_copies_are_a_whole_copy(attributes):
+    from ask_sdk_core.attributes_manager import AttributesManager
+
+    from skill.platform import envelope as envelopes
+
+    read = envelopes.read(json.loads(json.dumps(envelope(intent_request("AMAZON.HelpIntent"), attributes=attributes))))
+    assert read.session is not None
+    copied = AttributesManager(request_envelope=read).session_attributes  # what the SDK gives the handlers
+    assert copied == attributes == read.session.attributes and type(copied) is dict
+    assert not set(_containers(copied)) & set(_containers(read.session.attributes))  # nothing shared

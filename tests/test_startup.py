@@ -151,3 +151,15 @@ def test_content_and_model_that_name_different_intents_stop_start_up(tmp_path):
     with pytest.raises(ConfigError, match=r"has \['DanceIntent'\], which nothing answers"):
         check_against_model(content, path)
     check_against_model(content, MODEL_DIR / "en-US.json")  # the real pair agrees
+
+
+def test_the_web_app_reads_every_locales_warning_sign_phrases_at_start_up(store_path):
+    # A Lambda function reads them when it first hears words (tests/test_lambda.py); a worker before its first request.
+    from skill import create_app
+    from skill.words import content as content_module
+
+    content_module._LOADED.clear()
+    create_app({"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False, "STORE": "none"})
+    screens = [content.warning_screen for content in content_module._LOADED.values()]
+    assert len(screens) >= len(content_module.locales())  # the markets, and the locales that borrow their words
+    assert all("_tables" in screen.__dict__ for screen in screens)

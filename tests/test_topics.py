@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from skill.words import content as content_module
 
@@ -130,3 +132,66 @@ def test_readmes_examples_reach_an_answer_and_a_row_reaches_one_topic(client, ph
             assert not reply.speech.startswith(CONTENT.prompts[unsure]), f"README's example {phrase!r} got {unsure}"
         topics.add(reply.attributes.get("last_topic"))
     assert len(topics) == 1, f"README's examples {phrasings} reach different topics: {topics}"
+# --- The matcher's index of phrases by their words changes nothing it matches ---------------------------------------
+
+def _match_every_phrase(matcher, text: str):
+    """The matcher as it was before its index: every phrase of every flag and topic looked for in the words."""
+    from skill.words.matcher import MIN_SCORE, Match, phrase_in, tokens
+
+    words = tokens(text)
+    for flag, phrases in matcher.red_flags:
+        hits = [p for p in phrases if phrase_in(p, words)]
+        if hits:
+            return Match("red_flag", flag, sum(len(p) for p in hits), tuple(" ".join(p) for p in hits))
+    scored = []
+    for topic, phrases in matcher.topics:
+        hits = [p for p in phrases if phrase_in(p, words)]
+        hits = [p for p in hits if not any(p != q and phrase_in(p, q) for q in hits)]
+        if hits:
+            asked = sum(len(p) for p in hits if p not in matcher.places)
+            where = sum(len(p) for p in hits if p in matcher.places)
+            scored.append(((asked, where), topic, tuple(" ".join(p) for p in hits)))
+    scored.sort(key=lambda item: item[0], reverse=True)
+    total = sum(scored[0][0]) if scored else 0
+    if not scored or total < MIN_SCORE or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return Match("none", None, total, ())
+    return Match("topic", scored[0][1], total, scored[0][2])
+
+
+def _table_texts() -> list[str]:
+    import yaml
+
+    def texts(node) -> list[str]:
+        if isinstance(node, str):
+            return [node]
+        values = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
+        return [text for value in values for text in texts(value)]
+
+    found = [text for path in sorted((Path(__file__).parent / "data").glob("*.yaml")) for text in texts(yaml.safe_load(path.read_text()))]
+    return found + [" ".join(phrase) for _, phrases in CONTENT.matcher.topics for phrase in phrases]
+
+
+def test_the_matcher_matches_every_table_phrasing_as_it_did_reading_every_phrase():
+    texts = _table_texts()
+    assert len(texts) > 800
+    for text in texts:
+        assert CONTENT.matcher.match(text) == _match_every_phrase(CONTENT.matcher, text), text
+
+
+_MATCHER_WORDS = sorted({word for _, phrases in CONTENT.matcher.topics for phrase in phrases for word in phrase}
+                        | {"and", "i", "my", "the", "what", "ow"})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_MATCHER_WORDS), max_size=10))
+def test_the_matcher_matches_any_words_as_it_did_reading_every_phrase(words):
+    text = " ".join(words)
+    assert CONTENT.matcher.match(text) == _match_every_phrase(CONTENT.matcher, text)
+
+
+def test_an_indexed_red_flag_list_keeps_its_order():
+    from skill.words.matcher import Matcher
+
+    matcher = Matcher({"emergency": ["bladder", "numb groin"], "nerve": ["numb leg"]}, {"a": ["leg"]})
+    for text in ["numb leg and bladder", "bladder", "my leg is numb", "numb groin and numb leg", "leg"]:
+        assert matcher.match(text) == _match_every_phrase(matcher, text), text

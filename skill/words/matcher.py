@@ -63,6 +63,32 @@ def phrase_in(phrase: Sequence[str], words: Sequence[str]) -> bool:
     return False
 
 
+class _Index:
+    """Lists of phrases (a topic's, a red flag's), indexed so that a text is read only for the phrases whose every
+    word it holds (phrase_in looks for each of them): of 307 topic phrases, a question holds a few."""
+
+    def __init__(self, lists: Sequence[Sequence[tuple[str, ...]]]):
+        self.lists = lists
+        self.needs = [[frozenset(phrase) for phrase in phrases] for phrases in lists]
+        firsts: dict[str, list[tuple[int, int]]] = {}
+        for which, phrases in enumerate(lists):
+            for number, phrase in enumerate(phrases):
+                firsts.setdefault(phrase[0], []).append((which, number))
+        self.firsts = {word: tuple(places) for word, places in firsts.items()}
+
+    def found(self, words: Sequence[str]) -> dict[int, list[tuple[str, ...]]]:
+        """Each list's phrases that are in the words, in their order: {i: [p for p in lists[i] if phrase_in(p, words)]},
+        in the lists' order, lists with none left out."""
+        present = set(words)
+        found: dict[int, list[tuple[str, ...]]] = {}
+        for which, number in sorted(place for word in present & self.firsts.keys() for place in self.firsts[word]
+                                    if self.needs[place[0]][place[1]] <= present):
+            phrase = self.lists[which][number]
+            if phrase_in(phrase, words):
+                found.setdefault(which, []).append(phrase)
+        return found
+
+
 @dataclass(frozen=True)
 class Match:
     """What a question matched: a red flag or a topic id, its score, and the phrases that counted."""
@@ -81,25 +107,31 @@ class Matcher:
         self.red_flags = [(flag, _phrases(phrases)) for flag, phrases in red_flags.items()]
         self.topics = [(topic, _phrases(phrases)) for topic, phrases in topics.items()]
         self.places = frozenset(_phrases(places))
+        self._flag_index = _Index([phrases for _, phrases in self.red_flags])
+        self._topic_index = _Index([phrases for _, phrases in self.topics])
 
     def red_flag(self, text: str) -> Match | None:
         """The first red flag (in content order: emergency first) the text mentions."""
-        words = tokens(text)
-        for flag, phrases in self.red_flags:
-            hits = [p for p in phrases if phrase_in(p, words)]
+        return self._red_flag(tokens(text))
+
+    def _red_flag(self, words: tuple[str, ...]) -> Match | None:
+        found = self._flag_index.found(words)
+        for number, hits in found.items():  # in content order (emergency first), as found lists them
+            flag = self.red_flags[number][0]
             if hits:
                 return Match("red_flag", flag, sum(len(p) for p in hits), tuple(" ".join(p) for p in hits))
         return None
 
     def match(self, text: str) -> Match:
         """A red flag, else the single best-scoring topic, else 'none'."""
-        flag = self.red_flag(text)
+        words = tokens(text)
+        flag = self._red_flag(words)
         if flag is not None:
             return flag
-        words = tokens(text)
+        found = self._topic_index.found(words)
         scored: list[tuple[tuple[int, int], str, tuple[str, ...]]] = []
-        for topic, phrases in self.topics:
-            hits = [p for p in phrases if phrase_in(p, words)]
+        for number, hits in found.items():  # in content order, topics with no phrase in the words left out
+            topic = self.topics[number][0]
             # A phrase inside a longer matched phrase of the same topic does not count twice.
             hits = [p for p in hits if not any(p != q and phrase_in(p, q) for q in hits)]
             if hits:

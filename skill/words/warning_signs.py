@@ -19,6 +19,7 @@ The words that mark negation, questions and clauses are data (`warning_signs:` i
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -51,6 +52,11 @@ class ScreenWords:
     groups: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # {name} in a phrase: any of these
     frames: Mapping[str, str] = field(default_factory=dict)  # "asked"/"denied" -> how a framed sign is heard: "no {sign}"
 
+    @functools.cached_property
+    def multiword(self) -> tuple[tuple[str, str], ...]:
+        """The same_as entries of more than one word, in order, as tokens() replaces them (" can not " ...)."""
+        return tuple((f" {phrase} ", f" {meaning} ") for phrase, meaning in self.same_as.items() if " " in phrase)
+
 
 @dataclass(frozen=True)
 class Heard:
@@ -66,12 +72,14 @@ def _word(word: str, words: ScreenWords) -> str:
     return word if word in words.keep else _stem(word)
 
 
-def tokens(text: str, words: ScreenWords) -> list[str]:
-    """Lower-case words, read as `same_as` says ("can not" is "can't"), lightly stemmed except `keep`."""
+def tokens(text: str, words: ScreenWords, read: dict[str, str] | None = None) -> list[str]:
+    """Lower-case words, read as `same_as` says ("can not" is "can't"), lightly stemmed except `keep`.
+
+    `read`: words already read, and how (the screen's start-up reads thousands of phrases made of a few hundred words).
+    """
     text = " " + " ".join(re.findall(r"[a-z0-9']+", text.lower().replace("’", "'").replace("-", " "))) + " "
-    for phrase, meaning in words.same_as.items():
-        if " " in phrase:
-            text = text.replace(f" {phrase} ", f" {meaning} ")
+    for phrase, meaning in words.multiword:
+        text = text.replace(phrase, meaning)
     raw = text.split()
     joined: list[str] = []
     for word in raw:
@@ -79,7 +87,9 @@ def tokens(text: str, words: ScreenWords) -> list[str]:
             joined[-1] = "can't"
         else:
             joined.append(word)
-    return [_word(word, words) for word in joined]
+    if read is None:
+        return [_word(word, words) for word in joined]
+    return [read[word] if word in read else read.setdefault(word, _word(word, words)) for word in joined]
 
 
 def _many(word: str) -> bool:
@@ -90,9 +100,12 @@ Part = tuple[tuple[str, ...], ...]  # one part of a phrase: its alternatives, ea
 Phrase = tuple[Part, ...]  # a phrase: one part, or several that must all be in the clause
 
 
-def _found_parts(phrase: Phrase, words: Sequence[str]) -> list[tuple[int, int]]:
-    """Spans where a phrase is found: a one-part phrase where its words are; several parts, the first of each."""
-    found = [[span for alternative in part for span in _found(alternative, words)] for part in phrase]
+def _found_parts(phrase: Phrase, words: Sequence[str], worth: Sequence[Part] | None = None) -> list[tuple[int, int]]:
+    """Spans where a phrase is found: a one-part phrase where its words are; several parts, the first of each.
+
+    `worth`: of each part, only the alternatives that could be found in these words, in their order (default: all).
+    """
+    found = [[span for alternative in part for span in _found(alternative, words)] for part in (worth or phrase)]
     if len(phrase) == 1:
         return found[0]
     if not all(found):
@@ -119,28 +132,72 @@ def _found(phrase: Sequence[str], words: Sequence[str]) -> list[tuple[int, int]]
     return spans
 
 
+@dataclass(frozen=True)
+class _Tables:
+    """The screen's phrases, read and indexed (see WarningScreen._tables)."""
+
+    flags: list[tuple[str, list[Phrase]]]  # each flag's phrases, most urgent flag first
+    numbered: list[tuple[str, Phrase]]  # every phrase, numbered in the order it is tried
+    starting: dict[str, set[int]]  # by the word a phrase starts with, the phrases that could be in a clause holding it
+    firsts: list[tuple[dict[str, tuple[int, ...]], ...]]  # of each phrase, each part's alternatives by first word
+    needs: list[tuple[tuple[frozenset[str], ...], ...]]  # of each phrase, the words each alternative of each part needs
+
+
 class WarningScreen:
-    """Built once from the content's red flags (most urgent first) and its screen words; a pure function of the text."""
+    """Built once from the content's red flags (most urgent first) and its screen words; a pure function of the text.
+
+    Its phrases are read and indexed the first time it is given words (tens of milliseconds: a few thousand
+    phrases once the {groups} are expanded): a Lambda function's cold start that opens the skill ("Alexa, open
+    ...") hears no words and need not wait for it. The web app prepares every locale's screen at start-up.
+    """
 
     def __init__(self, flags: Mapping[str, Iterable[str]], words: ScreenWords):
         # The marker words are read the way the text is ("does" is stemmed like any word), so they meet.
         marked = {name: frozenset(_word(word, words) for word in getattr(words, name))
                   for name in ("negators", "reassurances", "hypotheticals", "openers", "first_person", "clause_breaks")}
-        self.words = words = replace(words, **marked)  # type: ignore[arg-type]  # all frozensets, by their names
-        self.flags = [(flag, [self._parts(p) for p in dict.fromkeys(phrases)]) for flag, phrases in flags.items()]
+        self.words = replace(words, **marked)  # type: ignore[arg-type]  # all frozensets, by their names
+        self._phrases = {flag: tuple(phrases) for flag, phrases in flags.items()}
+
+    @property
+    def flags(self) -> list[tuple[str, list[Phrase]]]:
+        """Each flag's phrases, read (most urgent flag first)."""
+        return self._tables.flags
+
+    def prepare(self) -> None:
+        """Read and index the phrases now, not at the first words heard."""
+        _ = self._tables
+
+    @functools.cached_property
+    def _tables(self) -> _Tables:
+        read: dict[str, str] = {}  # each word of the phrases, read once (a few hundred words make thousands of phrases)
+        flags = [(flag, [self._parts(p, read) for p in dict.fromkeys(phrases)]) for flag, phrases in self._phrases.items()]
         # Every phrase, numbered in the order it is tried (most urgent flag first), and, by the word a phrase
         # starts with, the phrases that could be found in a clause holding that word: a phrase is found only
         # where its first part is, and that starts with one of its alternatives' first words. Looking up a
         # clause's words picks the few phrases worth reading it for (every request's words are screened).
-        self._numbered = [(flag, phrase) for flag, phrases in self.flags for phrase in phrases]
-        self._starting: dict[str, set[int]] = {}
-        for number, (_, phrase) in enumerate(self._numbered):
+        numbered = [(flag, phrase) for flag, phrases in flags for phrase in phrases]
+        starting: dict[str, set[int]] = {}
+        for number, (_, phrase) in enumerate(numbered):
             for alternative in phrase[0]:
-                self._starting.setdefault(alternative[0], set()).add(number)
+                starting.setdefault(alternative[0], set()).add(number)
+        # Within a phrase, likewise: each part's alternatives by their first word ("{numb} {legs}" stands for
+        # hundreds), and the words each needs; only those whose every word is in a clause are read, in their order.
+        firsts: list[tuple[dict[str, tuple[int, ...]], ...]] = []
+        needs = [tuple(tuple(frozenset(alternative) for alternative in part) for part in phrase) for _, phrase in numbered]
+        for _, phrase in numbered:
+            parts = []
+            for part in phrase:
+                by_first: dict[str, list[int]] = {}
+                for index, alternative in enumerate(part):
+                    by_first.setdefault(alternative[0], []).append(index)
+                parts.append({word: tuple(indices) for word, indices in by_first.items()})
+            firsts.append(tuple(parts))
+        return _Tables(flags, numbered, starting, firsts, needs)
 
-    def _parts(self, phrase: str) -> Phrase:
+    def _parts(self, phrase: str, read: dict[str, str]) -> Phrase:
         """A phrase as its parts ("a + b"), each with every alternative its {group}s stand for."""
-        return tuple(tuple(dict.fromkeys(self._phrase(e) for e in self._expand(part.strip()))) for part in phrase.split(" + "))
+        return tuple(tuple(dict.fromkeys(self._phrase(e, read) for e in self._expand(part.strip())))
+                     for part in phrase.split(" + "))
 
     def _expand(self, phrase: str) -> list[str]:
         """A phrase with {group}s, as every phrase it stands for ("{numb} {saddle}": "numb groin", ...)."""
@@ -150,9 +207,9 @@ class WarningScreen:
         return [expanded for member in self.words.groups[found.group(1)]
                 for expanded in self._expand(phrase[: found.start()] + member + phrase[found.end():])]
 
-    def _phrase(self, phrase: str) -> tuple[str, ...]:
+    def _phrase(self, phrase: str, read: dict[str, str] | None = None) -> tuple[str, ...]:
         """A phrase's words as the screen reads them; {many} kept as the marker for a large number."""
-        parts = [tokens(part, self.words) for part in phrase.split(MANY)]
+        parts = [tokens(part, self.words, read) for part in phrase.split(MANY)]
         return tuple(word for index, part in enumerate(parts) for word in ([MANY] if index else []) + part)
 
     def clauses(self, text: str) -> list[list[str]]:
@@ -194,25 +251,44 @@ class WarningScreen:
                 return ASKED
         return SAID
 
-    def _could_be_in(self, clause: Sequence[str]) -> set[int]:
-        """The numbers of the phrases that could be found in a clause: those starting with one of its words."""
+    @staticmethod
+    def _present(clause: Sequence[str]) -> set[str]:
+        """A clause's words, and MANY if one of them is a large number."""
         words = set(clause)
         if any(_many(word) for word in words):
             words.add(MANY)
-        return set().union(*(self._starting.get(word, ()) for word in words))
+        return words
+
+    def _could_be_in(self, words: set[str]) -> set[int]:
+        """The numbers of the phrases that could be found in a clause (its words): those starting with one of them."""
+        starting = self._tables.starting
+        return set().union(*(starting.get(word, ()) for word in words))
+
+    def _worth(self, number: int, words: set[str]) -> list[Part] | None:
+        """Of each part of a phrase, the alternatives whose words are all among a clause's, in their order (only those
+        can be found in it: _found looks for each of their words); None when a part has none (nothing can be found)."""
+        tables, worth = self._tables, []
+        for part, firsts, needs in zip(tables.numbered[number][1], tables.firsts[number], tables.needs[number], strict=True):
+            indices = [index for word in words & firsts.keys() for index in firsts[word] if needs[index] <= words]
+            if not indices:
+                return None
+            worth.append(tuple(part[index] for index in sorted(indices)))
+        return worth
 
     def screen(self, text: str) -> Heard | None:
         """The most urgent sign said; else one asked about; else one denied; else None."""
         if not text or not text.strip():
             return None
-        clauses = [(clause, self._could_be_in(clause)) for clause in self.clauses(text)]
+        clauses = [(clause, words, self._could_be_in(words)) for clause in self.clauses(text)
+                   for words in [self._present(clause)]]
         quieter: dict[str, Heard] = {}
-        for number in sorted(set().union(*(could for _, could in clauses))):  # in the order phrases are tried
-            flag, phrase = self._numbered[number]
-            for clause, could in clauses:
-                if number not in could:
+        for number in sorted(set().union(*(could for _, _, could in clauses))):  # in the order phrases are tried
+            flag, phrase = self._tables.numbered[number]
+            for clause, words, could in clauses:
+                worth = self._worth(number, words) if number in could else None
+                if worth is None:
                     continue
-                for start, end in _found_parts(phrase, clause):
+                for start, end in _found_parts(phrase, clause, worth):
                     how = self.read(clause, start, end, phrase)
                     heard = Heard(how, flag, " ".join(clause[start:end]))
                     if how == SAID:

@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, cast
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
-from ask_sdk_model.interfaces.connections import ConnectionsResponse
+
+if TYPE_CHECKING:
+    from ask_sdk_model.interfaces.connections import ConnectionsResponse
 
 from skill.conversation import said
 from skill.conversation.handlers.base import IntentHandler, content_of, hand_over, intent_name, not_understood, now, offer, offered, profile, reply
@@ -158,16 +162,24 @@ class AlertIntentHandler(AbstractRequestHandler):
         return make(handler_input, content_of(handler_input).alert_by_intent[intent_name(handler_input) or ""], None)
 
 
+def _connections_response() -> type | tuple[()]:
+    """ConnectionsResponse if its module was ever imported, else nothing to be an instance of. Only reading such a
+    request imports it, so no request can be one before; this handler is asked about every request, and importing
+    the module for each cold start would cost 1 ms."""
+    module = sys.modules.get("ask_sdk_model.interfaces.connections.connections_response")
+    return module.ConnectionsResponse if module is not None else ()
+
+
 class PermissionResponseHandler(AbstractRequestHandler):
     """Alexa's answer to the permission question: make the alert, or say how to do it by hand."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         request = handler_input.request_envelope.request
-        return isinstance(request, ConnectionsResponse) and request.name == "AskFor"
+        return isinstance(request, _connections_response()) and cast("ConnectionsResponse", request).name == "AskFor"
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        request = handler_input.request_envelope.request
-        assert isinstance(request, ConnectionsResponse)
+        assert isinstance(handler_input.request_envelope.request, _connections_response())
+        request = cast("ConnectionsResponse", handler_input.request_envelope.request)
         alert_id, _, due = (request.token or "").partition("|")
         parsed = _parse(handler_input, alert_id, due)
         if parsed is None:

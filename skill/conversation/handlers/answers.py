@@ -158,7 +158,7 @@ class QuestionHandler(IntentHandler):
         query = " ".join(slot_values(handler_input).values())  # the question's words, or the catch-all's
         match = content_of(handler_input).matcher.match(query)
         # Log what matched, never the words the user said.
-        log.info("question matched %s %s (score %d)", match.kind, match.id, match.score)
+        log.debug("question matched %s %s (score %d)", match.kind, match.id, match.score)
         topic = content_of(handler_input).topics.get(match.id or "") if match.kind == "topic" else None
         if topic is None:
             state = routines.current(handler_input)

@@ -184,9 +184,21 @@ def hand_over(handler_input: HandlerInput, speech: ssml.Ssml) -> Response:
 
 
 class IntentHandler(AbstractRequestHandler):
-    """A handler for the intents it names; subclasses may narrow can_handle further."""
+    """A handler for the intents it names; subclasses may narrow can_handle further, never widen it.
+
+    The handler index (skill/conversation/builder.py) tries it only for requests of those intents.
+    """
 
     intents: tuple[str, ...] = ()
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return intent_name(handler_input) in self.intents
+
+
+class RequestTypeHandler(AbstractRequestHandler):
+    """A handler for the request types it names (LaunchRequest...); the handler index tries it only for those."""
+
+    request_types: tuple[str, ...] = ()
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return getattr(handler_input.request_envelope.request, "object_type", None) in self.request_types

@@ -5,7 +5,6 @@ import logging
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import is_request_type
 from ask_sdk_model import Response, SessionEndedRequest
 
 from skill.conversation import said
@@ -15,6 +14,7 @@ from skill.conversation.handlers.base import (
     LAST_REPLY,
     ROUTINE,
     IntentHandler,
+    RequestTypeHandler,
     content_of,
     disclaimer,
     intent_name,
@@ -34,11 +34,10 @@ from skill.words import ssml
 log = logging.getLogger(__name__)
 
 
-class LaunchHandler(AbstractRequestHandler):
+class LaunchHandler(RequestTypeHandler):
     """Opening the skill: a short welcome, the disclaimer the first time, what to ask."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("LaunchRequest")(handler_input)
+    request_types = ("LaunchRequest",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         returning = bool(profile(handler_input).get("visits"))
@@ -162,17 +161,16 @@ class UnknownIntentHandler(FallbackHandler):
         return intent_name(handler_input) is not None
 
 
-class SessionEndedHandler(AbstractRequestHandler):
+class SessionEndedHandler(RequestTypeHandler):
     """The session closed (user left, timeout, error): log why; nothing may be spoken."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("SessionEndedRequest")(handler_input)
+    request_types = ("SessionEndedRequest",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
         if isinstance(request, SessionEndedRequest):
             reason = request.reason.value if request.reason else "unknown"
-            log.info("session ended: %s", clean(reason))
+            log.debug("session ended: %s", clean(reason))
             if request.error is not None:
                 log.warning("session ended with error: %s", clean(request.error.message or "-"))
         return handler_input.response_builder.response
@@ -185,5 +183,5 @@ class OtherRequestHandler(AbstractRequestHandler):
         return True
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        log.info("no conversation for request type %s", clean(getattr(handler_input.request_envelope.request, "object_type", "-")))
+        log.debug("no conversation for request type %s", clean(getattr(handler_input.request_envelope.request, "object_type", "-")))
         return handler_input.response_builder.response

@@ -36,7 +36,7 @@ from skill.platform.scopes import AGAIN, STEP_PLAYED, request_scope  # noqa: F40
 from skill.routine import HOLD, MOVE, Action, Event, Outcome, RoutineState, advance, start
 from skill.storage import memory
 from skill.words import pacing, ssml
-from skill.words.content import Routine
+from skill.words.content import Content, Routine
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +100,7 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
         content = content_of(handler_input)
         state = outcome.state
         again = outcome.note in ("slower", "faster")  # go on from where the user is: the breaths, not the introduction
-        body = pacing.step_speech(routine, state.step, state.part, state.factor, content.routine_prompts,
-                                  content.routine_closings, again)
+        body = step_speech(content, routine, state, again)
         request_scope(handler_input)[STEP_PLAYED] = AGAIN if again else True
         if state.part == HOLD and routine.steps[state.step].ask:
             offer(handler_input, Pending(Offer.STEP_QUESTION))  # "Has the worst passed?": yes goes on, no ends the routine
@@ -113,7 +112,7 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
     if outcome.action is Action.PAUSED:
         return reply(handler_input, routine_prompt(handler_input, "paused"), routine_prompt(handler_input, "paused_reprompt"))
     if outcome.action is Action.FINISHED:
-        log.info("routine finished: %s", routine.id)
+        log.debug("routine finished: %s", routine.id)
         outro = said.say(content_of(handler_input), "outro", routine.id)
         if routine.alert is not None:  # "Shall I set a timer?": yes or no ends the session (skill/conversation/handlers/alerts.py)
             offer_words = alerts.offer_alert(handler_input, content_of(handler_input).alerts[routine.alert])
@@ -123,8 +122,18 @@ def speak_outcome(handler_input: HandlerInput, outcome: Outcome, routine: Routin
             return reply(handler_input, ssml.join([*note, outro]), end=True)
         speech = ssml.join([*note, outro, routine_prompt(handler_input, "finished_question")])
         return reply(handler_input, speech, prompt(handler_input, "general_reprompt"))
-    log.info("routine stopped: %s", routine.id)
+    log.debug("routine stopped: %s", routine.id)
     return reply(handler_input, routine_prompt(handler_input, "stopped"), end=True)
+
+
+def step_speech(content: Content, routine: Routine, state: RoutineState, again: bool) -> ssml.Ssml:
+    """A step's paced words: the same for everyone at a step, part and pace, so rendered once and kept with the content."""
+    key = ("step", routine.id, state.step, state.part, state.factor, again)
+    speech = content.rendered.get(key)
+    if speech is None:
+        speech = content.rendered[key] = pacing.step_speech(routine, state.step, state.part, state.factor,
+                                                            content.routine_prompts, content.routine_closings, again)
+    return speech
 
 
 def _reprompt_for(state: RoutineState) -> RoutinePromptId:
@@ -133,7 +142,7 @@ def _reprompt_for(state: RoutineState) -> RoutinePromptId:
 
 def begin(handler_input: HandlerInput, routine: Routine) -> Response:
     """Start a routine from its first step, at the pace the user last chose."""
-    log.info("routine started: %s", routine.id)
+    log.debug("routine started: %s", routine.id)
     outcome = start(routine.id, routine.shape, memory.preferred_pace(profile(handler_input)))
     return speak_outcome(handler_input, outcome, routine, before=disclaimer(handler_input))
 
@@ -146,7 +155,7 @@ def act_on(handler_input: HandlerInput, state: RoutineState, event: Event) -> Re
 
 def resume(handler_input: HandlerInput, state: RoutineState) -> Response:
     """Pick a remembered routine up where it was left."""
-    log.info("routine resumed: %s", state.routine)
+    log.debug("routine resumed: %s", state.routine)
     return act_on(handler_input, state, Event.RESUME)
 
 
@@ -214,7 +223,7 @@ class StepQuestionHandler(InRoutine):
         routine = content_of(handler_input).routines[state.routine]
         session(handler_input).pop(ROUTINE, None)
         memory.forget_routine(profile(handler_input))
-        log.info("routine declined at its question: %s", routine.id)
+        log.debug("routine declined at its question: %s", routine.id)
         words = said.say(content_of(handler_input), "step_if_no", routine.id, state.step)
         return reply(handler_input, ssml.join([words, prompt(handler_input, "after_more")]), prompt(handler_input, "general_reprompt"))
 

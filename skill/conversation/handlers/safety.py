@@ -110,7 +110,7 @@ class SignHandler(AbstractRequestHandler):
         content = content_of(handler_input)
         heard = heard_in(handler_input)[1]
         how = heard.how if heard is not None else FRAMED[intent_name(handler_input) or ""]
-        log.info("warning sign %s: %s", how, heard.flag if heard else "-")
+        log.debug("warning sign %s: %s", how, heard.flag if heard else "-")
         if how == ASKED and heard is not None:
             words = said.say(content, "red_flag", heard.flag, "asked")
         elif how == ASKED:

@@ -12,7 +12,6 @@ from datetime import timedelta
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Intent, IntentConfirmationStatus, Response, Slot, SlotConfirmationStatus
-from ask_sdk_model.dialog import ElicitSlotDirective
 
 from skill.conversation import duration, said
 from skill.conversation.handlers import alerts
@@ -73,6 +72,8 @@ def add_elicit_directive(handler_input: HandlerInput, slot: str = DURATION_SLOT)
             for name in (DURATION_SLOT, DATE_SLOT, RANGE_SLOT)
         },
     )
+    from ask_sdk_model.dialog import ElicitSlotDirective  # here: a cold start need not import every dialog model
+
     handler_input.response_builder.add_directive(ElicitSlotDirective(updated_intent=intent, slot_to_elicit=slot))
 
 
@@ -113,7 +114,7 @@ def advise(handler_input: HandlerInput, hours: float, remembered: bool = False) 
     content = content_of(handler_input)
     hours = content.triage.rounded(hours)
     band = content.triage.band_for(hours)
-    log.info("triage band %s", band.id)
+    log.debug("triage band %s", band.id)
     opening = [said.say(content, "remembered", hours)] if remembered else []
     notice = disclaimer(handler_input)
     words = ssml.join([*opening, said.say(content, "band", band.id, hours), notice])
@@ -135,7 +136,7 @@ def advise_range(handler_input: HandlerInput, time_range: TimeRange) -> Response
     """The advice for a range ("a few days"), said with the range's words. No check-in offer, and nothing
     remembered: the start is not known closely enough for either."""
     content = content_of(handler_input)
-    log.info("triage range %s", time_range.id)
+    log.debug("triage range %s", time_range.id)
     notice = disclaimer(handler_input)
     words = ssml.join([said.say(content, "band_range", time_range.id), notice])
     closing = ssml.join([safety_reminder(handler_input, notice), said.say(content, "triage", "next")])
