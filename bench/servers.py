@@ -28,6 +28,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "gunicorn.conf.py"  # what the benchmarks serve everything under, unless told otherwise
+# The ways of serving the benchmarks compare (bench/configs.py for latency, bench/slow_clients.py for slow clients):
+# (name, gunicorn flags over the configuration file, nginx in front buffering whole requests).
+WAYS: list[tuple[str, list[str], bool]] = [
+    ("gthread 16 threads (shipped)", [], False),
+    ("gthread 4 threads", ["--threads", "4"], False),
+    ("gthread 2 threads", ["--threads", "2"], False),
+    ("sync", ["--worker-class", "sync", "--threads", "1"], False),  # gunicorn runs gthread if threads > 1
+    ("sync behind nginx", ["--worker-class", "sync", "--threads", "1"], True),
+    ("gthread 4 threads behind nginx", ["--threads", "4"], True),
+]
 FIXED_REPLY = {"version": "1.0", "response": {"outputSpeech": {"type": "SSML", "ssml": "<speak>Hello.</speak>"}, "shouldEndSession": True}}
 
 

@@ -5,10 +5,11 @@ sync workers behind nginx buffering whole requests), each with this skill: open 
 in the middle of their headers, half send headers and one byte of a 5000-byte body), then send real Alexa
 requests one after another, each on a new connection with a 10 s limit, and count the answers.
 A way of serving resists N slow clients when every real request is answered, and quickly.
-Run: .venv/bin/python bench/slow_clients.py [N ...]   (default 4 8 32 128; nginx: apt-get install nginx-light)
+Run: .venv/bin/python bench/slow_clients.py [N ...] [--ways 0,1,2]   (default 4 8 32 128; nginx: apt-get install nginx-light)
 """
 from __future__ import annotations
 
+import argparse
 import http.client
 import json
 import shutil
@@ -20,19 +21,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.servers import CONFIG, skill_env, start  # noqa: E402
+from bench.servers import CONFIG, WAYS, skill_env, start  # noqa: E402
 from tests.alexa import envelope  # noqa: E402
 
 REAL_REQUESTS = 6
 LIMIT_SECONDS = 10.0
-WAYS: list[tuple[str, list[str], bool]] = [  # (name, gunicorn flags over the shipped file, nginx in front)
-    ("gthread 16 threads (shipped)", [], False),
-    ("gthread 4 threads", ["--threads", "4"], False),
-    ("gthread 2 threads", ["--threads", "2"], False),
-    ("sync", ["--worker-class", "sync", "--threads", "1"], False),  # gunicorn runs gthread if threads > 1
-    ("sync behind nginx", ["--worker-class", "sync", "--threads", "1"], True),
-    ("gthread 4 threads behind nginx", ["--threads", "4"], True),
-]
 
 
 def hold_slow_clients(port: int, count: int) -> list[socket.socket]:
@@ -81,8 +74,13 @@ def trial(options: list[str], proxied: bool, slow: int, folder: str) -> tuple[in
 
 
 def main() -> None:
-    counts = [int(arg) for arg in sys.argv[1:]] or [4, 8, 32, 128]
-    ways = [way for way in WAYS if not way[2] or shutil.which("nginx") or Path("/usr/sbin/nginx").exists()]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("counts", nargs="*", type=int, default=[4, 8, 32, 128], help="slow clients held, one trial each")
+    parser.add_argument("--ways", default="", help="comma-separated numbers of the ways to run (default: all)")
+    args = parser.parse_args()
+    counts = args.counts
+    ways = [WAYS[int(n)] for n in args.ways.split(",")] if args.ways else WAYS
+    ways = [way for way in ways if not way[2] or shutil.which("nginx") or Path("/usr/sbin/nginx").exists()]
     print(f"gunicorn -c {CONFIG.name} with the flags shown, 2 workers; {REAL_REQUESTS} real requests after N slow "
           f"clients; answered / slowest answer")
     print(f"{'served as':34}" + "".join(f"{f'N={count}':>18}" for count in counts))
