@@ -85,7 +85,8 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=3, help="interleaved hello-world/skill pairs")
     parser.add_argument("--config", type=Path, default=CONFIG, help="the gunicorn configuration file served under")
     parser.add_argument("--options", default="", help='gunicorn flags for every server, e.g. "--threads 4"')
-    parser.add_argument("--proxied", action="store_true", help="nginx in front, buffering (apt-get install nginx-light)")
+    parser.add_argument("--proxied", action="store_true", help="nginx in front, buffering, GUNICORN_BEHIND_PROXY=true "
+                        "(apt-get install nginx-light)")
     parser.add_argument("--bare", action="store_true", help="also measure a bare Flask route in each round")
     args = parser.parse_args()
     args.config = args.config.resolve()

@@ -5,7 +5,7 @@ unless told otherwise) and the same command-line overrides, so two servers compa
 alike. Without `-c`, gunicorn reads ./gunicorn.conf.py from whatever folder it starts in: a skill started
 from the project folder and a peer started elsewhere would be running two different configurations.
 `proxied=True` puts nginx in front (apt-get install nginx-light), buffering each whole request and
-response, as README's deployment does with its TLS proxy.
+response, as README's deployment does with its TLS proxy, and tells the configuration so (GUNICORN_BEHIND_PROXY).
 
 Also holds the two reference apps the skill is compared with:
   bare_app  - a bare Flask route that parses the JSON and returns a fixed reply (the limit of this stack);
@@ -31,12 +31,12 @@ CONFIG = ROOT / "gunicorn.conf.py"  # what the benchmarks serve everything under
 # The ways of serving the benchmarks compare (bench/configs.py for latency, bench/slow_clients.py for slow clients):
 # (name, gunicorn flags over the configuration file, nginx in front buffering whole requests).
 WAYS: list[tuple[str, list[str], bool]] = [
-    ("gthread 16 threads (shipped)", [], False),
+    ("gthread 16 threads (shipped, alone)", [], False),
     ("gthread 4 threads", ["--threads", "4"], False),
     ("gthread 2 threads", ["--threads", "2"], False),
     ("sync", ["--worker-class", "sync", "--threads", "1"], False),  # gunicorn runs gthread if threads > 1
-    ("sync behind nginx", ["--worker-class", "sync", "--threads", "1"], True),
-    ("gthread 4 threads behind nginx", ["--threads", "4"], True),
+    ("sync behind nginx (shipped, proxied)", [], True),  # the file's choice with GUNICORN_BEHIND_PROXY=true
+    ("gthread 4 threads behind nginx", ["--worker-class", "gthread", "--threads", "4"], True),
 ]
 FIXED_REPLY = {"version": "1.0", "response": {"outputSpeech": {"type": "SSML", "ssml": "<speak>Hello.</speak>"}, "shouldEndSession": True}}
 
@@ -148,6 +148,8 @@ def start(target: str, workers: int = 2, env: dict[str, str] | None = None, conf
     """
     port = free_port()
     environment = {**os.environ, "LOG_LEVEL": "WARNING", **(env or {})}
+    if proxied:  # the configuration file serves as its deployment behind a buffering proxy says (gunicorn.conf.py)
+        environment["GUNICORN_BEHIND_PROXY"] = "true"
     began = time.perf_counter()
     # The workers' log lines go to a file: a pipe no one reads fills up (64 KiB) and then stalls every worker that
     # logs (a red flag is a WARNING line), which under load is a matter of seconds.

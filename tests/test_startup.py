@@ -163,3 +163,25 @@ def test_the_web_app_reads_every_locales_warning_sign_phrases_at_start_up(store_
     screens = [content.warning_screen for content in content_module._LOADED.values()]
     assert len(screens) >= len(content_module.locales())  # the markets, and the locales that borrow their words
     assert all("_tables" in screen.__dict__ for screen in screens)
+
+
+@pytest.mark.parametrize("setting, worker_class, threads", [
+    (None, "gthread", 16), ("false", "gthread", 16), ("true", "sync", 1), ("YES", "sync", 1)])
+def test_gunicorn_runs_threaded_alone_and_sync_behind_a_buffering_proxy(monkeypatch, setting, worker_class, threads):
+    import runpy
+
+    monkeypatch.delenv("GUNICORN_THREADS", raising=False)
+    if setting is None:
+        monkeypatch.delenv("GUNICORN_BEHIND_PROXY", raising=False)
+    else:
+        monkeypatch.setenv("GUNICORN_BEHIND_PROXY", setting)
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (settings["worker_class"], settings["threads"]) == (worker_class, threads)
+
+
+def test_a_misspelt_proxy_setting_stops_gunicorn_rather_than_guessing(monkeypatch):
+    import runpy
+
+    monkeypatch.setenv("GUNICORN_BEHIND_PROXY", "ture")
+    with pytest.raises(ValueError, match="GUNICORN_BEHIND_PROXY"):
+        runpy.run_path(str(ROOT / "gunicorn.conf.py"))
