@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,21 @@ def test_the_session_attributes_the_sdk_copies_are_a_whole_copy(attributes):
     copied = AttributesManager(request_envelope=read).session_attributes  # what the SDK gives the handlers
     assert copied == attributes == read.session.attributes and type(copied) is dict
     assert not set(_containers(copied)) & set(_containers(read.session.attributes))  # nothing shared
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), json_values, max_size=5))
+def test_plain_json_is_written_as_it_is_and_as_the_stock_serializer_writes_it(value):
+    from skill.serialization import PlainJson
+
+    plain = PlainJson(value)
+    assert FAST.serialize(plain) is plain
+    assert json.dumps(FAST.serialize(plain)) == json.dumps(STOCK.serialize(plain)) == json.dumps(value)
+
+
+@pytest.mark.parametrize("value", [{"a": (1, 2)}, {"a": [{"b": object()}]}, {"when": date(2026, 1, 1)}])
+def test_only_plain_json_passes_as_it_is(value):
+    from skill.serialization import PlainJson
+
+    with pytest.raises(ValueError):
+        PlainJson(value)

@@ -28,6 +28,7 @@ from ask_sdk_model import Response
 from skill.conversation import said
 from skill.platform.envelope import system_of
 from skill.platform.scopes import AGAIN, CONTENT_KEY, ROUTINE, SAID_KEY, STEP_PLAYED, request_scope, session_scope
+from skill.platform.serialization import PlainJson
 from skill.routine import MOVE, RoutineState
 from skill.words import pacing, ssml
 from skill.words.content import Content, ContentError, Routine
@@ -51,7 +52,7 @@ def document(path: Path = DOCUMENT_PATH) -> dict[str, Any]:
         raise ContentError(f"{path.name}: not an APL document (needs type APL and a mainTemplate)")
     if apl_version(loaded.get("version")) is None:  # devices are sent it only when their runtime is this new
         raise ContentError(f"{path.name}: version {loaded.get('version')!r} is not an APL version like 2023.3")
-    return loaded
+    return PlainJson(loaded)  # JSON as read: written into each response as it is
 
 
 def apl_version(text: object) -> tuple[int, ...] | None:

@@ -29,6 +29,26 @@ _AS_IS = frozenset({str, int, float, bool, bytes, type(None)})  # exactly these 
 _NOT_MODELS = (str, int, float, bytes, list, tuple, dict, date, Decimal, Enum)  # the stock serializer's other cases
 
 
+class PlainJson(dict):
+    """A dict of plain values only (str, numbers, booleans, None, lists and dicts of them), checked when it is made:
+    written as it is, where serialize would walk it to make an equal copy for every response (the APL document)."""
+
+    def __init__(self, value: dict[str, Any]):
+        if not _plain(value):
+            raise ValueError("not plain JSON")
+        super().__init__(value)
+
+
+def _plain(value: Any) -> bool:
+    """Whether serialize gives back an equal value, walking nothing but dicts and lists."""
+    kind = type(value)
+    if kind is dict:
+        return all(_plain(item) for item in value.values())
+    if kind is list:
+        return all(_plain(item) for item in value)
+    return kind in _AS_IS
+
+
 _NOT_DECLARED = "<not in deserialized_types>"  # an attribute_map entry without a type: the SDK fails on reading it
 
 
@@ -175,7 +195,7 @@ class EnvelopeSerializer(DefaultSerializer):
     def serialize(self, obj: Any) -> Any:
         """What the stock serializer gives: plain JSON values, models as dicts of their set fields."""
         kind: type = type(obj)
-        if kind in _AS_IS:
+        if kind in _AS_IS or kind is PlainJson:
             return obj
         if kind is dict:  # plain values as they are, without a call each
             return {key: value if type(value) in _AS_IS else self.serialize(value) for key, value in obj.items()}
