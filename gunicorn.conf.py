@@ -7,7 +7,7 @@ On its own (the default): threaded workers, 16 threads each. With the sync worke
 whole worker, so two clients that send their headers or body slowly stalled a two-worker deployment until
 the worker timeout (measured: 8 of 17 real requests failed in a minute). With gthread a connection waits in
 the worker's poller until it has data, so a handful of slow clients cannot starve real requests
-(tests/test_attacks.py holds eight while real requests are answered; 16 threads also kept answering with 16
+(tests/test_http.py holds eight while real requests are answered; 16 threads also kept answering with 16
 held, 4 or 2 threads did not). The price is the tail: several threads of one worker take turns at the GIL.
 
 Behind a proxy that buffers whole requests (GUNICORN_BEHIND_PROXY=true; nginx does by default, see README):
@@ -16,6 +16,7 @@ request at a time has no other thread to wait for: p99 about a third of the thre
 Every value can be overridden with gunicorn's own flags or GUNICORN_CMD_ARGS.
 """
 import os
+import sys
 
 
 def _flag(name: str) -> bool:
@@ -24,7 +25,10 @@ def _flag(name: str) -> bool:
         return False
     if value in ("1", "true", "yes", "on"):
         return True
-    raise ValueError(f"{name}={value!r} is not true or false")  # a misspelt setting stops start-up, never guessed
+    # A misspelt setting stops start-up with one line, never guessed (and never a traceback).
+    print(f"gunicorn.conf.py: {name}={value!r} is not true or false: set it to true (behind a buffering proxy) "
+          "or false", file=sys.stderr)
+    raise SystemExit(1)
 
 
 behind_proxy = _flag("GUNICORN_BEHIND_PROXY")
