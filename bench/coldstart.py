@@ -93,10 +93,10 @@ def checkout_main(rounds: int = 15) -> None:
         print(f"{name:<16} {m['import_ms']:>10.0f} {m['total_ms']:>18.0f} {m['rss_mib']:>9.1f}  "
               f"{samples[0]['flask']} / {samples[0]['verifier']}")
     hello = medians["hello world"]
-    for name in ("this skill", "(from checkout)"):
+    for name, goal in (("this skill", 1.3), ("(from checkout)", 1.5)):
         skill = medians[name]
         print(f"ratio ({name} / hello world): time to first reply {skill['total_ms'] / hello['total_ms']:.2f}x, "
-              f"memory {skill['rss_mib'] / hello['rss_mib']:.2f}x  (target: 1.5x or less, as packaged)")
+              f"memory {skill['rss_mib'] / hello['rss_mib']:.2f}x  (goal: {goal}x or less)")
 
 
 BUNDLE_PROBE = '''
