@@ -153,7 +153,7 @@ def test_the_session_attributes_the_sdk_copies_are_a_whole_copy(attributes):
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.text(max_size=8), json_values, max_size=5))
 def test_plain_json_is_written_as_it_is_and_as_the_stock_serializer_writes_it(value):
-    from skill.serialization import PlainJson
+    from skill.platform.serialization import PlainJson
 
     plain = PlainJson(value)
     assert FAST.serialize(plain) is plain
@@ -162,7 +162,7 @@ def test_plain_json_is_written_as_it_is_and_as_the_stock_serializer_writes_it(va
 
 @pytest.mark.parametrize("value", [{"a": (1, 2)}, {"a": [{"b": object()}]}, {"when": date(2026, 1, 1)}])
 def test_only_plain_json_passes_as_it_is(value):
-    from skill.serialization import PlainJson
+    from skill.platform.serialization import PlainJson
 
     with pytest.raises(ValueError):
         PlainJson(value)
