@@ -12,6 +12,7 @@ from skill import create_app
 from skill.dev.fake_alexa_api import FakeAlexaApi, FakeApiClient
 
 from .alexa import Alexa, UtteranceRouter
+from .fake_api_server import serve
 
 _ROUTER = UtteranceRouter()
 
@@ -67,3 +68,16 @@ def skill_log_level():
     level = logger.level
     yield
     logger.setLevel(level)
+
+
+@pytest.fixture
+def fake():
+    """Alexa's APIs as a fake that keeps to their documented contract (token "api-token-abc")."""
+    return FakeAlexaApi(token="api-token-abc")
+
+
+@pytest.fixture
+def served(fake):
+    """That fake served over HTTPS on loopback: its URL, for the envelopes' apiEndpoint."""
+    with serve(fake) as (url, _):
+        yield url

@@ -17,30 +17,19 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from skill import create_app
-from skill.dev.fake_alexa_api import ODD_ANSWERS, REMINDER_PATH, TIMER_PATH, Answer, FakeAlexaApi, FakeApiClient
+from skill.dev.fake_alexa_api import ODD_ANSWERS, REMINDER_PATH, TIMER_PATH, Answer, FakeApiClient
 from skill.platform.alexa_api import REMINDERS, TIMERS, TimedApiClient
 from skill.platform.alexa_limits import TIMER_MAX_MINUTES, TIMERS_AT_ONCE
 from skill.words import content as content_module
 
 from .alexa import Alexa, UtteranceRouter
-from .fake_api_server import ca_file, serve
+from .fake_api_server import ca_file
 
 CONTENT = content_module.load("en-US")
 TIMER = CONTENT.alerts["timer"]
 CHECKIN = CONTENT.alerts["checkin"]
 NOW = "2026-11-24T14:00:00Z"  # 9 AM in New York: a check-in twelve hours after a 3-hour-old spasm is 6 PM there
 CLIENT_TIMEOUT = 0.4  # seconds; the fake holds a "timeout" answer longer than this
-
-
-@pytest.fixture
-def fake():
-    return FakeAlexaApi(token="api-token-abc")
-
-
-@pytest.fixture
-def served(fake):
-    with serve(fake) as (url, _):
-        yield url
 
 
 @pytest.fixture

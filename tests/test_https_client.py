@@ -19,26 +19,15 @@ from ask_sdk_core.exceptions import ApiClientException
 from ask_sdk_model.services import ApiClientRequest
 
 from skill import create_app
-from skill.dev.fake_alexa_api import HUGE_BYTES, TIMER_PATH, Answer, FakeAlexaApi
+from skill.dev.fake_alexa_api import HUGE_BYTES, TIMER_PATH, Answer
 from skill.platform.alexa_api import API_TIMEOUT_SECONDS, MAX_ANSWER_BYTES, TIMERS, TimedApiClient
 from skill.server import verification
 
 from . import fake_api_server
 from .alexa import Alexa, UtteranceRouter
-from .fake_api_server import ca_file, serve
+from .fake_api_server import ca_file
 
 BOUND_SECONDS = 6.0  # generous: the deadline is API_TIMEOUT_SECONDS, and the machine may be busy
-
-
-@pytest.fixture
-def fake():
-    return FakeAlexaApi(token="api-token-abc")
-
-
-@pytest.fixture
-def served(fake):
-    with serve(fake) as (url, _):
-        yield url
 
 
 def client(timeout: float = API_TIMEOUT_SECONDS) -> TimedApiClient:
