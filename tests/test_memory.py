@@ -579,3 +579,46 @@ def test_a_stored_moment_reads_as_strptime_reads_it(text):
         expected = None
     assert memory.valid_moment(text) == (expected is not None)
     assert memory._parse(text) == expected
+
+
+def test_a_routine_step_keeps_the_place_without_reading_the_store_first(app_config, store_path, monkeypatch):
+    reads: list[str] = []
+    read = SQLiteAdapter.get_attributes
+
+    def counted(self: SQLiteAdapter, request_envelope: object) -> dict:
+        reads.append("read")
+        return read(self, request_envelope)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SQLiteAdapter, "get_attributes", counted)
+    alexa = new_conversation(app_config)
+    alexa.say("guide me through positions")
+    started = len(reads)
+    for _ in range(2):
+        alexa.say("next")
+    alexa.say("slower")
+    assert len(reads) == started  # each turn only wrote: the place, the pace
+    stored = rows(store_path)[USER]
+    assert stored["routine"]["step"] == alexa.attributes["routine"]["step"] and stored["pace"] == 2
+
+
+def test_a_place_kept_without_a_read_keeps_what_another_device_saved_meanwhile(app_config, store_path):
+    kitchen, bedroom = new_conversation(app_config), new_conversation(app_config)
+    kitchen.launch()
+    kitchen.say("guide me through breathing")
+    bedroom.launch()  # the same user opens it on another device: a visit counted in between
+    kitchen.say("next")
+    stored = rows(store_path)[USER]
+    assert stored["visits"] == 2 and stored["disclaimer_heard"] is True
+    assert stored["routine"]["step"] == kitchen.attributes["routine"]["step"] == 1
+
+
+def test_a_warning_sign_from_someone_with_nothing_stored_stores_nothing(app_config, store_path):
+    alexa = new_conversation(app_config, user_id="amzn1.ask.account.NEVERSEEN")
+    alexa.launch()
+    kept = rows(store_path)["amzn1.ask.account.NEVERSEEN"]
+    alexa.say("my leg is numb and weak")  # the routine it would forget was never stored: nothing to write
+    assert rows(store_path)["amzn1.ask.account.NEVERSEEN"] == kept
+    other = new_conversation(app_config, user_id="amzn1.ask.account.ONESHOT")
+    reply = other.say("I can't control my bladder")
+    assert reply.ended
+    assert "amzn1.ask.account.ONESHOT" not in rows(store_path)  # no record made for a user the skill never kept

@@ -1,10 +1,12 @@
-"""What is remembered about the user: loaded on first use in a request, saved after, only if changed.
+"""What is remembered about the user: loaded on first read in a request, saved after, only if changed.
 
 The ASK SDK never saves persistent attributes by itself. Loading is lazy, like the SDK's own
-persistent_attributes: a request whose handlers never look at the profile (most questions)
-costs no store read. A save writes only what this request changed, applied to what the store
-holds by then (memory.merge, in one transaction where the store can: SQLite), so two requests for
-the same user at once lose nothing.
+persistent_attributes, and lazier: a request whose handlers never look at the profile (most
+questions) costs no store read, and one that only writes to it (a routine's next step keeping the
+user's place) costs none either: what it set or removed is applied to what the store holds when
+it is saved. A save writes only what this request changed, applied to what the store holds by then
+(memory.merge or memory.apply, in one transaction where the store can: SQLite), so two requests
+for the same user at once lose nothing.
 
 A store failure never costs the user their answer: a failed load gives an empty profile for this
 request and no save (so what they had saved is not overwritten); a failed save is logged. Where it
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,26 +46,79 @@ def _frozen(data: Any) -> str:
     return _FREEZE(data)
 
 
-def profile(handler_input: HandlerInput) -> MutableMapping[str, Any]:
-    """The user's remembered attributes, read from the store the first time a request asks."""
+class Profile(MutableMapping[str, Any]):
+    """The user's remembered attributes in one request: read from the store when first read, not when only written.
+
+    Setting a field, or removing one with `pop`, is noted in `writes` without a read: a routine's step
+    keeps the user's place at no cost of a store read. Any read (`[]`, `get`, `in`, iterating) loads
+    the stored attributes and lays the writes so far over them. On a profile not yet read, `pop` cannot
+    know the stored value: it notes the removal and returns the default (memory.py only pops to remove).
+    """
+
+    def __init__(self, load: Callable[[], dict[str, Any]] | None):
+        self._load = load
+        self._data: dict[str, Any] | None = None if load is not None else {}
+        self.writes: dict[str, Any] = {}  # field -> value, or memory.REMOVED
+
+    @property
+    def loaded(self) -> bool:
+        return self._data is not None
+
+    def data(self) -> dict[str, Any]:
+        """The attributes, read from the store now if they have not been, with this request's writes on them."""
+        if self._data is None:
+            assert self._load is not None  # a profile without a loader starts loaded
+            self._data = memory.apply(self._load(), self.writes)
+        return self._data
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.data())
+
+    def __len__(self) -> int:
+        return len(self.data())
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.writes[key] = value
+        if self._data is not None:
+            self._data[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        if self._data is not None:
+            del self._data[key]
+        self.writes[key] = memory.REMOVED
+
+    def pop(self, key: str, default: Any = None) -> Any:  # type: ignore[override]  # see the class docstring
+        self.writes[key] = memory.REMOVED
+        return self._data.pop(key, default) if self._data is not None else default
+
+
+def profile(handler_input: HandlerInput) -> Profile:
+    """The user's remembered attributes, read from the store the first time a request reads them."""
     attributes = request_scope(handler_input)
-    if PROFILE_KEY in attributes:
-        return attributes[PROFILE_KEY]
-    attributes[PROFILE_KEY] = {}
-    if user_id_of(handler_input.request_envelope) is None:
-        return attributes[PROFILE_KEY]
+    found = attributes.get(PROFILE_KEY)
+    if found is None:
+        known = user_id_of(handler_input.request_envelope) is not None
+        found = attributes[PROFILE_KEY] = Profile((lambda: _load(handler_input)) if known else None)
+    return found
+
+
+def _load(handler_input: HandlerInput) -> dict[str, Any]:
+    """The stored attributes, tidied; {} (and nothing saved this request) when the store cannot be read."""
+    attributes = request_scope(handler_input)
     try:
         loaded = handler_input.attributes_manager.persistent_attributes
     except AttributesManagerException:  # no store configured (SKILL_STORE=none)
-        return attributes[PROFILE_KEY]
+        return {}
     except Exception as error:  # any store failure: answer anyway, save nothing
         log.error("store: load failed for user %s: %s", user_ref(user_id_of(handler_input.request_envelope)), error)
         attributes[LOAD_FAILED_KEY] = True
-        return attributes[PROFILE_KEY]
+        return {}
     if not isinstance(loaded, dict):
         loaded = {}
         handler_input.attributes_manager.persistent_attributes = loaded
-    attributes[PROFILE_KEY] = loaded
     attributes[SNAPSHOT_KEY] = _frozen(loaded)  # before tidying: a healed or expired profile is saved back
     malformed = memory.tidy(loaded, request_time(handler_input))
     if malformed:
@@ -93,21 +148,34 @@ class SaveProfileInterceptor(AbstractResponseInterceptor):
 
     def process(self, handler_input: HandlerInput, response: Response) -> None:
         attributes = request_scope(handler_input)
-        if PROFILE_KEY not in attributes or attributes.get(DELETED_KEY):
+        found: Profile | None = attributes.get(PROFILE_KEY)
+        if found is None or attributes.get(DELETED_KEY):
             return
-        changed = attributes[PROFILE_KEY]
+        if not found.loaded:
+            if not found.writes:
+                return
+            if self.updating:  # only written to: the writes go onto what is stored, with no read before
+                self._save(handler_input, response, {}, memory.apply({}, found.writes),
+                           lambda stored: memory.apply(stored, found.writes))
+                return
+            found.data()  # DynamoDB: the SDK's adapter writes the whole record, so it is read first
+        changed = found.data()
         snapshot = attributes.get(SNAPSHOT_KEY)
-        if snapshot is None:  # not loaded: no user id, or the store could not be read (so nothing may be written)
+        if snapshot is None:  # no user id, or the store could not be read (so nothing may be written)
             if attributes.get(LOAD_FAILED_KEY) and memory.unsaved_place({}, changed):
                 self._tell(handler_input, response)
             return
         if _frozen(changed) == snapshot:
             return
         loaded = json.loads(snapshot)
+        self._save(handler_input, response, loaded, changed, lambda stored: memory.merge(stored, loaded, changed))
+
+    def _save(self, handler_input: HandlerInput, response: Response, loaded: dict[str, Any], changed: dict[str, Any],
+              change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        """Store the change (the SDK's whole-record save where the store cannot apply one); tell of a lost place."""
         try:
             if self.updating:
-                self.store.update_attributes(handler_input.request_envelope,  # type: ignore[attr-defined]  # updating
-                                             lambda stored: memory.merge(stored, loaded, changed))
+                self.store.update_attributes(handler_input.request_envelope, change)  # type: ignore[attr-defined]
             else:  # DynamoDB: the SDK's adapter writes the whole record (the last write wins)
                 handler_input.attributes_manager.save_persistent_attributes()
         except Exception as error:
@@ -129,7 +197,7 @@ class SaveProfileInterceptor(AbstractResponseInterceptor):
 
 def forget_user(handler_input: HandlerInput) -> bool:
     """Delete everything stored for this user; False if the store could not do it."""
-    profile(handler_input)
+    profile(handler_input).data()  # read first: a store that cannot be read cannot be trusted to delete
     attributes = request_scope(handler_input)
     if SNAPSHOT_KEY not in attributes:
         return False
@@ -139,5 +207,5 @@ def forget_user(handler_input: HandlerInput) -> bool:
         log.error("store: delete failed for user %s: %s", user_ref(user_id_of(handler_input.request_envelope)), error)
         return False
     attributes[DELETED_KEY] = True
-    attributes[PROFILE_KEY] = {}
+    attributes[PROFILE_KEY] = Profile(None)
     return True

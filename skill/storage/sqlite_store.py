@@ -270,11 +270,12 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
             try:
                 row = connection.execute("SELECT data FROM attributes WHERE user_id = ?", (user_id,)).fetchone()
                 data = _ENCODE(change(self._attributes(row, user_id)))
-                connection.execute(
-                    "INSERT INTO attributes (user_id, data, updated_at) VALUES (?, ?, ?) "
-                    "ON CONFLICT(user_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-                    (user_id, data, self._clock()),
-                )
+                if data != (row[0] if row is not None else "{}"):  # nothing new (a routine forgotten that was not kept)
+                    connection.execute(
+                        "INSERT INTO attributes (user_id, data, updated_at) VALUES (?, ?, ?) "
+                        "ON CONFLICT(user_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+                        (user_id, data, self._clock()),
+                    )
                 connection.execute("COMMIT")
             except BaseException:
                 _roll_back(connection)
