@@ -6,7 +6,8 @@ runtime imports before the handler already loaded (RUNTIME_IMPORTS). Samples alt
 spell on the machine hits all alike; the figures are medians. Memory is the fresh process's peak
 resident set size. The skill is measured twice: as packaged for Lambda (a copy of skill/ with its
 content compiled by `python -m skill.package --compile`, as README's Lambda steps say), and straight
-from the checkout (reading the YAML). Run from the repository root:
+from the checkout: as it starts once it has started once (its bytecode and the compiled copy of its content left
+beside the YAML, as any start leaves them), and at its first start (reading the YAML). Run from the repository root:
 
     .venv/bin/python bench/coldstart.py [ROUNDS]
 """
@@ -69,6 +70,9 @@ def sample(module: str, folder: str, event: str, root: Path = ROOT) -> dict:
     return json.loads(result.stdout)
 
 
+FIRST = "(checkout, 1st)"
+
+
 def checkout_main(rounds: int = 15) -> None:
     event = (ROOT / "tests" / "requests" / "launch.json").read_text()
     with tempfile.TemporaryDirectory() as folder:
@@ -77,12 +81,15 @@ def checkout_main(rounds: int = 15) -> None:
         shutil.copytree(ROOT / "skill", packaged / "skill", ignore=shutil.ignore_patterns("__pycache__", "*.compiled.json"))
         subprocess.run([sys.executable, "-m", "skill.package", "--compile"], cwd=packaged, check=True, capture_output=True)
         targets = {"hello world": ("hello_world", ROOT), "this skill": ("skill.lambda_function", packaged),
-                   "(from checkout)": ("skill.lambda_function", ROOT)}
+                   FIRST: ("skill.lambda_function", ROOT), "(from checkout)": ("skill.lambda_function", ROOT)}
         for module, root in targets.values():  # warm the .pyc caches once; a deployed package ships them
             sample(module, folder, event, root)
         runs: dict[str, list[dict]] = {name: [] for name in targets}
         for _ in range(rounds):
             for name, (module, root) in targets.items():
+                if name == FIRST:  # a checkout's first start: no compiled copy of the content yet (it leaves one)
+                    for copy in (ROOT / "skill" / "content").glob("*.compiled.json"):
+                        copy.unlink()
                 runs[name].append(sample(module, folder, event, root))
     print(f"Lambda cold start: fresh interpreter, import + build + first LaunchRequest; median of {rounds}, interleaved")
     print(f"{'handler':<16} {'import ms':>10} {'to first reply ms':>18} {'peak MiB':>9}  imports Flask / verifier")
@@ -93,7 +100,7 @@ def checkout_main(rounds: int = 15) -> None:
         print(f"{name:<16} {m['import_ms']:>10.0f} {m['total_ms']:>18.0f} {m['rss_mib']:>9.1f}  "
               f"{samples[0]['flask']} / {samples[0]['verifier']}")
     hello = medians["hello world"]
-    for name, goal in (("this skill", 1.3), ("(from checkout)", 1.5)):
+    for name, goal in (("this skill", 1.3), ("(from checkout)", 1.5), (FIRST, 1.5)):
         skill = medians[name]
         print(f"ratio ({name} / hello world): time to first reply {skill['total_ms'] / hello['total_ms']:.2f}x, "
               f"memory {skill['rss_mib'] / hello['rss_mib']:.2f}x  (goal: {goal}x or less)")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -103,6 +105,37 @@ def test_compiled_content_is_the_same_content_and_a_stale_copy_is_ignored(tmp_pa
     assert dataclasses.replace(compiled, matcher=None) == dataclasses.replace(from_yaml, matcher=None)  # type: ignore[arg-type]
     yaml_file.write_bytes(yaml_file.read_bytes().replace(b"skill_name: Back Spasm Helper", b"skill_name: Edited"))
     assert content_module.load("en-US", tmp_path).skill_name == "Edited"  # the YAML wins once they differ
+
+
+def test_a_checkout_leaves_a_compiled_copy_as_python_leaves_bytecode_and_an_edit_is_read_again(tmp_path, monkeypatch):
+    from skill.words import content as content_module
+
+    yaml_file = tmp_path / "en-US.yaml"
+    yaml_file.write_bytes((Path(content_module.CONTENT_DIR) / "en-US.yaml").read_bytes())
+    copy_file = content_module.compiled(yaml_file)
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # -B or PYTHONDONTWRITEBYTECODE: no caches left behind
+    content_module._PARSED.clear()
+    content_module.load("en-US", tmp_path)
+    assert not copy_file.exists()
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    content_module._PARSED.clear()
+    content_module._LOADED.clear()  # as a fresh process: nothing read yet
+    from_yaml = content_module.load("en-US", tmp_path)
+    assert json.loads(copy_file.read_text())["data"]["skill_name"] == from_yaml.skill_name == "Back Spasm Helper"
+    assert sorted(tmp_path.iterdir()) == sorted([yaml_file, copy_file])  # no temporary file left beside them
+
+    yaml_file.write_bytes(yaml_file.read_bytes().replace(b"skill_name: Back Spasm Helper", b"skill_name: Edited"))
+    assert content_module.load("en-US", tmp_path).skill_name == "Edited"  # the copy no longer matches: YAML read
+    assert json.loads(copy_file.read_text())["data"]["skill_name"] == "Edited"
+
+    def refused(*args: object) -> None:
+        raise PermissionError("read-only file system")
+
+    yaml_file.write_bytes(yaml_file.read_bytes().replace(b"skill_name: Edited", b"skill_name: Again"))
+    monkeypatch.setattr(os, "replace", refused)  # a folder it cannot write to: it loads all the same
+    assert content_module.load("en-US", tmp_path).skill_name == "Again"
+    assert sorted(tmp_path.iterdir()) == sorted([yaml_file, copy_file])
 
 
 def test_with_compiled_content_a_cold_start_never_imports_yaml(tmp_path):

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import re
+import sys
 import threading
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
@@ -60,7 +62,8 @@ def parse_yaml(path: Path, source: bytes) -> Any:
 
 
 def compiled(path: Path) -> Path:
-    """Where `python -m skill.package --compile` writes the YAML's data as JSON, for deployment packages."""
+    """Where the YAML's data is kept as JSON: by `python -m skill.package --compile` for deployment packages, and
+    by any start that had to read the YAML (see `_keep_compiled`)."""
     return path.with_name(path.name + COMPILED_SUFFIX)
 
 
@@ -97,8 +100,31 @@ def _parse(path: Path, source: bytes, stamp: dict[str, int]) -> Any:
         if isinstance(copy, dict) and copy.get("source") == stamp:
             return copy["data"]
     except (OSError, ValueError):
-        pass  # no compiled copy (the usual case outside a deployment package), or a broken one: read the YAML
-    return parse_yaml(path, source)
+        pass  # no compiled copy yet, one from other YAML, or a broken one: read the YAML
+    data = parse_yaml(path, source)
+    _keep_compiled(path, stamp, data)
+    return data
+
+
+def _keep_compiled(path: Path, stamp: dict[str, int], data: Any) -> None:
+    """Leave the compiled copy beside the YAML for the next start, as Python leaves bytecode (and not where it doesn't).
+
+    A checkout then starts as fast as a deployment package once it has started once; an edited YAML no
+    longer matches its copy's stamp, is read, and writes a new one. Best effort: a folder that cannot be
+    written (a read-only deployment) or data JSON cannot hold changes nothing but the next start's speed.
+    """
+    if sys.dont_write_bytecode:  # PYTHONDONTWRITEBYTECODE or -B: this process leaves no caches behind
+        return
+    target = compiled(path)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
+        temporary.write_text(json.dumps({"source": stamp, "data": data}), encoding="utf-8")
+        os.replace(temporary, target)  # whole or not at all, whichever worker writes last
+    except (OSError, TypeError, ValueError):
+        try:
+            temporary.unlink()
+        except OSError:
+            pass
 
 
 LOCALES_FILE = "locales.yaml"  # every other English locale, as differences from DEFAULT_LOCALE's file
