@@ -4,7 +4,7 @@ sqlite_store.py and persistence.py build on this; store.py chooses a store. Noth
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol, runtime_checkable
 
 from ask_sdk_model import RequestEnvelope
@@ -19,6 +19,20 @@ class StoreError(RuntimeError):
 
 
 Change = Callable[[dict[str, Any]], dict[str, Any]]  # the user's attributes as stored now -> what to store
+REMOVED = object()  # in a request's writes to the profile (field -> value): the field was removed
+
+
+def apply(attributes: dict[str, Any], writes: Mapping[str, Any]) -> dict[str, Any]:
+    """`attributes` (changed in place) with the fields in `writes` set, or removed where given as REMOVED.
+
+    What is stored when a request wrote to the profile without reading it; and a read profile once loaded.
+    """
+    for key, value in writes.items():
+        if value is REMOVED:
+            attributes.pop(key, None)
+        else:
+            attributes[key] = value
+    return attributes
 
 
 @runtime_checkable
@@ -27,6 +41,9 @@ class UpdatingAdapter(Protocol):
 
     def update_attributes(self, request_envelope: RequestEnvelope, change: Change) -> None:
         """Store change(attributes as stored now) for the request's user."""
+
+    def write_fields(self, request_envelope: RequestEnvelope, writes: Mapping[str, Any]) -> None:
+        """Set the fields in `writes` (remove those given as REMOVED) on what is stored now, with no read before."""
 
 
 def user_id_of(envelope: RequestEnvelope) -> str | None:

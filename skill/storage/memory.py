@@ -113,22 +113,6 @@ def merge(stored: Mapping[str, Any], loaded: Mapping[str, Any], changed: Mapping
     return merged
 
 
-REMOVED = object()  # in a request's writes: the field was removed
-
-
-def apply(profile: dict[str, Any], writes: Mapping[str, Any]) -> dict[str, Any]:
-    """`profile` (changed in place) with the fields a request set or removed laid over it.
-
-    What is stored when a request wrote to the profile without reading it; and a read profile once loaded.
-    """
-    for key, value in writes.items():
-        if value is REMOVED:
-            profile.pop(key, None)
-        else:
-            profile[key] = value
-    return profile
-
-
 def unsaved_place(loaded: Mapping[str, Any], changed: Mapping[str, Any]) -> bool:
     """Whether `changed` holds a place in a routine that `loaded` does not: one the user would lose unsaved."""
     return changed.get("routine") is not None and changed.get("routine") != loaded.get("routine")

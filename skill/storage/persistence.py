@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,7 +30,7 @@ from ask_sdk_model.ui import SsmlOutputSpeech
 from skill.logsafe import clean
 from skill.platform.scopes import NOT_SAVED_TOLD, request_scope, session_scope
 from skill.storage import memory
-from skill.storage.base import UpdatingAdapter, user_id_of, user_ref
+from skill.storage.base import REMOVED, Change, UpdatingAdapter, apply, user_id_of, user_ref
 
 log = logging.getLogger(__name__)
 PROFILE_KEY = "profile"  # request attribute: the user's remembered attributes (see skill/storage/memory.py)
@@ -58,7 +58,7 @@ class Profile(MutableMapping[str, Any]):
     def __init__(self, load: Callable[[], dict[str, Any]] | None):
         self._load = load
         self._data: dict[str, Any] | None = None if load is not None else {}
-        self.writes: dict[str, Any] = {}  # field -> value, or memory.REMOVED
+        self.writes: dict[str, Any] = {}  # field -> value, or REMOVED
 
     @property
     def loaded(self) -> bool:
@@ -68,7 +68,7 @@ class Profile(MutableMapping[str, Any]):
         """The attributes, read from the store now if they have not been, with this request's writes on them."""
         if self._data is None:
             assert self._load is not None  # a profile without a loader starts loaded
-            self._data = memory.apply(self._load(), self.writes)
+            self._data = apply(self._load(), self.writes)
         return self._data
 
     def __getitem__(self, key: str) -> Any:
@@ -88,10 +88,10 @@ class Profile(MutableMapping[str, Any]):
     def __delitem__(self, key: str) -> None:
         if self._data is not None:
             del self._data[key]
-        self.writes[key] = memory.REMOVED
+        self.writes[key] = REMOVED
 
     def pop(self, key: str, default: Any = None) -> Any:  # type: ignore[override]  # see the class docstring
-        self.writes[key] = memory.REMOVED
+        self.writes[key] = REMOVED
         return self._data.pop(key, default) if self._data is not None else default
 
 
@@ -155,8 +155,7 @@ class SaveProfileInterceptor(AbstractResponseInterceptor):
             if not found.writes:
                 return
             if self.updating:  # only written to: the writes go onto what is stored, with no read before
-                self._save(handler_input, response, {}, memory.apply({}, found.writes),
-                           lambda stored: memory.apply(stored, found.writes))
+                self._save(handler_input, response, {}, apply({}, found.writes), found.writes)
                 return
             found.data()  # DynamoDB: the SDK's adapter writes the whole record, so it is read first
         changed = found.data()
@@ -171,10 +170,13 @@ class SaveProfileInterceptor(AbstractResponseInterceptor):
         self._save(handler_input, response, loaded, changed, lambda stored: memory.merge(stored, loaded, changed))
 
     def _save(self, handler_input: HandlerInput, response: Response, loaded: dict[str, Any], changed: dict[str, Any],
-              change: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
-        """Store the change (the SDK's whole-record save where the store cannot apply one); tell of a lost place."""
+              change: Change | Mapping[str, Any]) -> None:
+        """Store the change, or the fields written (the SDK's whole-record save where the store can do neither);
+        tell of a lost place."""
         try:
-            if self.updating:
+            if self.updating and isinstance(change, Mapping):
+                self.store.write_fields(handler_input.request_envelope, change)  # type: ignore[attr-defined]
+            elif self.updating:
                 self.store.update_attributes(handler_input.request_envelope, change)  # type: ignore[attr-defined]
             else:  # DynamoDB: the SDK's adapter writes the whole record (the last write wins)
                 handler_input.attributes_manager.save_persistent_attributes()

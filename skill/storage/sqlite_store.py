@@ -20,13 +20,15 @@ A save is one transaction that reads the row, applies the request's change and w
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,16 +36,19 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 
-from skill.storage.base import RETENTION_DAYS, Change, StoreError, user_id_of, user_ref
+from skill.storage.base import REMOVED, RETENTION_DAYS, Change, StoreError, apply, user_id_of, user_ref
 
 log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
-READ_WAIT_SECONDS = 0.3  # the most a request waits to open the store and read the user's row
-WRITE_WAIT_SECONDS = 0.6  # the most a request waits to write it (a request reads once and writes once at most)
+# A request reads once and writes once at most, so it waits for the store 1 s at most. The two waits are the same:
+# the connection's lock wait is then set once, not again at each read and each write (see _wait_until).
+READ_WAIT_SECONDS = 0.5  # the most a request waits to open the store and read the user's row
+WRITE_WAIT_SECONDS = 0.5  # the most a request waits to write it
 PURGE_EVERY_SECONDS = 3600.0  # rows untouched RETENTION_DAYS are deleted: at start-up, then this often
 PURGE_RETRY_SECONDS = 60.0  # a purge the store was too busy for is tried again this soon
 STORE_FAULTS = (sqlite3.Error, OSError)  # what a store that does not work raises (locked, full, read-only, ...)
+_FIELD = re.compile(r"[a-z_]+")  # a field name written straight into a JSON path (the skill's own are)
 _ENCODE = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode  # made once: json.dumps makes one per call
 
 
@@ -64,7 +69,7 @@ def check_path(path: Path) -> None:
             return
 
 
-def _identity(path: Path) -> tuple[int, int] | None:
+def _identity(path: str) -> tuple[int, int] | None:
     """Which file is at the path now (device and inode), or None if none is."""
     try:
         stat = os.stat(path)
@@ -73,9 +78,26 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return stat.st_dev, stat.st_ino
 
 
-def _wait_until(connection: sqlite3.Connection, deadline: float) -> None:
-    """Let the next statements wait for another connection's lock until `deadline` (time.monotonic), no longer."""
-    connection.execute(f"PRAGMA busy_timeout = {max(0, int((deadline - time.monotonic()) * 1000))}")
+class _Connection(sqlite3.Connection):
+    """A connection that knows the lock wait it was last given (see `_wait_until`)."""
+
+    busy_ms = -1
+
+
+WAIT_STEP_MS = 50  # lock waits are set to the nearest step: a few statement texts, each prepared once and kept
+
+
+def _wait_until(connection: _Connection, deadline: float) -> None:
+    """Let the next statements wait for another connection's lock until about `deadline` (time.monotonic).
+
+    To the nearest WAIT_STEP_MS, and only when that changes: the statement that sets it is then one of a few
+    prepared once, rather than a new text for every request that also pushed the store's own statements out
+    of the connection's cache of prepared statements (they were prepared again, every request).
+    """
+    ms = max(0, round((deadline - time.monotonic()) * 1000 / WAIT_STEP_MS) * WAIT_STEP_MS)
+    if ms != connection.busy_ms:
+        connection.execute(f"PRAGMA busy_timeout = {ms}")
+        connection.busy_ms = ms
 
 
 class SQLiteAdapter(AbstractPersistenceAdapter):
@@ -88,6 +110,7 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
 
     def __init__(self, path: str | os.PathLike[str], clock: Callable[[], float] = time.time):
         self.path = Path(path)
+        self._where = str(self.path)  # for the check at every request that the file is still the one opened
         check_path(self.path)
         self._clock = clock
         self._next_purge = 0.0  # due at the first write that works
@@ -95,6 +118,7 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
         self._write_lock = threading.Lock()  # this process's writers queue here, not in SQLite's polling
         self._local = threading.local()
         self._failing: set[str] = set()  # "read", "write": what failed last time, so a change is logged once
+        self._json_in_sql = True  # SQLite's JSON functions (built in since 3.38): until a call finds them missing
         try:
             connection = self._open(time.monotonic() + READ_WAIT_SECONDS)
         except STORE_FAULTS as error:
@@ -108,9 +132,10 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
 
     # --- Connections: opened lazily, per process and thread; dropped after any fault ------------
 
-    def _open(self, deadline: float) -> sqlite3.Connection:
+    def _open(self, deadline: float) -> _Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path, timeout=0, isolation_level=None, check_same_thread=True)
+        connection = sqlite3.connect(self.path, timeout=0, isolation_level=None, check_same_thread=True,
+                                     factory=_Connection)
         try:
             _wait_until(connection, deadline)
             connection.execute("PRAGMA journal_mode=WAL")
@@ -122,7 +147,7 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
             raise
         return connection
 
-    def _migrate(self, connection: sqlite3.Connection) -> None:
+    def _migrate(self, connection: _Connection) -> None:
         version = connection.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise NewerSchema(f"it has schema version {version} and this code knows up to {SCHEMA_VERSION}: "
@@ -144,17 +169,17 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
             _roll_back(connection)
             raise
 
-    def _connection(self, deadline: float) -> sqlite3.Connection:
+    def _connection(self, deadline: float) -> _Connection:
         """This thread's connection in this process, to the file now at the path (a forked worker opens its own)."""
         local = self._local
-        connection: sqlite3.Connection | None = getattr(local, "connection", None)
-        if connection is not None and (local.pid != os.getpid() or local.identity != _identity(self.path)
+        connection: _Connection | None = getattr(local, "connection", None)
+        if connection is not None and (local.pid != os.getpid() or local.identity != _identity(self._where)
                                        or local.identity is None):
             self._drop()
             connection = None
         if connection is None:
             connection = self._open(deadline)
-            local.connection, local.pid, local.identity = connection, os.getpid(), _identity(self.path)
+            local.connection, local.pid, local.identity = connection, os.getpid(), _identity(self._where)
         else:
             _wait_until(connection, deadline)
         return connection
@@ -187,7 +212,7 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
 
     # --- Upkeep: the retention purge and erasing deleted rows; after a save, never waited for ----
 
-    def _purge(self, connection: sqlite3.Connection, deadline: float = 0.0) -> None:
+    def _purge(self, connection: _Connection, deadline: float = 0.0) -> None:
         """Delete rows untouched for RETENTION_DAYS; put off for a minute if another connection is writing."""
         _wait_until(connection, deadline)
         try:
@@ -204,14 +229,14 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
             log.info("store: deleted %d users unseen for %d days", removed, RETENTION_DAYS)
             self._erase_due = True
 
-    def _erase_traces(self, connection: sqlite3.Connection) -> None:
+    def _erase_traces(self, connection: _Connection) -> None:
         """Move everything from the -wal file into the database and empty it, so deleted rows leave no copy."""
         busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         self._erase_due = bool(busy)
         if busy:  # another connection is mid-read; the next write checkpoints again
             log.warning("store: WAL checkpoint after a delete was busy; it will be retried")
 
-    def _upkeep(self, connection: sqlite3.Connection, deadline: float = 0.0) -> None:
+    def _upkeep(self, connection: _Connection, deadline: float = 0.0) -> None:
         """The purge when due, then the checkpoint a deletion owes, each waiting for locks until `deadline`.
 
         Runs at start-up and after each write; never raises (the write itself is done).
@@ -256,30 +281,41 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
             self._failed("read", error)
             raise PersistenceException(f"store read failed: {error}") from error
         self._worked("read")
+        self._local.read = (user_id, row[0] if row is not None else None)  # what a save in this request may swap
         return self._attributes(row, user_id)
 
     def update_attributes(self, request_envelope: RequestEnvelope, change: Change) -> None:
-        """Apply `change` to the user's attributes as stored now, in one transaction, committed before this returns."""
+        """Apply `change` to the user's attributes as stored now, atomically, committed before this returns.
+
+        Where the row is still the one this thread just read (the usual case), one statement swaps it for the
+        changed one; where another request wrote it in between, one transaction reads, changes and writes it.
+        """
         user_id = self._user(request_envelope)
+        read, self._local.read = getattr(self._local, "read", None), None
+        with self._writing() as connection:
+            if read is None or read[0] != user_id or not self._swap(connection, user_id, read[1], change):
+                self._transaction(connection, user_id, change)
+
+    def write_fields(self, request_envelope: RequestEnvelope, writes: Mapping[str, Any]) -> None:
+        """Set the fields in `writes`, or remove those given as REMOVED, on what is stored now: no read before.
+
+        One statement, with SQLite's JSON functions; a transaction where they are missing or the row is not a
+        JSON object.
+        """
+        user_id = self._user(request_envelope)
+        with self._writing() as connection:
+            if not self._patch(connection, user_id, writes):
+                self._transaction(connection, user_id, lambda stored: apply(stored, writes))
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[_Connection]:
+        """This process's turn to write, and the connection; a fault is logged once and raised as PersistenceException."""
         deadline = time.monotonic() + WRITE_WAIT_SECONDS
         if not self._write_lock.acquire(timeout=WRITE_WAIT_SECONDS):
             raise PersistenceException("store write failed: this process's other writes took too long")
         try:
             connection = self._connection(deadline)
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                row = connection.execute("SELECT data FROM attributes WHERE user_id = ?", (user_id,)).fetchone()
-                data = _ENCODE(change(self._attributes(row, user_id)))
-                if data != (row[0] if row is not None else "{}"):  # nothing new (a routine forgotten that was not kept)
-                    connection.execute(
-                        "INSERT INTO attributes (user_id, data, updated_at) VALUES (?, ?, ?) "
-                        "ON CONFLICT(user_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
-                        (user_id, data, self._clock()),
-                    )
-                connection.execute("COMMIT")
-            except BaseException:
-                _roll_back(connection)
-                raise
+            yield connection
             self._upkeep(connection)  # after the commit: upkeep that fails never fails the save
         except STORE_FAULTS as error:
             self._failed("write", error)
@@ -289,6 +325,69 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
         finally:
             self._write_lock.release()
         self._worked("write")
+
+    def _swap(self, connection: _Connection, user_id: str, seen: str | None, change: Change) -> bool:
+        """Write change(what was read) in one statement if the row is still `seen` (None: no row); False if not."""
+        data = _ENCODE(change(self._attributes((seen,) if seen is not None else None, user_id)))
+        if data == (seen if seen is not None else "{}"):
+            return False  # nothing new from what was read: the transaction decides against what is stored now
+        if seen is None:
+            cursor = connection.execute("INSERT INTO attributes (user_id, data, updated_at) VALUES (?, ?, ?) "
+                                        "ON CONFLICT(user_id) DO NOTHING", (user_id, data, self._clock()))
+        else:
+            cursor = connection.execute("UPDATE attributes SET data = ?, updated_at = ? WHERE user_id = ? AND data = ?",
+                                        (data, self._clock(), user_id, seen))
+        return cursor.rowcount == 1
+
+    def _patch(self, connection: _Connection, user_id: str, writes: Mapping[str, Any]) -> bool:
+        """Set and remove fields with SQLite's JSON functions in one statement; False where that cannot be done."""
+        if not self._json_in_sql or not all(_FIELD.fullmatch(key) for key in writes):
+            return False
+        sets = {key: value for key, value in writes.items() if value is not REMOVED}
+        gone = [f'$."{key}"' for key, value in writes.items() if value is REMOVED]
+        if not sets and not gone:
+            return True
+        try:
+            if sets:
+                data = f"json_remove(attributes.data{', ?' * len(gone)})" if gone else "attributes.data"
+                setting = ", ".join("?, json(?)" for _ in sets)
+                values = [part for key, value in sets.items() for part in (f'$."{key}"', _ENCODE(value))]
+                cursor = connection.execute(
+                    "INSERT INTO attributes (user_id, data, updated_at) VALUES (?, ?, ?) ON CONFLICT(user_id) "
+                    f"DO UPDATE SET data = json_set({data}, {setting}), updated_at = excluded.updated_at "
+                    "WHERE json_type(attributes.data) = 'object'",
+                    (user_id, _ENCODE(sets), self._clock(), *gone, *values))
+                return cursor.rowcount == 1
+            present = " OR ".join("json_type(data, ?) IS NOT NULL" for _ in gone)
+            connection.execute(  # only a row holding one of them changes: none is made for a user never stored
+                f"UPDATE attributes SET data = json_remove(data{', ?' * len(gone)}), updated_at = ? "
+                f"WHERE user_id = ? AND json_type(data) = 'object' AND ({present})",
+                (*gone, self._clock(), user_id, *gone))
+            return True
+        except sqlite3.OperationalError as error:
+            if "no such function" in str(error):
+                self._json_in_sql = False  # an SQLite built without its JSON functions: transactions from now on
+                return False
+            if "malformed JSON" in str(error):
+                return False  # an unreadable row: the transaction treats it as a new user's, as a read does
+            raise
+
+    def _transaction(self, connection: _Connection, user_id: str, change: Change) -> None:
+        """Read the row, apply `change`, write it: one transaction, committed before this returns."""
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            row = connection.execute("SELECT data FROM attributes WHERE user_id = ?", (user_id,)).fetchone()
+            data = _ENCODE(change(self._attributes(row, user_id)))
+            if data != (row[0] if row is not None else "{}"):  # nothing new (a routine forgotten that was not kept)
+                connection.execute(
+                    "INSERT INTO attributes (user_id, data, updated_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT(user_id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at",
+                    (user_id, data, self._clock()),
+                )
+            connection.execute("COMMIT")
+        except BaseException:
+            _roll_back(connection)
+            raise
 
     def save_attributes(self, request_envelope: RequestEnvelope, attributes: dict[str, Any]) -> None:
         """Write the user's attributes as given, committed before this returns."""
@@ -313,7 +412,7 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
         self._worked("write")
 
 
-def _roll_back(connection: sqlite3.Connection) -> None:
+def _roll_back(connection: _Connection) -> None:
     """End a failed transaction; the connection is dropped after a fault anyway."""
     if connection.in_transaction:
         try:
