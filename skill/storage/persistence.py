@@ -5,7 +5,7 @@ persistent_attributes, and lazier: a request whose handlers never look at the pr
 questions) costs no store read, and one that only writes to it (a routine's next step keeping the
 user's place) costs none either: what it set or removed is applied to what the store holds when
 it is saved. A save writes only what this request changed, applied to what the store holds by then
-(memory.merge or memory.apply, in one transaction where the store can: SQLite), so two requests
+(memory.merge, or base.apply for fields only written, atomically where the store can: SQLite), so two requests
 for the same user at once lose nothing.
 
 A store failure never costs the user their answer: a failed load gives an empty profile for this

@@ -15,8 +15,10 @@ bounded: a request waits at most READ_WAIT_SECONDS to read and WRITE_WAIT_SECOND
 inside Alexa's 8 seconds; the retention purge never makes a request wait. Only a wrong setting stops
 start-up (a path that is a folder, or lies under a file), in one line naming it and the fix.
 
-A save is one transaction that reads the row, applies the request's change and writes it back
-(update_attributes), so two requests for the same user at once never lose each other's update.
+A save applies the request's change to the row as stored at that moment, atomically, so two requests
+for the same user at once never lose each other's update: one statement where it can (the row swapped
+for the changed one if it is still what the request read, or fields set with SQLite's JSON functions
+when the request never read it), else one transaction that reads, changes and writes the row.
 """
 from __future__ import annotations
 
