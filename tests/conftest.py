@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from skill import create_app
 from skill.dev.fake_alexa_api import FakeAlexaApi, FakeApiClient
@@ -15,6 +16,13 @@ from .alexa import Alexa, UtteranceRouter
 from .fake_api_server import serve
 
 _ROUTER = UtteranceRouter()
+
+# Property tests draw their examples the same way on every run (tests stay deterministic), and as many as the profile
+# says: "default" for every run, "deep" (HYPOTHESIS_PROFILE=deep) for a thorough one, at least as many as any test
+# ever asked for. Tests set only what their subject needs (no deadline, a health check off), never the count.
+settings.register_profile("default", derandomize=True, max_examples=40)
+settings.register_profile("deep", derandomize=True, max_examples=600)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 # A fresh SQLite file for each test is made in memory-backed /dev/shm where there is one: creating one on disk

@@ -77,7 +77,7 @@ def test_every_state_meeting_every_request_gets_the_handler_the_sdk_would_pick(a
     assert set(picked) >= {type(handler).__name__ for handler in request_handlers()}
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(body=mutated_envelopes())
 def test_any_request_gets_the_handler_the_sdk_would_pick(app, client, body):
     _, differences = checked(app)

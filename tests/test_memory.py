@@ -568,7 +568,7 @@ _NUMBERED_MOMENTS = st.builds(  # the right shape: every number in range but per
     st.integers(0, 7), st.integers(0, 99999))
 
 
-@settings(max_examples=500, deadline=None)
+@settings(deadline=None)
 @given(st.one_of(_NUMBERED_MOMENTS, _NEAR_MOMENTS, st.text(max_size=24), st.just("2026-11-23T10:00:00Z")))
 def test_a_stored_moment_reads_as_strptime_reads_it(text):
     from skill.storage import memory

@@ -182,7 +182,7 @@ _MATCHER_WORDS = sorted({word for _, phrases in CONTENT.matcher.topics for phras
                         | {"and", "i", "my", "the", "what", "ow"})
 
 
-@settings(max_examples=400, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.sampled_from(_MATCHER_WORDS), max_size=10))
 def test_the_matcher_matches_any_words_as_it_did_reading_every_phrase(words):
     text = " ".join(words)
