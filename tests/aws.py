@@ -145,6 +145,12 @@ def build_bundle(folder: Path) -> Path:
     return bundle.build(ROOT, folder)
 
 
+def bundle_search_path(bundle: Path) -> list[str]:
+    """sys.path as run_in_bundle's interpreter has it: the bundle, the standard library, site-packages."""
+    standard = [path for path in sys.path if path.startswith(sys.base_prefix) and path not in SITE_PACKAGES]
+    return [str(bundle), *standard, *SITE_PACKAGES]
+
+
 def run_in_bundle(bundle: Path, code: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     """Run `code` in `python -I -S -B` with sys.path the bundle, the standard library and site-packages (never the
     checkout), writing no bytecode into the bundle (Lambda's code folder is read-only)."""
