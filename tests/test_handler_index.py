@@ -6,7 +6,9 @@ or an index that lost the priority order, would show up as a difference.
 """
 from __future__ import annotations
 
+import copy
 import json
+import sqlite3
 from collections import Counter
 
 from ask_sdk_runtime.dispatch_components.request_components import GenericRequestMapper
@@ -57,19 +59,36 @@ def send(alexa: Alexa, request: dict) -> None:
     assert alexa.client.post("/", data=json.dumps(body), content_type="application/json").status_code == 200
 
 
-def test_every_state_meeting_every_request_gets_the_handler_the_sdk_would_pick(app, client, router):
+def in_state(base: Alexa, store_path, user_id: str) -> Alexa:
+    """A user of their own in the state `base` was set up in: the same stored profile (a copy of base's row: the
+    store keeps nothing else of a user) and the same conversation so far, as if the setup had been said again."""
+    connection = sqlite3.connect(store_path)
+    with connection:
+        connection.execute("DELETE FROM attributes WHERE user_id = ?", (user_id,))
+        connection.execute("INSERT INTO attributes (user_id, data, updated_at) SELECT ?, data, updated_at FROM attributes "
+                           "WHERE user_id = ?", (user_id, base.user_id))
+    connection.close()
+    alexa = copy.copy(base)
+    alexa.attributes, alexa.user_id = copy.deepcopy(base.attributes), user_id
+    return alexa
+
+
+def test_every_state_meeting_every_request_gets_the_handler_the_sdk_would_pick(app, client, router, store_path):
     picked, differences = checked(app)
-    for setup in STATES.values():
-        for number, (_, request) in enumerate([*REQUESTS, *((r["type"], r) for r in OTHER_REQUESTS)]):
-            alexa = Alexa(client, router, user_id=f"amzn1.ask.account.index{number}",
+    for state, setup in enumerate(STATES.values()):
+        # Each state is set up once (on a screen, and by voice in people's own words), and each request meets it
+        # as a user of its own (in_state): the same state for every cell, without saying the setup again.
+        on_screen = Alexa(client, router, user_id=f"amzn1.ask.account.index-state{state}",
                           system={"device": {"deviceId": "amzn1.ask.device.SHOW", "supportedInterfaces": {
                               "Alexa.Presentation.APL": {"runtime": {"maxVersion": "2023.3"}}}}})
-            setup(alexa)
-            send(alexa, request)
+        setup(on_screen)
+        by_voice = Alexa(client, SPOKEN, user_id=f"amzn1.ask.account.index-words-state{state}")
+        setup(by_voice)
+        for number, (_, request) in enumerate([*REQUESTS, *((r["type"], r) for r in OTHER_REQUESTS)]):
+            send(in_state(on_screen, store_path, f"amzn1.ask.account.index{number}"), request)
         for words in (["yes"], ["no"], ["is tingling a bad sign"], ["no numbness"], ["my leg is numb"],
                       ["ugh it hurts so much", "yes"], ["help me please it's agony"], ["ow it really hurts"]):
-            alexa = Alexa(client, SPOKEN, user_id="amzn1.ask.account.index-words")
-            setup(alexa)
+            alexa = in_state(by_voice, store_path, "amzn1.ask.account.index-words")
             for utterance in words:
                 alexa.say(utterance)
     assert not differences, "\n".join(differences[:20])
