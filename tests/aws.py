@@ -14,17 +14,20 @@ from typing import Any
 
 import yaml
 
+from . import yamlio
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "infrastructure" / "cfn-deployer" / "skill-stack.yaml"
 # This interpreter's site-packages: the dependencies, never the checkout
 SITE_PACKAGES = list(dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]))
 
 
-class _CfnLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short tags: `!Ref X` reads as {"Ref": "X"}, `!GetAtt A.B` as {"Fn::GetAtt": "A.B"}."""
+class _CfnLoader(yamlio.LOADER):
+    """YAML with CloudFormation's short tags: `!Ref X` reads as {"Ref": "X"}, `!GetAtt A.B` as {"Fn::GetAtt": "A.B"}
+    (on libyaml's reader, tests/yamlio.py)."""
 
 
-def _short_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+def _short_tag(loader: Any, suffix: str, node: yaml.Node) -> dict[str, Any]:
     value: Any
     if isinstance(node, yaml.ScalarNode):
         value = loader.construct_scalar(node)
