@@ -6,9 +6,7 @@ or an index that lost the priority order, would show up as a difference.
 """
 from __future__ import annotations
 
-import copy
 import json
-import sqlite3
 from collections import Counter
 
 from ask_sdk_runtime.dispatch_components.request_components import GenericRequestMapper
@@ -20,7 +18,7 @@ from skill.conversation.handlers.base import IntentHandler, RequestTypeHandler
 
 from .alexa import Alexa, UtteranceRouter, envelope
 from .test_hostile import mutated_envelopes
-from .test_sweep import REQUESTS, STATES
+from .test_sweep import REQUESTS, STATES, in_state
 
 TOUCH: dict = {"type": "Alexa.Presentation.APL.UserEvent", "token": "screen", "arguments": ["next"],
          "source": {"type": "TouchWrapper", "handler": "Press", "id": ""}}
@@ -57,20 +55,6 @@ def send(alexa: Alexa, request: dict) -> None:
                     new=alexa.session_id is None, session_id=alexa.session_id or "amzn1.echo-api.session.index",
                     system=alexa.system)
     assert alexa.client.post("/", data=json.dumps(body), content_type="application/json").status_code == 200
-
-
-def in_state(base: Alexa, store_path, user_id: str) -> Alexa:
-    """A user of their own in the state `base` was set up in: the same stored profile (a copy of base's row: the
-    store keeps nothing else of a user) and the same conversation so far, as if the setup had been said again."""
-    connection = sqlite3.connect(store_path)
-    with connection:
-        connection.execute("DELETE FROM attributes WHERE user_id = ?", (user_id,))
-        connection.execute("INSERT INTO attributes (user_id, data, updated_at) SELECT ?, data, updated_at FROM attributes "
-                           "WHERE user_id = ?", (user_id, base.user_id))
-    connection.close()
-    alexa = copy.copy(base)
-    alexa.attributes, alexa.user_id = copy.deepcopy(base.attributes), user_id
-    return alexa
 
 
 def test_every_state_meeting_every_request_gets_the_handler_the_sdk_would_pick(app, client, router, store_path):
