@@ -121,15 +121,15 @@ def test_dynamodb_without_its_package_is_one_line(tmp_path):
     hidden.mkdir(parents=True)
     (hidden / "__init__.py").write_text("raise ImportError('ask_sdk_dynamodb is not installed')\n")
     search = os.pathsep.join(filter(None, [str(hidden.parent), os.environ.get("PYTHONPATH")]))
-    # A new interpreter: a fork has its modules loaded already, and reads no PYTHONPATH.
+    # A new interpreter, the start-up here that is not a fork (tests/launch.py): a fork has its modules loaded already,
+    # and reads no PYTHONPATH. (tests/test_memory.py starts `python app.py` for real too, and serves from it.)
     line = one_line_exit_1(start({**OFF, "SKILL_STORE": "dynamodb", "SKILL_DYNAMODB_TABLE": "t", "PYTHONPATH": search},
                                  tmp_path, new_interpreter=True))
     assert "pip install ask-sdk-dynamodb-persistence-adapter" in line
 
 
 def test_start_up_says_where_users_are_remembered_and_what_is_checked(tmp_path):
-    # In a new interpreter, as a user starts it: the one start-up here that is not a fork (tests/launch.py).
-    result = start({"SKILL_ID": "amzn1.ask.skill.x", "ASK_SDK_VERIFY_TIMESTAMP": "false"}, tmp_path, new_interpreter=True)
+    result = start({"SKILL_ID": "amzn1.ask.skill.x", "ASK_SDK_VERIFY_TIMESTAMP": "false"}, tmp_path)
     ready = [line for line in result.stderr.splitlines() if "ready" in line]
     assert len(ready) == 1 and str(tmp_path / "s.sqlite3") in ready[0]
     assert "request verification on (timestamp check off)" in ready[0] and "SKILL_ID set" in ready[0]
