@@ -21,7 +21,7 @@ _ROUTER = UtteranceRouter()
 # Property tests draw their examples the same way on every run (tests stay deterministic), and as many as the profile
 # says: "default" for every run, "deep" (HYPOTHESIS_PROFILE=deep) for a thorough one, at least as many as any test
 # ever asked for. Tests set only what their subject needs (no deadline, a health check off), never the count.
-settings.register_profile("default", derandomize=True, max_examples=40)
+settings.register_profile("default", derandomize=True, max_examples=30)
 settings.register_profile("deep", derandomize=True, max_examples=600)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
