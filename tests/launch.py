@@ -6,9 +6,11 @@ logging and warnings as a new interpreter has them (pytest's capture handlers an
 with runpy, as `python FILE` or `runpy.run_path(FILE, run_name=...)` does, and ends with the exit status Python would
 give (never returning into pytest). The parent reads both pipes and returns a subprocess.CompletedProcess.
 
-What a fork cannot show stays a real subprocess (tests/test_startup.py, tests/test_lambda.py, tests/test_memory.py
-and tests/test_dynamodb.py keep one per entry point): anything that depends on a new interpreter's imports or search
-path (PYTHONPATH, a module not loaded yet), and a process that must be killed or must serve.
+What a fork cannot show stays a real subprocess: anything that depends on a new interpreter's imports or search path
+(PYTHONPATH, a module not loaded yet), and a process that must be killed or must serve. So every entry point is still
+started for real somewhere: app.py in tests/test_startup.py (a package hidden by PYTHONPATH) and tests/test_memory.py
+(kill -9), gunicorn in tests/test_startup.py, tests/test_http.py and tests/test_store_faults.py, the Lambda bundle in
+tests/test_dynamodb.py, tests/test_deploy.py and tests/test_lambda.py.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ import traceback
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 # What a new interpreter finds modules with (pytest's assertion rewriter and .pth files' finders come on top)
 NEW_INTERPRETER_FINDERS = (importlib.machinery.BuiltinImporter, importlib.machinery.FrozenImporter,
@@ -128,7 +131,8 @@ def _become_new_process(out_write: int, err_write: int, env: dict[str, str], cwd
     warnings.showwarning = _show_warning
 
 
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: TextIO | None = None,
+                  line: str | None = None) -> None:
     sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
