@@ -14,17 +14,20 @@ from typing import Any
 
 import yaml
 
+from . import yamlio
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "infrastructure" / "cfn-deployer" / "skill-stack.yaml"
 # This interpreter's site-packages: the dependencies, never the checkout
 SITE_PACKAGES = list(dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]))
 
 
-class _CfnLoader(yaml.SafeLoader):
-    """YAML with CloudFormation's short tags: `!Ref X` reads as {"Ref": "X"}, `!GetAtt A.B` as {"Fn::GetAtt": "A.B"}."""
+class _CfnLoader(yamlio.LOADER):
+    """YAML with CloudFormation's short tags: `!Ref X` reads as {"Ref": "X"}, `!GetAtt A.B` as {"Fn::GetAtt": "A.B"}
+    (on libyaml's reader, tests/yamlio.py)."""
 
 
-def _short_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+def _short_tag(loader: Any, suffix: str, node: yaml.Node) -> dict[str, Any]:
     value: Any
     if isinstance(node, yaml.ScalarNode):
         value = loader.construct_scalar(node)
@@ -143,6 +146,12 @@ def build_bundle(folder: Path) -> Path:
     from skill.dev import bundle
 
     return bundle.build(ROOT, folder)
+
+
+def bundle_search_path(bundle: Path) -> list[str]:
+    """sys.path as run_in_bundle's interpreter has it: the bundle, the standard library, site-packages."""
+    standard = [path for path in sys.path if path.startswith(sys.base_prefix) and path not in SITE_PACKAGES]
+    return [str(bundle), *standard, *SITE_PACKAGES]
 
 
 def run_in_bundle(bundle: Path, code: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:

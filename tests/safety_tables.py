@@ -15,13 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from skill.conversation import said
 from skill.conversation.builder import MODEL_DIR
 from skill.words import content as content_module
 from skill.words import ssml
 
+from . import yamlio
 from .alexa import Alexa, UtteranceRouter, intent_request
 
 DATA = Path(__file__).parent / "data"
@@ -32,7 +31,7 @@ MARKETS = sorted(path.stem for path in MODEL_DIR.glob("*.json"))
 
 def load_table(name: str) -> dict[str, list[str]]:
     """A table: urgency (or harmless) -> phrasings."""
-    table = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+    table = yamlio.read(DATA / name)
     assert set(table) <= {*URGENCIES, HARMLESS}, f"{name}: unknown keys {set(table) - {*URGENCIES, HARMLESS}}"
     return table
 

@@ -8,11 +8,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import yaml
 
 from skill import create_app
 from skill.words import content as content_module
 from skill.words.content_types import TRIAGE_LINES
+
+from . import yamlio
 
 CONTENT = content_module.load()
 # Every market: the source file's, each locale's (its swapped words and replaced lines), the markets that
@@ -222,8 +223,8 @@ def test_no_sentence_is_copied_from_the_articles():
     for path in SEEDS.glob("*.txt"):
         tokens = words(path.read_text(encoding="utf-8"))
         source_runs.update(tuple(tokens[i : i + 8]) for i in range(len(tokens) - 7))
-    texts = [("en-US.yaml", text) for text in _strings(yaml.safe_load((content_module.CONTENT_DIR / "en-US.yaml").read_text()))]
-    texts += [("locales.yaml", text) for text in _strings(yaml.safe_load((content_module.CONTENT_DIR / "locales.yaml").read_text()))]
+    texts = [("en-US.yaml", text) for text in _strings(yamlio.read(content_module.CONTENT_DIR / "en-US.yaml"))]
+    texts += [("locales.yaml", text) for text in _strings(yamlio.read(content_module.CONTENT_DIR / "locales.yaml"))]
     copied = []
     for where, text in [*texts, *EVERY_LOCALES_LINES]:
         tokens = words(text)
@@ -310,9 +311,9 @@ def _strings(node):
 
 
 def write_content(tmp_path: Path, mutate) -> Path:
-    raw = yaml.safe_load((content_module.CONTENT_DIR / "en-US.yaml").read_text())
+    raw = yamlio.read(content_module.CONTENT_DIR / "en-US.yaml")
     mutate(raw)
-    (tmp_path / "en-US.yaml").write_text(yaml.safe_dump(raw))
+    (tmp_path / "en-US.yaml").write_text(yamlio.dump(raw))
     return tmp_path
 
 

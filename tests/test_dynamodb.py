@@ -7,8 +7,8 @@ envelopes, through the Lambda handler (as deployed) or the Flask app with SKILL_
 from __future__ import annotations
 
 import json
+import os
 import subprocess
-import sys
 import time
 import uuid
 from decimal import Decimal
@@ -28,6 +28,7 @@ from .aws import (
     LambdaClient,
     aws_environment,
     build_bundle,
+    bundle_search_path,
     create_table_as_the_template_does,
     dynamodb,
     moto_server,
@@ -35,6 +36,7 @@ from .aws import (
     resource,
     run_in_bundle,
 )
+from .launch import run_file
 
 CONTENT = content_module.load()
 USER = "amzn1.ask.account.TESTUSER"
@@ -236,15 +238,20 @@ def settings_without(what: str, tmp_path: Path) -> dict[str, str]:
 
 
 def start_app(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """`python app.py`'s start-up (it builds the app and stops), from the checkout, in a fresh interpreter."""
-    code = "import runpy, sys; sys.argv = ['app.py']; runpy.run_path('app.py', run_name='not_main')"
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                          env={"PATH": "/usr/bin:/bin", "SKILL_DB_PATH": str(tmp_path / "s.sqlite3"), **env})
+    """`python app.py`'s start-up (it builds the app and stops), from the checkout, in a fork of this process with
+    only these settings (tests/launch.py; tests/test_startup.py starts it in a new interpreter too)."""
+    return run_file("app.py", ["app.py"], {"PATH": "/usr/bin:/bin", "SKILL_DB_PATH": str(tmp_path / "s.sqlite3"), **env},
+                    ROOT, run_name="not_main", timeout=120)
 
 
 def start_lambda(built: Path, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    """The bundle's handler file imported as Lambda imports it when the function starts."""
-    return run_in_bundle(built, "import lambda_function\n", env, tmp_path)
+    """The bundle's handler file imported as Lambda imports it when the function starts: in a fork of this process
+    that forgets the checkout's skill and searches the bundle first, as run_in_bundle's new interpreter does (the
+    built bundle's own tests above, and tests/test_deploy.py, run it in one)."""
+    script = tmp_path / "start_lambda.py"
+    script.write_text("import lambda_function\n")
+    return run_file(script, [str(script)], {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LOG_LEVEL": "WARNING", **env},
+                    tmp_path, timeout=120, fresh=("skill", "lambda_function"), search_path=bundle_search_path(built))
 
 
 @pytest.mark.parametrize("what", sorted(MISSING))

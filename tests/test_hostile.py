@@ -20,7 +20,7 @@ _FOLDER = tempfile.TemporaryDirectory()
 APP = create_app({"VERIFY_SIGNATURE": False, "VERIFY_TIMESTAMP": False, "STORE": "sqlite",
                   "STORE_PATH": str(Path(_FOLDER.name) / "hostile.sqlite3")})
 CLIENT = APP.test_client()
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 odd_text = st.one_of(
     st.text(max_size=50),
@@ -144,7 +144,7 @@ KEYS = ["pending", "last_topic", "routine", "last_reply", "previous_turn"]
 
 WRONG: list[object] = [None, 7, -1, 1.5, True, "x", "", [], [1, 2], {}, {"offer": "forget", "x": 1}, {"routine": "yoga"}, "\u202e", {"a": {"b": []}}]
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(attributes=st.dictionaries(st.sampled_from(KEYS), st.sampled_from(WRONG), max_size=5),
        intent=st.sampled_from(["AMAZON.RepeatIntent", "AMAZON.YesIntent", "AMAZON.NoIntent", "AMAZON.NextIntent",
                                "MoreIntent", "AMAZON.FallbackIntent", "AMAZON.HelpIntent", "AMAZON.PauseIntent"]))

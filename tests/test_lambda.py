@@ -190,7 +190,7 @@ def check_like_the_web_endpoint(event, skill_id) -> None:
     assert lambda_status(event) == web_status(event, skill_id), json.dumps(event)[:500]
 
 
-FUZZ = settings(max_examples=150, deadline=None,
+FUZZ = settings(deadline=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 

@@ -11,6 +11,7 @@ from skill.words import content as content_module
 from skill.words import pacing, ssml
 from tests import ssml_rules
 
+from . import yamlio
 from .alexa import said_twice
 
 CONTENT = content_module.load()
@@ -467,11 +468,9 @@ def test_the_breath_rate_heard_is_what_the_readme_says_at_every_pace(factor):
 
 
 def test_words_that_fill_their_count_stop_start_up(tmp_path):
-    import yaml
-
-    raw = yaml.safe_load((content_module.CONTENT_DIR / "en-US.yaml").read_text())
+    raw = yamlio.read(content_module.CONTENT_DIR / "en-US.yaml")
     raw["routines"]["breathing"]["steps"][0]["each"][0]["say"] = "Breathe in slowly through your nose, and fill your chest."
-    (tmp_path / "en-US.yaml").write_text(yaml.safe_dump(raw))
+    (tmp_path / "en-US.yaml").write_text(yamlio.dump(raw))
     with pytest.raises(content_module.ContentError, match=r"routines.breathing.steps\[0\]: .* takes up its count"):
         content_module.load("en-US", tmp_path)
 
@@ -502,21 +501,17 @@ def test_the_closing_line_varies_from_step_to_step():
 
 
 def test_a_step_over_the_budget_stops_start_up(tmp_path):
-    import yaml
-
-    raw = yaml.safe_load((content_module.CONTENT_DIR / "en-US.yaml").read_text())
+    raw = yamlio.read(content_module.CONTENT_DIR / "en-US.yaml")
     raw["routines"]["breathing"]["steps"][1]["repeat"] = 14
-    (tmp_path / "en-US.yaml").write_text(yaml.safe_dump(raw))
+    (tmp_path / "en-US.yaml").write_text(yamlio.dump(raw))
     with pytest.raises(content_module.ContentError, match=r"routines.breathing.steps\[1\]: runs \d+ s at the slowest pace"):
         content_module.load("en-US", tmp_path)
 
 
 def test_a_timed_movement_stops_start_up(tmp_path):
-    import yaml
-
-    raw = yaml.safe_load((content_module.CONTENT_DIR / "en-US.yaml").read_text())
+    raw = yamlio.read(content_module.CONTENT_DIR / "en-US.yaml")
     raw["routines"]["positions"]["steps"][1]["move"][0]["pause"] = 6
-    (tmp_path / "en-US.yaml").write_text(yaml.safe_dump(raw))
+    (tmp_path / "en-US.yaml").write_text(yamlio.dump(raw))
     with pytest.raises(content_module.ContentError, match=r"routines.positions.steps\[1\].move: a movement is never timed"):
         content_module.load("en-US", tmp_path)
 
@@ -530,11 +525,9 @@ def test_triage_mid_routine_also_offers_to_go_back(alexa):
 
 
 def test_a_beat_with_both_a_pause_and_a_count_stops_start_up(tmp_path):
-    import yaml
-
-    raw = yaml.safe_load((content_module.CONTENT_DIR / "en-US.yaml").read_text())
+    raw = yamlio.read(content_module.CONTENT_DIR / "en-US.yaml")
     raw["routines"]["breathing"]["steps"][0]["each"][0]["pause"] = 2
-    (tmp_path / "en-US.yaml").write_text(yaml.safe_dump(raw))
+    (tmp_path / "en-US.yaml").write_text(yamlio.dump(raw))
     with pytest.raises(content_module.ContentError, match=r"steps\[0\]\.each\[0\]: give `pause` .* or `lasts`"):
         content_module.load("en-US", tmp_path)
 

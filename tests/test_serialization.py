@@ -64,7 +64,7 @@ def _read(serializer_call):
         return type(error).__name__
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(mutated_envelopes(), st.dictionaries(st.sampled_from(["version", "session", "context", "request"]),
                                                       json_values, max_size=4)))
 def test_any_body_reads_as_the_stock_serializer_reads_it(body):
@@ -80,7 +80,7 @@ DECLARED = ["str", "int", "float", "bool", "object", "datetime", "date", "list[s
             "ask_sdk_model.no.such.Model", RequestEnvelope]
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(DECLARED), json_values | st.sampled_from(["2026-11-23T10:00:00Z", "Nov 23 2026", "STARTED", "12"])
        | st.fixed_dictionaries({"type": st.sampled_from(["IntentRequest", "LaunchRequest", "Nope"]), "intent": json_values}))
 def test_any_value_of_any_declared_type_reads_as_the_stock_serializer_reads_it(declared, value):
@@ -136,7 +136,7 @@ def _containers(value) -> list[int]:
     return []
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.dictionaries(st.text(max_size=8), json_values, max_size=5))
 def test_the_session_attributes_the_sdk_copies_are_a_whole_copy(attributes):
     from ask_sdk_core.attributes_manager import AttributesManager
@@ -150,7 +150,7 @@ def test_the_session_attributes_the_sdk_copies_are_a_whole_copy(attributes):
     assert not set(_containers(copied)) & set(_containers(read.session.attributes))  # nothing shared
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(st.dictionaries(st.text(max_size=8), json_values, max_size=5))
 def test_plain_json_is_written_as_it_is_and_as_the_stock_serializer_writes_it(value):
     from skill.platform.serialization import PlainJson

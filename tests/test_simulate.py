@@ -1,6 +1,7 @@
 """The simulator, end to end: what a person types, how it resolves, what Alexa would say."""
 from __future__ import annotations
 
+import copy
 import io
 import json
 import re
@@ -13,7 +14,7 @@ from werkzeug.serving import make_server
 
 from skill import create_app
 from skill.dev import simulate
-from skill.dev.nlu import FALLBACK, Resolver, spoken_date, spoken_duration
+from skill.dev.nlu import FALLBACK, Resolver, shared, spoken_date, spoken_duration
 from skill.routine import PACES
 from skill.words import content as content_module
 from skill.words import pacing, ssml
@@ -27,7 +28,10 @@ def first_words(text: str, count: int = 5) -> str:
     return " ".join(text.split()[:count])
 
 TODAY = date(2026, 11, 24)  # a Tuesday
-RESOLVER = Resolver(today=TODAY)
+# The model's resolver that the whole run shares (compiling its samples takes about a second), with today pinned:
+# a copy, so the shared one keeps its own day. Nothing else in a Resolver changes after it is built.
+RESOLVER = copy.copy(shared(MODEL_PATH))
+RESOLVER.today = TODAY
 MODEL = json.loads(MODEL_PATH.read_text())["interactionModel"]["languageModel"]
 
 # Everything a person might type -> the intent and slots Alexa would send. An intent not here is checked from its

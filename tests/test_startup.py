@@ -11,16 +11,21 @@ import pytest
 from skill.config import ConfigError, env_flag
 from skill.conversation.builder import MODEL_DIR
 
+from .launch import run_file
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def start(env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
-    """Run `python app.py` as a user would, stopping it at once if it does start (PORT=0 never serves)."""
+def start(env: dict[str, str], tmp_path: Path, *, new_interpreter: bool = False) -> subprocess.CompletedProcess:
+    """Run `python app.py`'s start-up as a user would, stopping it at once if it does start (run as a module, not as
+    __main__, it builds the app and never serves): in a fork of this process (tests/launch.py), or in a new interpreter."""
     base = {key: value for key, value in os.environ.items()
             if key not in ("SKILL_ID", "ASK_SDK_VERIFY_SIGNATURE", "ASK_SDK_VERIFY_TIMESTAMP", "ALLOW_ANY_SKILL_ID")}
+    env = {**base, "SKILL_DB_PATH": str(tmp_path / "s.sqlite3"), **env}
+    if not new_interpreter:
+        return run_file("app.py", ["app.py"], env, ROOT, run_name="not_main")
     code = "import runpy, sys; sys.argv = ['app.py']; runpy.run_path('app.py', run_name='not_main')"
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                          env={**base, "SKILL_DB_PATH": str(tmp_path / "s.sqlite3"), **env})
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
 
 
 def test_verification_on_without_skill_id_is_one_line_and_exit_1(tmp_path):
@@ -63,10 +68,9 @@ def test_log_level_is_case_insensitive(tmp_path):
 
 
 def run_app(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
-    """`python app.py ARGS` as a user types it (these all stop before serving anything)."""
+    """`python app.py ARGS` as a user types it, in a fork of this process (these all stop before serving anything)."""
     base = {key: value for key, value in os.environ.items() if not key.startswith(("SKILL", "ASK_SDK", "PORT"))}
-    return subprocess.run([sys.executable, "app.py", *args], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                          env={**base, "SKILL_DB_PATH": str(tmp_path / "s.sqlite3"), **env})
+    return run_file("app.py", ["app.py", *args], {**base, "SKILL_DB_PATH": str(tmp_path / "s.sqlite3"), **env}, ROOT)
 
 
 OFF = {"ASK_SDK_VERIFY_SIGNATURE": "false", "ASK_SDK_VERIFY_TIMESTAMP": "false"}
@@ -117,8 +121,10 @@ def test_dynamodb_without_its_package_is_one_line(tmp_path):
     hidden.mkdir(parents=True)
     (hidden / "__init__.py").write_text("raise ImportError('ask_sdk_dynamodb is not installed')\n")
     search = os.pathsep.join(filter(None, [str(hidden.parent), os.environ.get("PYTHONPATH")]))
+    # A new interpreter, the start-up here that is not a fork (tests/launch.py): a fork has its modules loaded already,
+    # and reads no PYTHONPATH. (tests/test_memory.py starts `python app.py` for real too, and serves from it.)
     line = one_line_exit_1(start({**OFF, "SKILL_STORE": "dynamodb", "SKILL_DYNAMODB_TABLE": "t", "PYTHONPATH": search},
-                                 tmp_path))
+                                 tmp_path, new_interpreter=True))
     assert "pip install ask-sdk-dynamodb-persistence-adapter" in line
 
 

@@ -5,17 +5,18 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from skill.words import content as content_module
 
+from . import yamlio
+
 CONTENT = content_module.load()
 
 # topic id -> (phrasings a person might say, facts the answer must state as regexes over the spoken text)
 # topic id -> phrasings a person might say, and facts the answer must state (tests/data/topics.yaml)
-TOPICS: dict[str, dict[str, list[str]]] = yaml.safe_load((Path(__file__).parent / "data" / "topics.yaml").read_text())
+TOPICS: dict[str, dict[str, list[str]]] = yamlio.read(Path(__file__).parent / "data" / "topics.yaml")
 
 
 def test_muscle_relaxants_answer_and_more_agree_never_to_drive_on_them():
@@ -159,15 +160,13 @@ def _match_every_phrase(matcher, text: str):
 
 
 def _table_texts() -> list[str]:
-    import yaml
-
     def texts(node) -> list[str]:
         if isinstance(node, str):
             return [node]
         values = node.values() if isinstance(node, dict) else node if isinstance(node, list) else []
         return [text for value in values for text in texts(value)]
 
-    found = [text for path in sorted((Path(__file__).parent / "data").glob("*.yaml")) for text in texts(yaml.safe_load(path.read_text()))]
+    found = [text for path in sorted((Path(__file__).parent / "data").glob("*.yaml")) for text in texts(yamlio.read(path))]
     return found + [" ".join(phrase) for _, phrases in CONTENT.matcher.topics for phrase in phrases]
 
 
@@ -182,7 +181,7 @@ _MATCHER_WORDS = sorted({word for _, phrases in CONTENT.matcher.topics for phras
                         | {"and", "i", "my", "the", "what", "ow"})
 
 
-@settings(max_examples=400, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.sampled_from(_MATCHER_WORDS), max_size=10))
 def test_the_matcher_matches_any_words_as_it_did_reading_every_phrase(words):
     text = " ".join(words)
