@@ -624,3 +624,17 @@ def test_a_warning_sign_from_someone_with_nothing_stored_stores_nothing(app_conf
     reply = other.say("I can't control my bladder")
     assert reply.ended
     assert "amzn1.ask.account.ONESHOT" not in rows(store_path)  # no record made for a user the skill never kept
+
+
+def test_a_store_from_the_previous_version_keeps_every_user_when_it_is_moved_to_the_new_table(app_config, store_path):
+    with sqlite3.connect(store_path) as connection:  # version 1's table, as the skill made it before
+        connection.execute("CREATE TABLE attributes (user_id TEXT PRIMARY KEY, data TEXT NOT NULL, updated_at REAL NOT NULL)")
+        connection.execute("INSERT INTO attributes VALUES (?, ?, ?)",
+                           (USER, json.dumps({"visits": 4, "disclaimer_heard": True}), time.time()))
+        connection.execute("PRAGMA user_version = 1")
+    reply = new_conversation(app_config).launch()
+    assert reply.speech.startswith(CONTENT.prompts["welcome_back"])
+    assert rows(store_path)[USER] == {"visits": 5, "disclaimer_heard": True}
+    with sqlite3.connect(store_path) as connection:
+        (schema,) = connection.execute("SELECT sql FROM sqlite_master WHERE name = 'attributes'").fetchone()
+        assert "WITHOUT ROWID" in schema and connection.execute("PRAGMA user_version").fetchone() == (2,)

@@ -42,7 +42,10 @@ from skill.storage.base import REMOVED, RETENTION_DAYS, Change, StoreError, appl
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the table is WITHOUT ROWID (one b-tree keyed by user id); 1 had a rowid and an index
+# One row per user, found by its key alone: a read looks in one b-tree, and a write changes one page, not two.
+_TABLE = ("CREATE TABLE {name} (user_id TEXT PRIMARY KEY, data TEXT NOT NULL, updated_at REAL NOT NULL) "
+          "WITHOUT ROWID")
 # A request reads once and writes once at most, so it waits for the store 1 s at most. The two waits are the same:
 # the connection's lock wait is then set once, not again at each read and each write (see _wait_until).
 READ_WAIT_SECONDS = 0.5  # the most a request waits to open the store and read the user's row
@@ -150,26 +153,36 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
         return connection
 
     def _migrate(self, connection: _Connection) -> None:
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise NewerSchema(f"it has schema version {version} and this code knows up to {SCHEMA_VERSION}: "
-                              "run the newer code, or set SKILL_DB_PATH to another file")
+        """Bring the file to SCHEMA_VERSION: make the table, or move version 1's rows into version 2's table."""
+        version = self._version(connection)
         if version == SCHEMA_VERSION and connection.execute(
                 "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'attributes'").fetchone():
             return  # the usual case: nothing to write, so opening never waits for a writer
         connection.execute("BEGIN IMMEDIATE")
         try:
-            connection.execute(
-                "CREATE TABLE IF NOT EXISTS attributes ("
-                " user_id TEXT PRIMARY KEY,"
-                " data TEXT NOT NULL,"
-                " updated_at REAL NOT NULL)"
-            )
+            version = self._version(connection)  # another worker may have moved it on while this one waited
+            exists = connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'attributes'").fetchone()
+            if not exists:
+                connection.execute(_TABLE.format(name="attributes"))
+            elif version < 2:  # version 1: a rowid table, so every look-up of a user read two b-trees, not one
+                connection.execute(_TABLE.format(name="attributes_v2"))
+                connection.execute("INSERT INTO attributes_v2 (user_id, data, updated_at) "
+                                   "SELECT user_id, data, updated_at FROM attributes")
+                connection.execute("DROP TABLE attributes")
+                connection.execute("ALTER TABLE attributes_v2 RENAME TO attributes")
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             connection.execute("COMMIT")
         except BaseException:
             _roll_back(connection)
             raise
+
+    @staticmethod
+    def _version(connection: _Connection) -> int:
+        version: int = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise NewerSchema(f"it has schema version {version} and this code knows up to {SCHEMA_VERSION}: "
+                              "run the newer code, or set SKILL_DB_PATH to another file")
+        return version
 
     def _connection(self, deadline: float) -> _Connection:
         """This thread's connection in this process, to the file now at the path (a forked worker opens its own)."""
