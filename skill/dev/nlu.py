@@ -14,6 +14,7 @@ matching only, by the tests' conversation helper.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -322,15 +323,19 @@ def as_request(resolution: Resolution) -> dict[str, Any]:
     return {"type": "IntentRequest", "intent": {"name": resolution.intent, "confirmationStatus": "NONE", "slots": slots}}
 
 
-_SHARED: dict[str, tuple[tuple[int, int], Resolver]] = {}
+_SHARED: dict[str, Resolver] = {}  # by the model file's bytes (sha256): one Resolver for every copy of a model
+_SEEN: dict[str, tuple[tuple[int, int], str]] = {}  # path -> (its mtime and size, the sha256 of its bytes then)
 
 
 def shared(model_path: Path = MODEL_PATH) -> Resolver:
-    """One Resolver per model file as it is on disk: the simulator run many times in one process (by the tests, or
-    dialogs.py) builds it once instead of each time (about 1.4 s: the samples compiled, then their index)."""
+    """One Resolver per model, whichever path it is read from: the simulator run many times in one process (by the
+    tests, or dialogs.py) and the release check build it once instead of each time (about 1.4 s: the samples
+    compiled, then their index). A file not changed since it was last seen is not read and hashed again."""
     stat = model_path.stat()
     version = (stat.st_mtime_ns, stat.st_size)
-    found = _SHARED.get(str(model_path))
-    if found is None or found[0] != version:
-        found = _SHARED[str(model_path)] = (version, Resolver(model_path))
-    return found[1]
+    seen = _SEEN.get(str(model_path))
+    if seen is None or seen[0] != version:
+        seen = _SEEN[str(model_path)] = (version, hashlib.sha256(model_path.read_bytes()).hexdigest())
+    if seen[1] not in _SHARED:
+        _SHARED[seen[1]] = Resolver(model_path)
+    return _SHARED[seen[1]]

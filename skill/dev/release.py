@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 
 from skill.dev import modelgen
 from skill.dev.icons import ICONS, png_size
-from skill.dev.nlu import Resolver
+from skill.dev.nlu import Resolver, shared
 from skill.words.content import CONTENT_DIR, ContentError, load, locales
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -239,16 +239,12 @@ def model_problems(manifest: dict[str, Any], project: Project) -> list[str]:
 
 # Reading a model into a Resolver compiles every sample (about a second for 15,000); the five locales' models are
 # often the same bytes. Both caches are keyed by what was read, so an edited file is read again.
-_RESOLVERS: dict[str, Resolver] = {}
 _GENERATED: dict[tuple[str, int], dict[str, str]] = {}
 
 
 def resolver_for(path: Path) -> Resolver:
-    """A Resolver for this model file, shared with any file of the same bytes."""
-    key = hashlib.sha256(path.read_bytes()).hexdigest()
-    if key not in _RESOLVERS:
-        _RESOLVERS[key] = Resolver(path)
-    return _RESOLVERS[key]
+    """The Resolver for this model file (nlu.shared: one for every copy of the same model)."""
+    return shared(path)
 
 
 def _generated(source: bytes, path: Path) -> dict[str, str]:
