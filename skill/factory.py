@@ -45,7 +45,7 @@ def default_config() -> dict[str, Any]:
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app: configuration first, then the skill and its endpoint."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)  # it serves no files: no route for them
     app.config.update(default_config())
     if config:
         app.config.update(config)

@@ -232,3 +232,8 @@ def test_only_the_declared_length_is_read(client):
                         content_type="application/json", environ_overrides={"CONTENT_LENGTH": str(len(body))})
     assert reply.status_code == 200
     assert reply.get_json()["response"]["outputSpeech"]["ssml"].startswith("<speak>")
+
+
+def test_the_app_serves_the_skill_and_its_health_check_and_nothing_else(app, client):
+    assert sorted(rule.rule for rule in app.url_map.iter_rules()) == ["/", "/health"]
+    assert client.get("/static/app.py").status_code == 404  # no files served, not even by Flask's default route
