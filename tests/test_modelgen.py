@@ -48,7 +48,8 @@ def test_unspeakable_samples_and_undeclared_slots_are_refused(samples, problem):
 def test_a_sample_two_intents_share_is_refused():
     source = _source(HeatOrIceIntent={"samples": ["(ice|heat) for my back"]},
                      FirstAidIntent={"samples": ["what helps [my back]", "ice for my back"]})
-    with pytest.raises(ModelError, match="'ice for my back' .* is also a sample of HeatOrIceIntent"):
+    with pytest.raises(ModelError, match=r"'ice for my back' .* is also a sample of HeatOrIceIntent "
+                                         r"\(from its pattern '\(ice\|heat\) for my back'\)"):
         build(source, "en-US")
 
 

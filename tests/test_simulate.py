@@ -294,3 +294,14 @@ def test_speak_hands_espeak_the_merged_breaks(monkeypatch):
     quiet = [args for args in heard if "stay quiet" in args[-1]]
     assert quiet and all(args[:-1] == ["espeak-ng", "-s", "150", "-m"] for args in heard)  # the estimate's rate
     assert '<break time="10000ms"/><break' not in quiet[0][-1] and re.search(r'<break time="[34]\d000ms"/>', quiet[0][-1])
+
+
+def test_free_words_show_how_the_matcher_read_them_so_a_content_editor_sees_why_not_sure():
+    from skill.words.content import load
+
+    ranked = load().matcher.ranked("ice and my doctor")
+    assert len(ranked) >= 2 and ranked[0][1] == ranked[1][1]  # two topics named alike: what this phrase is here for
+    text = run("open back spasm helper", "what about ice and my doctor", "what about the weather in paris")
+    lines = [line.strip() for line in text.splitlines() if line.strip().startswith("matcher:")]
+    named = ", ".join(f"{topic} {sum(score)} ({' / '.join(phrases)})" for topic, score, phrases in ranked[:3])
+    assert lines == [f"matcher: {named}: a tie, so not sure", "matcher: no topic's words heard: not sure"]

@@ -131,7 +131,7 @@ def build(source: dict[str, Any], locale: str) -> dict[str, Any]:
     """The interaction model JSON (as a dict) for one locale."""
     settings = (source.get("locales") or {}).get(locale) or {}
     rules = {**(source.get("rules") or {}), **(settings.get("rules") or {})}
-    owner: dict[str, str] = {}
+    owner: dict[str, tuple[str, str]] = {}  # sample -> (the intent, the pattern it came from)
     intents = []
     total = 0
     for name, spec in source["intents"].items():
@@ -142,9 +142,11 @@ def build(source: dict[str, Any], locale: str) -> dict[str, Any]:
         for pattern in spec.get("samples") or []:
             for sample in expand(pattern, rules, f"{name}: {pattern!r}"):
                 _check_sample(sample, declared, f"{name}: {pattern!r}")
-                if owner.setdefault(sample, name) != name:
+                first, where = owner.setdefault(sample, (name, pattern))
+                if first != name:
                     raise ModelError(f"{locale}: '{sample}' (from {name}: {pattern!r}) is also a sample of "
-                                     f"{owner[sample]}; Alexa would have to guess: keep it in one intent")
+                                     f"{first} (from its pattern {where!r}); Alexa would have to guess: keep it in "
+                                     "one intent, by taking it out of one of the two patterns")
                 if sample not in samples:
                     samples.append(sample)
         for slot in slots:

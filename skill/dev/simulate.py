@@ -246,6 +246,9 @@ class Device:
         body = self._envelope(request, self.fresh)
         self.fresh = False
         self._note(f"  -> {why}")
+        query = ((request.get("intent") or {}).get("slots") or {}).get("query", {}).get("value")
+        if query:
+            self._note(f"  matcher: {self._matched(query)}")
         calls_before = len(self.api.calls) if self.api else 0
         reply = self.send(body)
         for call in self.api.calls[calls_before:] if self.api else []:
@@ -286,6 +289,21 @@ class Device:
         else:
             self.attributes = reply.get("sessionAttributes") or {}
             self.last = reply
+
+    def _matched(self, text: str) -> str:
+        """How the content's matcher reads free-form words: the topics they name, scored, and what it decided."""
+        from skill.words.content import load
+
+        matcher = load(self.locale).matcher
+        decided = matcher.match(text)
+        ranked = matcher.ranked(text)
+        named = ", ".join(f"{topic} {sum(score)} ({' / '.join(phrases)})" for topic, score, phrases in ranked[:3])
+        if decided.kind != "none":
+            return f"{decided.kind} {decided.id}" + (f"  [{named}]" if decided.kind == "topic" else "")
+        if not ranked:
+            return "no topic's words heard: not sure"
+        tie = len(ranked) > 1 and ranked[0][1] == ranked[1][1]
+        return f"{named}: {'a tie' if tie else 'too weak a score'}, so not sure"
 
     def _consent_question(self, directive: dict[str, Any]) -> str:
         """Alexa's question for an AskFor directive, naming the skill and what it may do in words."""

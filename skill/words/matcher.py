@@ -128,6 +128,19 @@ class Matcher:
         flag = self._red_flag(words)
         if flag is not None:
             return flag
+        scored = self._scored(words)
+        total = sum(scored[0][0]) if scored else 0
+        if not scored or total < MIN_SCORE or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+            return Match("none", None, total, ())
+        _, best_topic, best_phrases = scored[0]
+        return Match("topic", best_topic, total, best_phrases)
+
+    def ranked(self, text: str) -> list[tuple[str, tuple[int, int], tuple[str, ...]]]:
+        """Every topic the text names, best first, with its score (words asked, words of a place) and phrases:
+        why `match` chose one, or found a tie or too weak a score (the simulator shows it to content editors)."""
+        return [(topic, score, phrases) for score, topic, phrases in self._scored(tokens(text))]
+
+    def _scored(self, words: tuple[str, ...]) -> list[tuple[tuple[int, int], str, tuple[str, ...]]]:
         found = self._topic_index.found(words)
         scored: list[tuple[tuple[int, int], str, tuple[str, ...]]] = []
         for number, hits in found.items():  # in content order, topics with no phrase in the words left out
@@ -138,9 +151,5 @@ class Matcher:
                 asked = sum(len(p) for p in hits if p not in self.places)
                 where = sum(len(p) for p in hits if p in self.places)
                 scored.append(((asked, where), topic, tuple(" ".join(p) for p in hits)))
-        scored.sort(key=lambda item: item[0], reverse=True)
-        total = sum(scored[0][0]) if scored else 0
-        if not scored or total < MIN_SCORE or (len(scored) > 1 and scored[1][0] == scored[0][0]):
-            return Match("none", None, total, ())
-        _, best_topic, best_phrases = scored[0]
-        return Match("topic", best_topic, total, best_phrases)
+        scored.sort(key=lambda item: item[0], reverse=True)  # stable: equal scores stay in content order
+        return scored
