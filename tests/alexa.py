@@ -1,8 +1,10 @@
 """Speaks Alexa's wire format to the Flask app: full request envelopes, session carried turn to turn."""
 from __future__ import annotations
 
+import io
 import json
 import re
+import sys
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -85,6 +87,28 @@ def intent_request(
     if dialog_state:
         request["dialogState"] = dialog_state
     return request
+
+
+def post_json(app: Any, body: bytes) -> tuple[int, dict[str, Any]]:
+    """POST a JSON body to the app's "/" as a WSGI server does (gunicorn calls the app with such an environ): the
+    status code and the JSON answer ({} if it is not JSON). Flask's test client does the same with about 100 us of
+    building around every request, which the suite's 20,000-odd conversation turns do not need."""
+    environ = {"REQUEST_METHOD": "POST", "SCRIPT_NAME": "", "PATH_INFO": "/", "QUERY_STRING": "",
+               "SERVER_NAME": "localhost", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
+               "REMOTE_ADDR": "127.0.0.1", "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
+               "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+               "wsgi.errors": sys.stderr, "wsgi.multithread": False, "wsgi.multiprocess": False, "wsgi.run_once": False}
+    started: list[str] = []
+    chunks = app.wsgi_app(environ, lambda status, headers, exc_info=None: started.append(status))
+    try:
+        data = b"".join(chunks)
+    finally:
+        getattr(chunks, "close", lambda: None)()
+    try:
+        answer = json.loads(data) if data else {}
+    except ValueError:
+        answer = {}
+    return int(started[0].split()[0]), answer if isinstance(answer, dict) else {}
 
 
 @dataclass
@@ -198,8 +222,12 @@ class Alexa:
         body["request"].setdefault("locale", self.locale)
         if "locale" not in request:
             body["request"]["locale"] = self.locale
-        result = self.client.post("/", data=json.dumps(body), content_type="application/json")
-        reply = Reply(result.status_code, result.get_json(silent=True) or {})
+        app = getattr(self.client, "application", None)  # a Flask app's client; else another door (the Lambda handler)
+        if app is not None:
+            reply = Reply(*post_json(app, json.dumps(body).encode()))
+        else:
+            result = self.client.post("/", data=json.dumps(body), content_type="application/json")
+            reply = Reply(result.status_code, result.get_json(silent=True) or {})
         assert reply.status == 200, (reply.status, reply.body)
         check_reply(reply, request)
         self.attributes = reply.attributes
