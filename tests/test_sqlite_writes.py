@@ -109,3 +109,26 @@ def test_without_sqlites_json_functions_the_transaction_writes_the_fields(adapte
     adapter._json_in_sql = False  # as an SQLite built without them finds at its first try
     adapter.write_fields(ENVELOPE, {"routine": REMOVED, "pace": 0})
     assert stored(adapter.path) == {"visits": 3, "pace": 0}
+
+
+def test_a_lock_another_worker_holds_is_tried_again_within_microseconds_not_sqlites_first_millisecond(adapter,
+                                                                                                     monkeypatch):
+    from skill.storage import sqlite_store
+
+    put(adapter.path, json.dumps({"visits": 1}))
+    adapter.get_attributes(ENVELOPE)  # the connection is open; the other worker now takes the write lock
+    other = sqlite3.connect(adapter.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    pauses: list[float] = []
+
+    def pause(seconds: float) -> None:
+        pauses.append(seconds)
+        if len(pauses) == 3:
+            other.execute("COMMIT")  # the other worker's write is done
+
+    monkeypatch.setattr(sqlite_store.time, "sleep", pause)
+    adapter.write_fields(ENVELOPE, {"pace": 2})
+    assert pauses == [0.00005, 0.0001, 0.0002]  # SQLite's own wait would have slept 1 ms at its first retry
+    assert stored(adapter.path) == {"visits": 1, "pace": 2}
+    assert adapter._local.connection.execute("PRAGMA busy_timeout").fetchone() == (0,)
+    other.close()
