@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.slow_clients import hold_slow_clients
+
 from .alexa import SKILL_ID, Alexa, envelope, intent_request
 
 EXAMPLES = Path(__file__).parent / "requests"
@@ -172,13 +174,7 @@ def test_slow_clients_do_not_starve_real_requests_under_the_shipped_gunicorn_con
                 assert time.monotonic() < deadline and server.poll() is None, "gunicorn did not start"
                 time.sleep(0.1)
         # Eight slow clients: four stop mid-headers, four send headers and only part of the body.
-        for number in range(8):
-            sock = socket.create_connection(("127.0.0.1", port))
-            if number % 2:
-                sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\n")
-            else:
-                sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{")
-            slow.append(sock)
+        slow += hold_slow_clients(port, 8)
         time.sleep(0.5)
         for _ in range(6):
             body = json.dumps(envelope({"type": "LaunchRequest"})).encode()

@@ -54,12 +54,19 @@ def test_sqlite_is_refused_on_lambda(monkeypatch):
         lambda_function.handler(envelope({"type": "LaunchRequest"}), None)
 
 
+
+def fresh_interpreter(code: str) -> str:
+    """What `code` prints in a new interpreter started in the checkout, as Lambda starts one: nothing imported yet."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    return subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)}).stdout
+
 def test_the_lambda_entry_point_imports_no_flask_no_verifier_and_no_sqlite():
     # Nor `requests` (Alexa's APIs are called on few requests) or the APL models (only for screens): each
     # costs a cold start 15 to 70 ms (bench/coldstart.py). Nor, for a few ms more, time zones (reminders only),
     # the dialog models (triage's questions) or the Connections models (permission questions and answers).
-    import subprocess
-    import sys
 
     code = ("import sys, json; from skill.lambda_function import handler; "
             "handler(json.load(open('tests/requests/launch.json')), None); "
@@ -67,16 +74,11 @@ def test_the_lambda_entry_point_imports_no_flask_no_verifier_and_no_sqlite():
             "'cryptography', 'sqlite3', 'xml.etree.ElementTree', 'requests', "
             "'ask_sdk_model.interfaces.alexa.presentation.apl', 'zoneinfo', 'ask_sdk_model.dialog', "
             "'ask_sdk_model.interfaces.connections') if m in sys.modules)))")
-    root = Path(__file__).resolve().parent.parent
-    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
-                            env={"PATH": "/usr/bin:/bin"})
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+    assert json.loads(fresh_interpreter(code).strip().splitlines()[-1]) == []
 
 
 def test_a_cold_start_that_hears_no_words_never_reads_the_warning_sign_phrases():
     # Reading them takes tens of milliseconds (bench/coldstart.py); a launch has no words to screen.
-    import subprocess
-    import sys
 
     code = ("import json; from skill.lambda_function import handler; from skill.words import content; "
             "handler(json.load(open('tests/requests/launch.json')), None); "
@@ -86,10 +88,7 @@ def test_a_cold_start_that_hears_no_words_never_reads_the_warning_sign_phrases()
             "event['request']['intent'] = {'name': 'QuestionIntent', 'slots': {'query': {'name': 'query', 'value': 'is tingling bad'}}}; "
             "handler(event, None); "
             "print(sum('_tables' in s.__dict__ for s in screens))")
-    root = Path(__file__).resolve().parent.parent
-    result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True,
-                            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)})
-    assert result.stdout.split() == ["1", "0", "1"]  # one locale loaded; read only once words came
+    assert fresh_interpreter(code).split() == ["1", "0", "1"]  # one locale loaded; read only once words came
 
 
 def test_compiled_content_is_the_same_content_and_a_stale_copy_is_ignored(tmp_path):

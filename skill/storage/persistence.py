@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,7 +30,7 @@ from ask_sdk_model.ui import SsmlOutputSpeech
 from skill.logsafe import clean
 from skill.platform.scopes import NOT_SAVED_TOLD, request_scope, session_scope
 from skill.storage import memory
-from skill.storage.base import REMOVED, Change, UpdatingAdapter, apply, user_id_of, user_ref
+from skill.storage.base import REMOVED, UpdatingAdapter, apply, user_id_of, user_ref
 
 log = logging.getLogger(__name__)
 PROFILE_KEY = "profile"  # request attribute: the user's remembered attributes (see skill/storage/memory.py)
@@ -155,7 +155,8 @@ class SaveProfileInterceptor(AbstractResponseInterceptor):
             if not found.writes:
                 return
             if self.updating:  # only written to: the writes go onto what is stored, with no read before
-                self._save(handler_input, response, {}, apply({}, found.writes), found.writes)
+                self._save(handler_input, response, {}, apply({}, found.writes),
+                           lambda: self.store.write_fields(handler_input.request_envelope, found.writes))  # type: ignore[attr-defined]
                 return
             found.data()  # DynamoDB: the SDK's adapter writes the whole record, so it is read first
         changed = found.data()
@@ -167,19 +168,18 @@ class SaveProfileInterceptor(AbstractResponseInterceptor):
         if _frozen(changed) == snapshot:
             return
         loaded = json.loads(snapshot)
-        self._save(handler_input, response, loaded, changed, lambda stored: memory.merge(stored, loaded, changed))
+        if self.updating:
+            self._save(handler_input, response, loaded, changed, lambda: self.store.update_attributes(  # type: ignore[attr-defined]
+                handler_input.request_envelope, lambda stored: memory.merge(stored, loaded, changed)))
+        else:  # DynamoDB: the SDK's adapter writes the whole record (the last write wins)
+            self._save(handler_input, response, loaded, changed,
+                       handler_input.attributes_manager.save_persistent_attributes)
 
     def _save(self, handler_input: HandlerInput, response: Response, loaded: dict[str, Any], changed: dict[str, Any],
-              change: Change | Mapping[str, Any]) -> None:
-        """Store the change, or the fields written (the SDK's whole-record save where the store can do neither);
-        tell of a lost place."""
+              store: Callable[[], None]) -> None:
+        """Store the change; a failure is logged, and told once a session when it cost the user their place."""
         try:
-            if self.updating and isinstance(change, Mapping):
-                self.store.write_fields(handler_input.request_envelope, change)  # type: ignore[attr-defined]
-            elif self.updating:
-                self.store.update_attributes(handler_input.request_envelope, change)  # type: ignore[attr-defined]
-            else:  # DynamoDB: the SDK's adapter writes the whole record (the last write wins)
-                handler_input.attributes_manager.save_persistent_attributes()
+            store()
         except Exception as error:
             log.error("store: save failed for user %s: %s", user_ref(user_id_of(handler_input.request_envelope)), error)
             if memory.unsaved_place(loaded, changed):

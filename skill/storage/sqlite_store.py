@@ -98,16 +98,24 @@ class _Connection(sqlite3.Connection):
     deadline = 0.0  # time.monotonic() after which a taken lock is an error
 
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
-        pause = FIRST_PAUSE
-        while True:
+        for last in _tries(self.deadline):
             try:
                 return super().execute(sql, parameters)
             except sqlite3.OperationalError as error:
-                if (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF not in _BUSY or \
-                        time.monotonic() + pause > self.deadline:
+                if last or (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF not in _BUSY:
                     raise
-            time.sleep(pause)
-            pause = min(pause * 2, LONGEST_PAUSE)
+        raise AssertionError("unreachable: the last try returns or raises")
+
+
+def _tries(deadline: float) -> Iterator[bool]:
+    """Tries of something that waits on another connection: True for the last; 50 us apart, doubling to 1 ms,
+    until `deadline` (time.monotonic)."""
+    pause = FIRST_PAUSE
+    while time.monotonic() + pause <= deadline:
+        yield False
+        time.sleep(pause)
+        pause = min(pause * 2, LONGEST_PAUSE)
+    yield True
 
 
 def _wait_until(connection: _Connection, deadline: float) -> None:
@@ -256,12 +264,10 @@ class SQLiteAdapter(AbstractPersistenceAdapter):
 
     def _erase_traces(self, connection: _Connection) -> None:
         """Move everything from the -wal file into the database and empty it, so deleted rows leave no copy."""
-        pause = FIRST_PAUSE
-        busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        while busy and time.monotonic() + pause <= connection.deadline:  # readers on an older snapshot: wait a little
-            time.sleep(pause)
-            pause = min(pause * 2, LONGEST_PAUSE)
+        for _ in _tries(connection.deadline):  # readers on an older snapshot: wait a little for them
             busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if not busy:
+                break
         self._erase_due = bool(busy)
         if busy:  # another connection is mid-read; the next write checkpoints again
             log.warning("store: WAL checkpoint after a delete was busy; it will be retried")

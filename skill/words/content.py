@@ -70,8 +70,19 @@ def compiled(path: Path) -> Path:
 def compile_file(path: Path) -> Path:
     """Write the compiled copy of one content file (checked the same way when loaded)."""
     source = path.read_bytes()
+    return _write_compiled(path, _stamp(source), parse_yaml(path, source))
+
+
+def _write_compiled(path: Path, stamp: dict[str, int], data: Any) -> Path:
+    """The compiled copy of `path`, written whole or not at all (whichever worker writes last)."""
     target = compiled(path)
-    target.write_text(json.dumps({"source": _stamp(source), "data": parse_yaml(path, source)}), encoding="utf-8")
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
+        temporary.write_text(json.dumps({"source": stamp, "data": data}), encoding="utf-8")
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     return target
 
 
@@ -115,16 +126,10 @@ def _keep_compiled(path: Path, stamp: dict[str, int], data: Any) -> None:
     """
     if sys.dont_write_bytecode:  # PYTHONDONTWRITEBYTECODE or -B: this process leaves no caches behind
         return
-    target = compiled(path)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}")
     try:
-        temporary.write_text(json.dumps({"source": stamp, "data": data}), encoding="utf-8")
-        os.replace(temporary, target)  # whole or not at all, whichever worker writes last
+        _write_compiled(path, stamp, data)
     except (OSError, TypeError, ValueError):
-        try:
-            temporary.unlink()
-        except OSError:
-            pass
+        pass
 
 
 LOCALES_FILE = "locales.yaml"  # every other English locale, as differences from DEFAULT_LOCALE's file
