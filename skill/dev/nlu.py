@@ -139,8 +139,15 @@ class Resolution:
 class _Sample:
     intent: str
     text: str
-    pattern: re.Pattern[str]
     slot_types: dict[str, str]
+
+    @cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """The words as a regular expression, each slot a group (compiled on first use: most samples are only
+        ever looked up by their words)."""
+        pieces = [f"(?P<{part[1:-1]}>.+?)" if re.fullmatch(r"\{\w+\}", part) else re.escape(normalize(part))
+                  for part in re.split(r"(\{\w+\})", self.text) if part.strip()]
+        return re.compile("^" + r"\s+".join(pieces) + "$")
 
 
 def _unit(features: Counter[str], idf: dict[str, float]) -> dict[str, float]:
@@ -176,7 +183,7 @@ class Resolver:
         for intent in model["intents"]:
             types = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
             for text in [*BUILTIN_SAMPLES.get(intent["name"], []), *intent.get("samples", [])]:
-                sample = self._sample(intent["name"], text, types)
+                sample = _Sample(intent["name"], text, types)
                 if re.fullmatch(r"\{\w+\}", text.strip()):
                     self.catch_all = sample  # matched only when nothing else is: see resolve()
                     continue
@@ -185,19 +192,14 @@ class Resolver:
                     self.literal.setdefault(normalize(text), sample)
             for slot in intent.get("slots", []):
                 self.elicitation[(intent["name"], slot["name"])] = [
-                    self._sample(intent["name"], text, types) for text in slot.get("samples", [])]
+                    _Sample(intent["name"], text, types) for text in slot.get("samples", [])]
         self._slotted = [sample for sample in self.samples if "{" in sample.text]
 
-    @staticmethod
-    def _sample(intent: str, text: str, types: dict[str, str]) -> _Sample:
-        pieces = [f"(?P<{part[1:-1]}>.+?)" if re.fullmatch(r"\{\w+\}", part) else re.escape(normalize(part))
-                  for part in re.split(r"(\{\w+\})", text) if part.strip()]
-        return _Sample(intent, text, re.compile("^" + r"\s+".join(pieces) + "$"), types)
-
     @cached_property
-    def _index(self) -> tuple[dict[str, float], dict[str, list[tuple[int, float]]]]:
-        """IDF weights over the samples' words and word pairs, and for each term the samples that have it
-        with its weight in their unit vector (an inverted index: a query touches only its own terms).
+    def _index(self) -> tuple[dict[str, float], dict[str, dict[int, float]], dict[str, float]]:
+        """IDF weights over the samples' words and word pairs; for each term the samples that have it, with its
+        weight in their unit vector (an inverted index: a query touches only its own terms); and each term's
+        highest weight in any sample (what it can add to a score at most).
 
         Built on first use: exact matching (the tests' router) never needs it.
         """
@@ -205,11 +207,11 @@ class Resolver:
         count = len(documents)
         frequency: Counter[str] = Counter(term for document in documents for term in document)
         idf = {term: math.log((1 + count) / (1 + seen)) + 1 for term, seen in frequency.items()}
-        postings: dict[str, list[tuple[int, float]]] = {}
+        postings: dict[str, dict[int, float]] = {}
         for index, document in enumerate(documents):
             for term, weight in _unit(document, idf).items():
-                postings.setdefault(term, []).append((index, weight))
-        return idf, postings
+                postings.setdefault(term, {})[index] = weight
+        return idf, postings, {term: max(samples.values()) for term, samples in postings.items()}
 
     def _typed(self, sample: _Sample, captured: dict[str, str], listed: bool = False,
                ) -> tuple[dict[str, str], dict[str, str]] | None:
@@ -257,17 +259,36 @@ class Resolver:
         return None
 
     def nearest(self, utterance: str) -> tuple[float, _Sample]:
-        """The most similar sample and its cosine similarity."""
-        idf, postings = self._index
-        query = _unit(_features(normalize(utterance).split()), idf)
-        scores: dict[int, float] = {}
-        for term, weight in query.items():
-            for index, sample_weight in postings.get(term, ()):
-                scores[index] = scores.get(index, 0.0) + weight * sample_weight
-        if not scores:
+        """The most similar sample and its cosine similarity (the first of equals, as a scan would find).
+
+        Exact, without scoring every sample that shares a word: the samples of the rarest term are scored first,
+        and a term whose samples cannot beat that score on the strength of the weakest terms alone (such as
+        "my" or "back") only adds to the scores of samples found through the stronger terms.
+        """
+        idf, postings, ceiling = self._index
+        query = {term: weight for term, weight in _unit(_features(normalize(utterance).split()), idf).items()
+                 if term in postings}
+        if not query:
             return 0.0, self.samples[0]
-        best = max(scores, key=lambda index: (scores[index], -index))  # the first of equals, as a scan would find
-        return scores[best], self.samples[best]
+
+        def score(index: int) -> float:  # summed in the query's order, so equal to a full scan's sum
+            total = 0.0
+            for term, weight in query.items():
+                sample_weight = postings[term].get(index)
+                if sample_weight is not None:
+                    total += weight * sample_weight
+            return total
+
+        best = max(postings[min(query, key=lambda term: len(postings[term]))], key=lambda i: (score(i), -i))
+        floor, weak = score(best), 0.0
+        strong = []
+        for term in sorted(query, key=lambda term: query[term] * ceiling[term]):
+            weak += query[term] * ceiling[term]
+            if weak >= floor - 1e-9:
+                strong.append(term)
+        candidates = {index for term in strong for index in postings[term]}
+        best = max(candidates | {best}, key=lambda i: (score(i), -i))
+        return score(best), self.samples[best]
 
     def resolve(self, utterance: str, eliciting: tuple[str, str] | None = None) -> Resolution:
         """Exact match if there is one, else the nearest sample above the threshold, else the catch-all with the
