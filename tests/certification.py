@@ -72,8 +72,8 @@ def market_problems(manifest: dict[str, Any], markets: dict[str, tuple[str, str]
         if not number or not source:
             problems.append(f"{where}: needs its emergency_number and the emergency_source it comes from")
         if locale not in model_locales:
-            problems.append(f"{where}: no interaction model: add '{locale}: {{}}' under locales: in "
-                            "interaction_model/source/model.yaml, then run python -m skill.package")
+            problems.append(f"{where}: no interaction model yet: run python -m skill.package, which builds one for "
+                            "every market in skill/content/locales.yaml")
         if locale not in published:
             problems.append(f"{where}: no publishing text: add publishingInformation.locales.{locale} to skill-package/skill.json")
         if locale not in privacy:

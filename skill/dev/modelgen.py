@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -123,8 +124,10 @@ def load_source(path: Path = SOURCE) -> dict[str, Any]:
     return source
 
 
-def locales(source: dict[str, Any]) -> list[str]:
-    return list(source.get("locales") or {"en-US": {}})
+def locales(source: dict[str, Any], markets: Iterable[str] = ()) -> list[str]:
+    """The locales to build: every market the content speaks (skill/content/locales.yaml), and any the source
+    names under `locales:` (where a locale overrides a rule)."""
+    return list(dict.fromkeys([*(source.get("locales") or {}), *markets])) or ["en-US"]
 
 
 def build(source: dict[str, Any], locale: str) -> dict[str, Any]:
@@ -182,10 +185,10 @@ def render(model: dict[str, Any]) -> str:
     return json.dumps(model, indent=2, ensure_ascii=False) + "\n"
 
 
-def generate(source_path: Path = SOURCE) -> dict[str, str]:
-    """Every locale's model file name and text."""
+def generate(source_path: Path = SOURCE, markets: Iterable[str] = ()) -> dict[str, str]:
+    """Every locale's model file name and text: for the markets given, and those the source names."""
     source = load_source(source_path)
-    files = {f"{locale}.json": render(build(source, locale)) for locale in locales(source)}
+    files = {f"{locale}.json": render(build(source, locale)) for locale in locales(source, markets)}
     for name, text in files.items():
         check_size(name, text)
     return files
@@ -216,7 +219,9 @@ if __name__ == "__main__":  # python -m skill.dev.modelgen: each locale's sample
 
     try:
         loaded = load_source()
-        for name in locales(loaded):
+        from skill.words.content import locales as markets
+
+        for name in locales(loaded, markets()):
             built = build(loaded, name)["interactionModel"]["languageModel"]["intents"]
             print(f"{name}: {sum(len(intent['samples']) for intent in built)} samples "
                   f"(budget {MODEL_BUDGET}); widest patterns:")

@@ -34,7 +34,9 @@ def _stale(folder: Path, expected: dict[str, bytes]) -> list[str]:
 
 
 def _expected() -> dict[str, bytes]:
-    return {name: text.encode("utf-8") for name, text in modelgen.generate(MODEL_SOURCE).items()}
+    from skill.words.content import locales
+
+    return {name: text.encode("utf-8") for name, text in modelgen.generate(MODEL_SOURCE, locales()).items()}
 
 
 def drifted() -> list[str]:

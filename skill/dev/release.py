@@ -204,16 +204,17 @@ def model_problems(manifest: dict[str, Any], project: Project) -> list[str]:
     folder = project.package / "interactionModels" / "custom"
     found = []
     try:
-        expected: dict[str, str] | None = _generated(project.model_source.read_bytes(), project.model_source)
-    except (modelgen.ModelError, OSError) as error:
+        expected: dict[str, str] | None = _generated(project.model_source.read_bytes(), project.model_source,
+                                                     tuple(locales(project.content)))
+    except (modelgen.ModelError, OSError, ContentError) as error:
         expected = None  # the package's own files are still checked
         found.append(f"{project.shown(project.model_source)}: {error}")
     for locale, info in ((manifest.get("publishingInformation") or {}).get("locales") or {}).items():
         path = folder / f"{locale}.json"
         where = project.shown(path)
         if not path.is_file():
-            found.append(f"{where}: missing for a published locale: add {locale} to the model source, then run "
-                         "python -m skill.package")
+            found.append(f"{where}: missing for a published locale: add {locale} to skill/content/locales.yaml, then "
+                         "run python -m skill.package (it builds a model for every market there)")
             continue
         text = path.read_bytes()
         if len(text) > modelgen.MODEL_BYTES:
@@ -239,7 +240,7 @@ def model_problems(manifest: dict[str, Any], project: Project) -> list[str]:
 
 # Reading a model into a Resolver compiles every sample (about a second for 15,000); the five locales' models are
 # often the same bytes. Both caches are keyed by what was read, so an edited file is read again.
-_GENERATED: dict[tuple[str, int], dict[str, str]] = {}
+_GENERATED: dict[tuple[str, int, tuple[str, ...]], dict[str, str]] = {}
 
 
 def resolver_for(path: Path) -> Resolver:
@@ -247,10 +248,10 @@ def resolver_for(path: Path) -> Resolver:
     return shared(path)
 
 
-def _generated(source: bytes, path: Path) -> dict[str, str]:
-    key = (hashlib.sha256(source).hexdigest(), modelgen.MODEL_BYTES)  # the budget is checked while generating
+def _generated(source: bytes, path: Path, markets: tuple[str, ...]) -> dict[str, str]:
+    key = (hashlib.sha256(source).hexdigest(), modelgen.MODEL_BYTES, markets)  # the budget is checked while generating
     if key not in _GENERATED:
-        _GENERATED[key] = modelgen.generate(path)
+        _GENERATED[key] = modelgen.generate(path, markets)
     return _GENERATED[key]
 
 
