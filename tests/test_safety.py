@@ -348,16 +348,19 @@ def test_every_red_flag_line_fits_one_breath_and_leads_with_the_action(locale):
 
 
 def _screen_every_phrase(screen, text: str):
-    """The screen as it was before its index: every phrase of every flag, read against every clause."""
-    from skill.words.warning_signs import ASKED, DENIED, SAID, Heard, _found_parts
+    """The screen as it was before its index: every phrase of every flag, read against every clause (a clause
+    holding none of the words the phrase's first part can start with is passed over: nothing is found there)."""
+    from skill.words.warning_signs import ASKED, DENIED, MANY, SAID, Heard, _found_parts
 
     if not text or not text.strip():
         return None
-    clauses = screen.clauses(text)
+    clauses = [(clause, {*clause, MANY}) for clause in screen.clauses(text)]
     quieter: dict = {}
     for flag, phrases in screen.flags:
         for phrase in phrases:
-            for clause in clauses:
+            for clause, words in clauses:
+                if not any(alternative[0] in words for alternative in phrase[0]):
+                    continue
                 for start, end in _found_parts(phrase, clause):
                     how = screen.read(clause, start, end, phrase)
                     heard = Heard(how, flag, " ".join(clause[start:end]))

@@ -143,6 +143,9 @@ class _Tables:
     needs: list[tuple[tuple[frozenset[str], ...], ...]]  # of each phrase, the words each alternative of each part needs
 
 
+_READ: dict[str, _Tables] = {}  # each distinct screen's tables, by its phrases and words
+
+
 class WarningScreen:
     """Built once from the content's red flags (most urgent first) and its screen words; a pure function of the text.
 
@@ -169,6 +172,13 @@ class WarningScreen:
 
     @functools.cached_property
     def _tables(self) -> _Tables:
+        # Markets that share their phrases and words (most do) share one reading of them.
+        key = repr((self._phrases, self.words))
+        if key not in _READ:
+            _READ[key] = self._read()
+        return _READ[key]
+
+    def _read(self) -> _Tables:
         read: dict[str, str] = {}  # each word of the phrases, read once (a few hundred words make thousands of phrases)
         flags = [(flag, [self._parts(p, read) for p in dict.fromkeys(phrases)]) for flag, phrases in self._phrases.items()]
         # Every phrase, numbered in the order it is tried (most urgent flag first), and, by the word a phrase
