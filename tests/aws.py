@@ -88,6 +88,29 @@ AWS_NAMES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_RE
              "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ENDPOINT_URL")
 
 
+@contextlib.contextmanager
+def shared_botocore_data() -> Iterator[None]:
+    """Every botocore session reads its service models through one loader (the skill makes a session each time a
+    test builds its store, and each new loader reads DynamoDB's models afresh); what is read is the same."""
+    import botocore.loaders
+    import botocore.session
+
+    loaders: dict[Any, Any] = {}
+    make = botocore.session.create_loader
+
+    def shared(search_paths: Any = None) -> Any:
+        key = tuple(search_paths) if isinstance(search_paths, list) else search_paths
+        if key not in loaders:
+            loaders[key] = make(search_paths)
+        return loaders[key]
+
+    botocore.session.create_loader = shared
+    try:
+        yield
+    finally:
+        botocore.session.create_loader = make
+
+
 def dynamodb(endpoint: str) -> Any:
     """A boto3 DynamoDB client for the tests' own look at the table."""
     import boto3

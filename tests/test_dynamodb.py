@@ -35,6 +35,7 @@ from .aws import (
     no_aws_files,
     resource,
     run_in_bundle,
+    shared_botocore_data,
 )
 from .launch import run_file
 
@@ -45,7 +46,7 @@ ROUTER = UtteranceRouter()
 
 @pytest.fixture(scope="module")
 def endpoint():
-    with moto_server() as url:
+    with moto_server() as url, shared_botocore_data():
         yield url
 
 

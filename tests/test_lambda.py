@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from skill import create_app, lambda_function
@@ -199,6 +199,8 @@ FUZZ = settings(deadline=None,
 def test_junk_events_get_what_the_web_endpoint_gives_a_response_or_a_value_error(monkeypatch, skill_id, event):
     if skill_id:
         monkeypatch.setenv("SKILL_ID", skill_id)
+    # A body over the web app's size cap gets 413 there before it is read; Lambda's own cap (6 MB) is AWS's.
+    assume(len(json.dumps(event)) <= WEB[skill_id].application.config["MAX_CONTENT_LENGTH"])
     check_like_the_web_endpoint(event, skill_id)
 
 
