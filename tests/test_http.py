@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from flask import request
 
 from bench.slow_clients import hold_slow_clients
 
@@ -233,3 +234,32 @@ def test_only_the_declared_length_is_read(client):
 def test_the_app_serves_the_skill_and_its_health_check_and_nothing_else(app, client):
     assert sorted(rule.rule for rule in app.url_map.iter_rules()) == ["/", "/health"]
     assert client.get("/static/app.py").status_code == 404  # no files served, not even by Flask's default route
+
+
+def test_an_error_while_answering_is_a_500_with_a_short_reason_and_one_logged_traceback(app, client, caplog, monkeypatch):
+    endpoint = app.view_functions["skill"].__self__
+
+    def broken(environ):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(endpoint, "answer", broken)
+    with caplog.at_level(logging.ERROR):
+        reply = post(client, envelope({"type": "LaunchRequest"}))
+    assert reply.status_code == 500 and reply.get_json() == {"error": "internal error"}
+    assert "disk on fire" not in reply.get_data(as_text=True)
+    assert [record.exc_info[0] for record in caplog.records if record.exc_info] == [RuntimeError]
+
+
+def test_post_to_the_skill_is_answered_before_flask_and_the_flask_route_gives_the_same_answer(app, client, router):
+    # POST / is answered by the endpoint in front of Flask (web.SkillFirst): Flask's request hooks never run for it,
+    # while they still do for the health check; the Flask view, reached directly, answers the same.
+    seen = []
+    app.before_request(lambda: seen.append(request.path))
+    bodies = [json.dumps(envelope({"type": "LaunchRequest"}, user_id=f"amzn1.ask.account.{who}")) for who in ("a", "b")]
+    fast = client.post("/", data=bodies[0], content_type="application/json")
+    assert fast.status_code == 200 and seen == []
+    assert client.get("/health").status_code == 200 and seen == ["/health"]
+    with app.test_request_context("/", method="POST", data=bodies[1], content_type="application/json"):
+        slow = app.view_functions["skill"]()
+    assert slow.status_code == 200
+    assert json.loads(fast.get_data())["response"] == json.loads(slow.get_data())["response"]  # two first visits

@@ -9,6 +9,10 @@ nothing an outsider sends is parsed before it has passed the checks that need no
   3. the JSON, refused if nested deeper than any Alexa envelope (MAX_JSON_DEPTH) before it is parsed;
   4. the envelope's shape, then the timestamp, then the skill id (in context.System and the session alike);
   5. with signatures checked, the request id: a signed request is handled once, and a replay is a 400.
+
+POST / is answered by SkillFirst, a WSGI middleware in front of Flask, from the WSGI environ: Flask's request
+context, routing and response objects were a tenth of a worker's time on each Alexa request. Everything else
+(GET /health, and the 404 and 405 of other paths and methods) is Flask's.
 """
 from __future__ import annotations
 
@@ -16,12 +20,15 @@ import json
 import logging
 import re
 import time
+from http import HTTPStatus
 from typing import Any
 
 from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 from flask import Flask, Response, jsonify, request
+from werkzeug.datastructures import EnvironHeaders
+from werkzeug.wsgi import get_content_length
 
 from skill.logsafe import clean
 from skill.platform import envelope as envelopes
@@ -39,23 +46,23 @@ class TooLarge(Exception):
     """The body is larger than any Alexa request."""
 
 
-def _json(reply: Any) -> Response:
+def _json(reply: Any) -> bytes:
     """A reply as compact JSON (jsonify sorts the keys and goes through Flask's JSON provider: a third slower)."""
-    return Response(json.dumps(reply, separators=(",", ":")), mimetype="application/json")
+    return json.dumps(reply, separators=(",", ":")).encode()
 
 
 def _error(status: int, reason: str) -> tuple[Response, int]:
     return jsonify({"error": reason}), status
 
 
-def read_body(limit: int) -> bytes:
+def read_body(environ: dict[str, Any], limit: int) -> bytes:
     """The request body, refusing more than `limit` bytes whether or not a length was declared.
 
     Read from the server's input stream itself: werkzeug's stream wrappers cost more than the read (PEP 3333 lets
     an application read exactly the declared length).
     """
-    stream = request.environ["wsgi.input"]
-    length = request.content_length
+    stream = environ["wsgi.input"]
+    length = get_content_length(environ)
     if length is not None:
         if length > limit:
             raise TooLarge()
@@ -121,23 +128,30 @@ class SkillEndpoint:
         self.seen = seen  # request ids already handled (with signatures checked): a replay is a 400
 
     def register(self, app: Flask) -> None:
-        """Add the routes to the app."""
+        """Add the routes to the app, and put POST / in front of Flask's routing (see SkillFirst)."""
         app.add_url_rule("/", "skill", self.dispatch, methods=["POST"], provide_automatic_options=False)
+        app.wsgi_app = SkillFirst(app.wsgi_app, self)  # type: ignore[method-assign]
         app.add_url_rule("/health", "health", lambda: {"status": "ok"}, methods=["GET"], provide_automatic_options=False)
         app.register_error_handler(413, lambda e: _error(413, "request body too large"))
         app.register_error_handler(405, lambda e: _error(405, "method not allowed"))
         app.register_error_handler(404, lambda e: _error(404, "not found"))
 
-    def dispatch(self) -> Any:
-        """POST /: one Alexa request in, one Alexa response out; one log line for each."""
+    def dispatch(self) -> Response:
+        """Flask's own route for POST /, with the same answer (SkillFirst answers it first); the route also makes
+        Flask answer GET / with 405, not 404."""
+        status, body = self.answer(request.environ)
+        return Response(body, status=status, mimetype="application/json")
+
+    def answer(self, environ: dict[str, Any]) -> tuple[int, bytes]:
+        """POST /: one Alexa request in, one Alexa response out (status and JSON body); one log line for each."""
         started = time.perf_counter()
         envelope: RequestEnvelope | None = None
         verified = False
         status, reason = 200, None
         result: Any
         try:
-            text = decode(read_body(self.max_bytes), request.content_type)
-            headers = request.headers  # the verifiers take a dict of them, made only if there is a verifier
+            text = decode(read_body(environ, self.max_bytes), environ.get("CONTENT_TYPE"))
+            headers = EnvironHeaders(environ)
             verify(self.verifiers.raw, headers, text, None)
             envelope = parse_envelope(text)
             verify(self.verifiers.parsed, headers, text, envelope)
@@ -145,21 +159,47 @@ class SkillEndpoint:
             if self.seen is not None and not self.seen.first_time(envelope):
                 raise BadRequest("request already handled")  # a replay: nothing is done twice
             verified = True
-            result = _json(SERIALIZER.serialize(self.skill.invoke(request_envelope=envelope, context=None)))
+            result = SERIALIZER.serialize(self.skill.invoke(request_envelope=envelope, context=None))
         except TooLarge:
             status, reason = 413, "request body too large"
-            result = _error(413, reason)
+            result = {"error": reason}
         except (BadRequest, VerificationFailed) as error:
             status, reason = 400, clean(str(error), 200)
             if self.unsigned_hint and reason.startswith("Missing Signature"):
                 reason = f"{reason}. {self.unsigned_hint}"
-            result = _error(400, reason)
+            result = {"error": reason}
         except AskSdkException as error:
             status, reason = 400, "the skill cannot handle this request"
             log.error("skill could not answer: %s", clean(str(error)))
-            result = _error(400, reason)
+            result = {"error": reason}
+        body = _json(result)
         access_log(envelope if verified else None, status, time.perf_counter() - started, reason)
-        return result
+        return status, body
+
+
+class SkillFirst:
+    """WSGI middleware (Flask's documented `app.wsgi_app = ...` place for one): POST / goes straight to the skill
+    endpoint; everything else (GET /health, other paths and methods, their 404 and 405) goes through Flask.
+
+    Flask's request context, routing and response objects cost a worker about a tenth of its time on each Alexa
+    request (docs/performance.md), for a route that uses none of them: the endpoint reads the WSGI environ itself.
+    """
+
+    def __init__(self, flask_app: Any, endpoint: SkillEndpoint):
+        self.flask_app = flask_app
+        self.endpoint = endpoint
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") != "/" or environ.get("REQUEST_METHOD") != "POST":
+            return self.flask_app(environ, start_response)
+        try:
+            status, body = self.endpoint.answer(environ)
+        except Exception:  # as Flask does for a view: logged, and a 500 without details
+            log.exception("error answering POST /")
+            status, body = 500, _json({"error": "internal error"})
+        start_response(f"{status} {HTTPStatus(status).phrase}",
+                       [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
 
 
 def access_log(envelope: RequestEnvelope | None, status: int, seconds: float, reason: str | None) -> None:
