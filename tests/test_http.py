@@ -263,3 +263,10 @@ def test_post_to_the_skill_is_answered_before_flask_and_the_flask_route_gives_th
         slow = app.view_functions["skill"]()
     assert slow.status_code == 200
     assert json.loads(fast.get_data())["response"] == json.loads(slow.get_data())["response"]  # two first visits
+
+
+def test_an_error_in_a_flask_route_is_the_same_short_500(app, client, monkeypatch):
+    app.testing = False  # as served: Flask answers the error instead of raising it into the test
+    monkeypatch.setitem(app.view_functions, "health", lambda: 1 / 0)
+    reply = client.get("/health")
+    assert reply.status_code == 500 and reply.get_json() == {"error": "internal error"}

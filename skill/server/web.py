@@ -135,6 +135,7 @@ class SkillEndpoint:
         app.register_error_handler(413, lambda e: _error(413, "request body too large"))
         app.register_error_handler(405, lambda e: _error(405, "method not allowed"))
         app.register_error_handler(404, lambda e: _error(404, "not found"))
+        app.register_error_handler(500, lambda e: _error(500, "internal error"))  # as SkillFirst answers one
 
     def dispatch(self) -> Response:
         """Flask's own route for POST /, with the same answer (SkillFirst answers it first); the route also makes
