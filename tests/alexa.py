@@ -163,6 +163,24 @@ def _plain(markup: str) -> str:
     return " ".join(text.split())
 
 
+def back_to(content: Any, routine_id: str, step: int) -> str:
+    """How the skill picks a routine up again at a step (0-based), as its content words it: "Back to <name>. Step
+    <n> of <total>. <title>." (a reply starts with this)."""
+    from skill.words import ssml
+
+    routine = content.routines[routine_id]
+    prompts = content.routine_prompts
+    return _plain(f"{ssml.render(prompts['back_to_routine'], {'name': routine.name}).markup} "
+                  f"{ssml.render(prompts['step_header'], {'number': step + 1, 'total': len(routine.steps), 'title': routine.steps[step].title}).markup}")
+
+
+def resume_offer(content: Any, routine_id: str, step: int) -> str:
+    """The offer to pick a remembered routine up at a step (0-based), as the content words it."""
+    from skill.conversation import said
+
+    return _plain(said.say(content, "resume_offer", routine_id, step).markup)
+
+
 def _resolver(model_path: Path) -> Resolver:
     return shared(model_path)  # one per model file for the whole run, the simulator's too
 

@@ -21,7 +21,7 @@ from skill.storage import store
 from skill.storage.dynamodb_store import EXPIRES_AT, RETENTION_SECONDS
 from skill.words import content as content_module
 
-from .alexa import Alexa, UtteranceRouter
+from .alexa import Alexa, UtteranceRouter, back_to, resume_offer
 from .aws import (
     AWS_NAMES,
     ROOT,
@@ -125,10 +125,9 @@ def test_a_routine_left_midway_is_offered_back_and_resumed(endpoint, table):
 
     later = lambda_conversation()
     offer = later.launch()
-    routine = CONTENT.routines["positions"]
-    assert f"Last time you stopped at step 2 of relief positions, {routine.steps[1].title}. Want to carry on?" in offer.speech
+    assert resume_offer(CONTENT, "positions", 1) in offer.speech
     picked_up = later.say("yes")
-    assert picked_up.speech.startswith(f"Back to relief positions. Step 2 of {len(routine.steps)}.")
+    assert picked_up.speech.startswith(back_to(CONTENT, "positions", 1))
     assert picked_up.attributes["routine"]["step"] == 1 and picked_up.attributes["routine"]["pace"] == 2
     later.say("stop")
     assert "routine" not in remembered(endpoint, table)  # the update removed it

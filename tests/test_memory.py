@@ -24,7 +24,7 @@ from skill.storage.sqlite_store import SQLiteAdapter
 from skill.storage.store import StoreError, build_adapter
 from skill.words import content as content_module
 
-from .alexa import Alexa, UtteranceRouter, envelope, intent_request
+from .alexa import Alexa, UtteranceRouter, back_to, envelope, intent_request, resume_offer
 
 CONTENT = content_module.load()
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,11 +50,10 @@ def test_an_interrupted_routine_is_offered_back_after_a_restart(app_config, stor
 
     restarted = new_conversation(app_config)
     offer = restarted.launch()
-    routine = CONTENT.routines["positions"]
     assert offer.speech.startswith(CONTENT.prompts["welcome_back"])
-    assert f"Last time you stopped at step 2 of relief positions, {routine.steps[1].title}. Want to carry on?" in offer.speech
+    assert resume_offer(CONTENT, "positions", 1) in offer.speech
     picked_up = restarted.say("yes")
-    assert picked_up.speech.startswith(f"Back to relief positions. Step 2 of {len(routine.steps)}.")
+    assert picked_up.speech.startswith(back_to(CONTENT, "positions", 1))
     assert picked_up.attributes["routine"]["step"] == 1
 
 
@@ -75,7 +74,7 @@ def test_continue_my_routine_picks_it_up_without_the_offer(app_config, utterance
     alexa.say("next")
     alexa.end_session()
     reply = alexa.say(utterance)
-    assert reply.speech.startswith("Back to gentle exercises. Step 2 of")
+    assert reply.speech.startswith(back_to(CONTENT, "stretches", 1))
 
 
 def test_an_old_unfinished_routine_is_quietly_dropped(app_config, store_path):

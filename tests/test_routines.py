@@ -12,7 +12,7 @@ from skill.words import pacing, ssml
 from tests import ssml_rules
 
 from . import yamlio
-from .alexa import said_twice
+from .alexa import back_to, said_twice
 
 CONTENT = content_module.load()
 ROUTINES = sorted(CONTENT.routines)
@@ -51,7 +51,7 @@ def test_a_whole_conversation_through_each_routine(alexa, routine_id):
     assert paused.speech == PROMPTS["paused"] and state(paused)["paused"] is True and not paused.ended
     assert "Alexa, open Back Spasm Helper" in paused.reprompt  # heard before a silent session closes
     resumed = alexa.intent("AMAZON.ResumeIntent")
-    assert resumed.speech.startswith(f"Back to {routine.name}. Step 2 of")
+    assert resumed.speech.startswith(back_to(CONTENT, routine_id, 1))
     assert state(resumed)["paused"] is False
 
     slower = alexa.say("slower")
@@ -67,7 +67,7 @@ def test_a_whole_conversation_through_each_routine(alexa, routine_id):
     assert state(question)["step"] == 1  # the routine waits where it was
 
     back = alexa.say("continue")
-    assert back.speech.startswith(f"Back to {routine.name}. Step 2 of")
+    assert back.speech.startswith(back_to(CONTENT, routine_id, 1))
 
     previous = alexa.say("go back")
     assert previous.speech.startswith("Step 1 of")
@@ -322,7 +322,7 @@ def test_yes_after_an_answer_mid_routine_goes_back_to_the_step(alexa):
     more = alexa.say("yes")  # yes to "want to hear more?" is the more, not the routine
     assert more.speech.startswith(CONTENT.topics["causes"].more) and state(more)["step"] == 0
     reply = alexa.say("sure")  # no question open now: yes means carry on
-    assert reply.speech.startswith("Back to slow breathing. Step 1 of")
+    assert reply.speech.startswith(back_to(CONTENT, "breathing", 0))
 
 
 def test_repeat_after_a_question_mid_routine_repeats_the_answer_not_the_step(alexa):
@@ -521,7 +521,7 @@ def test_triage_mid_routine_also_offers_to_go_back(alexa):
     reply = alexa.intent("HowLongHasItBeenIntent", {"duration": "PT14H"})
     assert reply.speech.startswith("At 14 hours,")
     assert "say continue, to go back to relief positions" in reply.speech
-    assert alexa.say("continue").speech.startswith("Back to relief positions. Step 1 of")
+    assert alexa.say("continue").speech.startswith(back_to(CONTENT, "positions", 0))
 
 
 def test_a_beat_with_both_a_pause_and_a_count_stops_start_up(tmp_path):
