@@ -100,7 +100,7 @@ def test_answers_read_well_after_a_statement_as_well_as_a_question(topic_id):
 
 def test_a_frightened_user_hears_a_calm_acknowledgement_first(alexa):
     reply = alexa.say("i'm scared")
-    assert reply.speech.startswith("It's understandable to feel anxious")
+    assert reply.speech.startswith(CONTENT.topics["stress"].answer.split(".")[0])  # the calm words first
 
 
 def every_spoken_line(content=CONTENT):
