@@ -2,6 +2,7 @@
 a 500 or a stack trace; one log line a request that cannot be forged; slow clients cannot starve it under gunicorn."""
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -243,6 +244,9 @@ def test_an_error_while_answering_is_a_500_with_a_short_reason_and_one_logged_tr
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(endpoint, "answer", broken)
+    with pytest.raises(RuntimeError):  # under test (or Flask's debugger) the error is raised, as Flask raises a view's
+        post(client, envelope({"type": "LaunchRequest"}))
+    app.testing = False  # as served
     with caplog.at_level(logging.ERROR):
         reply = post(client, envelope({"type": "LaunchRequest"}))
     assert reply.status_code == 500 and reply.get_json() == {"error": "internal error"}
@@ -270,3 +274,18 @@ def test_an_error_in_a_flask_route_is_the_same_short_500(app, client, monkeypatc
     monkeypatch.setitem(app.view_functions, "health", lambda: 1 / 0)
     reply = client.get("/health")
     assert reply.status_code == 500 and reply.get_json() == {"error": "internal error"}
+
+
+class _BrokenChunks(io.BytesIO):
+    """A request body whose de-chunking fails mid-way, as gunicorn's or werkzeug's does on a malformed chunk."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        raise OSError("Invalid chunk header")
+
+
+def test_a_body_the_server_cannot_read_is_400_not_a_500(client, caplog):
+    with caplog.at_level(logging.ERROR):
+        reply = client.post("/", input_stream=_BrokenChunks(b"5\r\nzz"), content_type="application/json",
+                            environ_overrides={"wsgi.input_terminated": True})
+    assert reply.status_code == 400 and reply.get_json() == {"error": "body could not be read"}
+    assert not [record for record in caplog.records if record.exc_info]

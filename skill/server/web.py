@@ -63,14 +63,14 @@ def read_body(environ: dict[str, Any], limit: int) -> bytes:
     """
     stream = environ["wsgi.input"]
     length = get_content_length(environ)
-    if length is not None:
-        if length > limit:
-            raise TooLarge()
-        data = stream.read(length)
-        if len(data) < length:  # the client stopped sending: a part of a request is not one
-            raise BadRequest("body shorter than its Content-Length")
-        return data
-    data = stream.read(limit + 1)  # chunked: the server de-chunks; read one byte past
+    if length is not None and length > limit:
+        raise TooLarge()
+    try:
+        data = stream.read(length if length is not None else limit + 1)  # chunked: de-chunked; one byte past
+    except (OSError, ValueError) as error:  # a broken chunked body (the server's de-chunking gives up)
+        raise BadRequest("body could not be read") from error
+    if length is not None and len(data) < length:  # the client stopped sending: a part of a request is not one
+        raise BadRequest("body shorter than its Content-Length")
     if len(data) > limit:
         raise TooLarge()
     return data
@@ -130,7 +130,7 @@ class SkillEndpoint:
     def register(self, app: Flask) -> None:
         """Add the routes to the app, and put POST / in front of Flask's routing (see SkillFirst)."""
         app.add_url_rule("/", "skill", self.dispatch, methods=["POST"], provide_automatic_options=False)
-        app.wsgi_app = SkillFirst(app.wsgi_app, self)  # type: ignore[method-assign]
+        app.wsgi_app = SkillFirst(app, self)  # type: ignore[method-assign]
         app.add_url_rule("/health", "health", lambda: {"status": "ok"}, methods=["GET"], provide_automatic_options=False)
         app.register_error_handler(413, lambda e: _error(413, "request body too large"))
         app.register_error_handler(405, lambda e: _error(405, "method not allowed"))
@@ -186,8 +186,9 @@ class SkillFirst:
     request (docs/performance.md), for a route that uses none of them: the endpoint reads the WSGI environ itself.
     """
 
-    def __init__(self, flask_app: Any, endpoint: SkillEndpoint):
-        self.flask_app = flask_app
+    def __init__(self, app: Flask, endpoint: SkillEndpoint):
+        self.app = app
+        self.flask_app = app.wsgi_app
         self.endpoint = endpoint
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -195,7 +196,10 @@ class SkillFirst:
             return self.flask_app(environ, start_response)
         try:
             status, body = self.endpoint.answer(environ)
-        except Exception:  # as Flask does for a view: logged, and a 500 without details
+        except Exception:  # as Flask does for a view: raised in tests and the debugger, else logged and a 500
+            propagate = self.app.config["PROPAGATE_EXCEPTIONS"]
+            if propagate if propagate is not None else (self.app.testing or self.app.debug):
+                raise
             log.exception("error answering POST /")
             status, body = 500, _json({"error": "internal error"})
         start_response(f"{status} {HTTPStatus(status).phrase}",
