@@ -20,7 +20,8 @@ def stored_rows(path) -> dict[str, dict]:
 
 
 # Anything said between the question and the "yes".
-IN_BETWEEN = ["help", "next", "pause", "guide me through breathing", "sing me a song", "what routines are there",
+# ("pause", "hang on": "take your time, tell me when you're ready"; a harmless offer stands, tested below)
+IN_BETWEEN = ["help", "next", "guide me through breathing", "sing me a song", "what routines are there",
               "what causes it", "tell me more", "go back"]
 
 
@@ -162,3 +163,21 @@ def test_asking_something_else_leaves_the_how_long_question(alexa):
     alexa.say("heat or ice")
     reply = alexa.intent("AMAZON.FallbackIntent")
     assert not elicits_duration(reply) and reply.speech.startswith(CONTENT.prompts["fallback"])
+
+
+@pytest.mark.parametrize("wait", ["hang on", "wait"])
+def test_hang_on_keeps_a_harmless_offer_standing_for_the_next_yes(alexa, wait):
+    answered = alexa.say("heat or ice")
+    assert answered.attributes["pending"] == {"offer": "more", "topic": "heat_or_ice"}
+    waiting = alexa.say(wait)
+    assert waiting.speech == CONTENT.prompts["take_your_time"] and not waiting.ended
+    assert alexa.say("yes").speech.startswith(" ".join(CONTENT.topics["heat_or_ice"].more.split()[:6]))
+
+
+def test_hang_on_never_keeps_an_offer_that_deletes_or_sets_something(alexa):
+    alexa.say("heat or ice")  # a first visit: a profile to forget
+    asked = alexa.say("forget me")
+    assert asked.attributes["pending"] == {"offer": "forget"}
+    alexa.say("hang on")
+    assert alexa.say("yes").attributes.get("pending") is None
+    assert alexa.say("heat or ice").attributes.get("pending") == {"offer": "more", "topic": "heat_or_ice"}

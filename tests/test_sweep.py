@@ -160,7 +160,8 @@ STATES: dict[str, Callable[[Alexa], None]] = {
 # Judged from the request, never from the session, which is exactly what a stale offer would corrupt.
 RENEWED_BY = {
     "forget": {"ForgetMeIntent", "AMAZON.RepeatIntent", "PardonIntent"},
-    "more": {"HeatOrIceIntent", "QuestionIntent", "AMAZON.RepeatIntent", "PardonIntent"},  # the state's topic is heat or ice
+    "more": {"HeatOrIceIntent", "QuestionIntent", "AMAZON.RepeatIntent", "PardonIntent",  # the state's topic is heat or ice
+             "AMAZON.PauseIntent"},  # "hang on": take your time, and the offer stands (tests/test_offers.py)
     "resume": {"AMAZON.RepeatIntent", "PardonIntent"},
 }
 

@@ -26,6 +26,10 @@ class Offer(StrEnum):
     ALERT = "alert"  # "Shall I set a timer?" / "Shall I remind you?": yes makes it
 
 
+# Offers that still stand after "hang on" (the skill answers "take your time, tell me when you're ready"): a
+# yes then hears more, or starts or resumes a routine. None that deletes or sets anything waits for a yes.
+STANDS_AFTER_A_WAIT = frozenset({Offer.MORE, Offer.ROUTINE, Offer.RESUME})
+
 # What each kind carries, and the content collection each field's value must name.
 FIELDS: dict[Offer, tuple[str, ...]] = {Offer.MORE: ("topic",), Offer.ROUTINE: ("routine",), Offer.ALERT: ("alert", "due")}
 _NAMED_IN = {"topic": "topics", "routine": "routines", "alert": "alerts"}

@@ -14,6 +14,7 @@ from skill.conversation import said
 from skill.conversation.handlers import alerts
 from skill.conversation.handlers.base import (
     LAST_REPLY,
+    LAST_TOPIC,
     ROUTINE,
     IntentHandler,
     content_of,
@@ -23,6 +24,7 @@ from skill.conversation.handlers.base import (
     now,
     offer,
     offered,
+    previous_turn,
     profile,
     prompt,
     reply,
@@ -30,7 +32,7 @@ from skill.conversation.handlers.base import (
     session,
     slot_values,
 )
-from skill.conversation.offers import Offer, Pending
+from skill.conversation.offers import STANDS_AFTER_A_WAIT, Offer, Pending
 from skill.ids import RoutinePromptId
 from skill.platform.scopes import AGAIN, STEP_PLAYED, request_scope  # noqa: F401
 from skill.routine import HOLD, MOVE, Action, Event, Outcome, RoutineState, advance, start
@@ -372,6 +374,11 @@ class NoRoutineHandler(IntentHandler):
         event = EVENTS[intent_name(handler_input) or ""]
         if remembered is not None:
             return act_on(handler_input, remembered, Event.RESUME if event is Event.NEXT else event)
-        if event is Event.PAUSE:  # "hang on", "wait": nothing to pause, so just wait for them
+        if event is Event.PAUSE:  # "hang on", "wait": nothing to pause, so wait, and the last question still stands
+            pending = offered(handler_input)
+            if pending is not None and pending.offer in STANDS_AFTER_A_WAIT:
+                offer(handler_input, pending)
+            if previous_turn(handler_input).get(LAST_TOPIC):
+                session(handler_input)[LAST_TOPIC] = previous_turn(handler_input)[LAST_TOPIC]
             return reply(handler_input, prompt(handler_input, "take_your_time"), prompt(handler_input, "general_reprompt"))
         return reply(handler_input, routine_prompt(handler_input, "no_routine"), routine_prompt(handler_input, "list_reprompt"))
