@@ -171,7 +171,7 @@ def test_hang_on_keeps_a_harmless_offer_standing_for_the_next_yes(alexa, wait):
     assert answered.attributes["pending"] == {"offer": "more", "topic": "heat_or_ice"}
     waiting = alexa.say(wait)
     assert waiting.speech == CONTENT.prompts["take_your_time"] and not waiting.ended
-    assert alexa.say("yes").speech.startswith(" ".join(CONTENT.topics["heat_or_ice"].more.split()[:6]))
+    assert alexa.say("yes").speech.startswith(" ".join((CONTENT.topics["heat_or_ice"].more or "").split()[:6]))
 
 
 def test_hang_on_never_keeps_an_offer_that_deletes_or_sets_something(alexa):
