@@ -15,7 +15,7 @@ PromptId = Literal[
     "nothing_more", "nothing_to_repeat", "no_thanks", "goodbye", "error", "error_reprompt", "not_sure",
     "resume_reprompt", "fresh_start", "forget_confirm", "forget_reprompt", "forget_done", "forget_kept",
     "place_not_saved", "sign_denied", "local_number", "what_would_help", "thanks_bye", "take_your_time",
-    "not_sure_again", "try_saying", "resume_offer", "safety_net"
+    "not_sure_again", "try_saying", "resume_offer", "safety_net", "cannot_call"
 ]
 
 PROMPT_PLACEHOLDERS: dict[str, frozenset[str]] = {

@@ -86,3 +86,14 @@ def test_an_exception_in_a_handler_gets_a_calm_apology_and_is_logged(alexa, monk
     assert reply.speech == CONTENT.prompts["error"]
     assert not reply.ended
     assert any("content store exploded" in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize("before", [[], ["guide me through positions", "next"]])
+def test_asked_to_call_someone_it_says_it_cannot_and_closes_so_alexa_can(alexa, before):
+    alexa.launch()
+    for words in before:
+        alexa.say(words)
+    reply = alexa.say("call my wife")
+    assert reply.speech == CONTENT.prompts["cannot_call"] and reply.ended
+    if before:  # a routine under way keeps its place for the next launch
+        assert alexa.launch().attributes.get("pending") == {"offer": "resume"}

@@ -43,6 +43,7 @@ def request_handlers() -> list[AbstractRequestHandler]:
         alerts.AlertOfferHandler(),
         triage.TriageNotUnderstoodHandler(),
         routines.StepQuestionHandler(),
+        builtins.CallSomeoneHandler(),  # "call my wife", in any state: the skill closes so Alexa can call
         # Inside a routine, its controls come before the general handlers; yes goes on, no waits.
         routines.RoutineControlHandler(),
         routines.RoutinePainHandler(),

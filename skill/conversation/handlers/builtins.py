@@ -116,6 +116,15 @@ class ThanksHandler(IntentHandler):
         return reply(handler_input, prompt(handler_input, "thanks_bye"), end=True)
 
 
+class CallSomeoneHandler(IntentHandler):
+    """'Call my wife': the skill cannot call; it closes, so Alexa can (an emergency call is a red flag, help_now)."""
+
+    intents = ("CallSomeoneIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return reply(handler_input, prompt(handler_input, "cannot_call"), end=True)
+
+
 class PardonHandler(RepeatHandler):
     """'What?' outside a routine's step: the last response again (it is short: one answer, one question)."""
 
