@@ -118,6 +118,14 @@ def test_the_exercises_ask_first_whether_the_worst_has_passed(alexa):
     assert "guide me through breathing" in resting.speech
 
 
+@pytest.mark.parametrize("answer", ["no not really", "skip", "i can't do this one", "nah"])
+def test_at_the_exercises_question_not_yet_or_skipping_is_a_no(alexa, answer):
+    step = CONTENT.routines["stretches"].steps[0]
+    alexa.say("guide me through exercises")
+    resting = alexa.say(answer)
+    assert resting.speech.startswith(step.if_no) and "routine" not in resting.attributes and not resting.ended
+
+
 @pytest.mark.parametrize("go_on", ["yes", "next", "ready"])
 def test_yes_or_next_to_the_question_starts_the_exercises(alexa, go_on):
     alexa.say("guide me through exercises")

@@ -210,9 +210,12 @@ class InRoutine(IntentHandler):
 
 
 class StepQuestionHandler(InRoutine):
-    """Yes or no to a step's question ("Has the worst of the pain passed?"): yes goes on, no ends the routine kindly."""
+    """Yes or no to a step's question ("Has the worst of the pain passed?"): yes goes on, no ends the routine kindly.
 
-    intents = ("AMAZON.YesIntent", "AMAZON.NoIntent")
+    "Skip" ("I can't do this one") at the question is a no: the step it guards is not for now.
+    """
+
+    intents = ("AMAZON.YesIntent", "AMAZON.NoIntent", "SkipIntent")
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return super().can_handle(handler_input) and offered(handler_input, Offer.STEP_QUESTION) is not None
