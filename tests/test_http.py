@@ -201,7 +201,6 @@ def test_a_newline_in_a_request_id_or_intent_cannot_forge_a_log_line(client, cap
         assert len(message) < 2000
 
 def test_a_chunked_body_over_the_limit_is_413(client):
-    import io
 
     body = io.BytesIO(b"x" * (200 * 1024))  # no Content-Length: as a server hands on a de-chunked body
     reply = client.post("/", input_stream=body, content_type="application/json", headers={"Transfer-Encoding": "chunked"})
@@ -213,7 +212,6 @@ def test_options_is_not_allowed(client):
 
 @pytest.mark.parametrize("missing", [1, 500])
 def test_a_body_shorter_than_its_content_length_is_refused(client, missing):
-    import io
 
     body = json.dumps(envelope({"type": "LaunchRequest"})).encode()
     reply = client.post("/", input_stream=io.BytesIO(body), content_type="application/json",
@@ -223,7 +221,6 @@ def test_a_body_shorter_than_its_content_length_is_refused(client, missing):
 
 
 def test_only_the_declared_length_is_read(client):
-    import io
 
     body = json.dumps(envelope({"type": "LaunchRequest"})).encode()
     reply = client.post("/", input_stream=io.BytesIO(body + b"} trailing bytes of the next request"),

@@ -26,7 +26,7 @@ from typing import Any
 from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, request
 from werkzeug.datastructures import EnvironHeaders
 from werkzeug.wsgi import get_content_length
 
@@ -51,8 +51,9 @@ def _json(reply: Any) -> bytes:
     return json.dumps(reply, separators=(",", ":")).encode()
 
 
-def _error(status: int, reason: str) -> tuple[Response, int]:
-    return jsonify({"error": reason}), status
+def _error(status: int, reason: str) -> Response:
+    """A Flask route's error, with the body the skill endpoint writes for its own."""
+    return Response(_json({"error": reason}), status=status, mimetype="application/json")
 
 
 def read_body(environ: dict[str, Any], limit: int) -> bytes:

@@ -101,6 +101,16 @@ def offer(handler_input: HandlerInput, pending: Pending) -> None:
     session(handler_input)[PENDING] = pending.stored()
 
 
+def offer_again(handler_input: HandlerInput, kinds: frozenset[Offer]) -> None:
+    """Let the question the last response asked stand one turn more, with its topic, if it is of one of `kinds`."""
+    pending = offered(handler_input)
+    if pending is not None and pending.offer in kinds:
+        offer(handler_input, pending)
+    topic = previous_turn(handler_input).get(LAST_TOPIC)
+    if topic:
+        session(handler_input)[LAST_TOPIC] = topic
+
+
 def disclaimer(handler_input: HandlerInput) -> ssml.Ssml:
     """The disclaimer, if this session has not heard it yet: the full one the first time ever, then short.
 

@@ -14,7 +14,6 @@ from skill.conversation import said
 from skill.conversation.handlers import alerts
 from skill.conversation.handlers.base import (
     LAST_REPLY,
-    LAST_TOPIC,
     ROUTINE,
     IntentHandler,
     content_of,
@@ -23,8 +22,8 @@ from skill.conversation.handlers.base import (
     misheard_again,
     now,
     offer,
+    offer_again,
     offered,
-    previous_turn,
     profile,
     prompt,
     reply,
@@ -378,10 +377,6 @@ class NoRoutineHandler(IntentHandler):
         if remembered is not None:
             return act_on(handler_input, remembered, Event.RESUME if event is Event.NEXT else event)
         if event is Event.PAUSE:  # "hang on", "wait": nothing to pause, so wait, and the last question still stands
-            pending = offered(handler_input)
-            if pending is not None and pending.offer in STANDS_AFTER_A_WAIT:
-                offer(handler_input, pending)
-            if previous_turn(handler_input).get(LAST_TOPIC):
-                session(handler_input)[LAST_TOPIC] = previous_turn(handler_input)[LAST_TOPIC]
+            offer_again(handler_input, STANDS_AFTER_A_WAIT)
             return reply(handler_input, prompt(handler_input, "take_your_time"), prompt(handler_input, "general_reprompt"))
         return reply(handler_input, routine_prompt(handler_input, "no_routine"), routine_prompt(handler_input, "list_reprompt"))
